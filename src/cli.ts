@@ -1,0 +1,82 @@
+// The commands, their flags, descriptions and examples; parses argv into a command and its options.
+import {parseArgs, type ParseArgsConfig} from 'node:util';
+import {UsageError} from './errors.js';
+
+// One command as the user sees it.
+export type CommandSpec = {
+  name: string;
+  summary: string;
+  example: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  positionals?: string;
+};
+
+const bool = {type: 'boolean'} as const;
+const str = {type: 'string'} as const;
+
+// Every command, in help order.
+export const COMMANDS: CommandSpec[] = [
+  {
+    name: 'run',
+    summary: 'Run an experiment (default: ramp) in a private network namespace and measure it in the kernel',
+    example: 'sudo tcp-trace run --connections 20000 --headless',
+    positionals: '[scenario]',
+    options: {connections: str, ports: str, hold: str, rate: str, concurrency: str, 'port-range': str, 'base-port': str, probes: str, headless: bool, help: bool},
+  },
+  {
+    name: 'doctor',
+    summary: 'What this kernel lets us probe, its limits, and how many connections it can hold',
+    example: 'sudo tcp-trace doctor --json',
+    options: {json: bool, help: bool},
+  },
+  {
+    name: 'probes',
+    summary: 'The probe plan: which variant (kfunc, kprobe, tracepoint) serves each measurement here, and why',
+    example: 'sudo tcp-trace probes --json',
+    options: {json: bool, probes: str, help: bool},
+  },
+  {
+    name: 'restore',
+    summary: 'Undo what a killed run left behind (namespaces, mounts, sysctls, processes), from its journal',
+    example: 'sudo tcp-trace restore',
+    options: {help: bool},
+  },
+];
+
+// A parsed command line.
+export type Parsed = {command: CommandSpec; values: Record<string, string | boolean | undefined>; positionals: string[]};
+
+// The usage text: every command with its summary and example.
+export function usage(): string {
+  const lines = ['Usage: tcp-trace <command> [options]', '', 'Commands:'];
+  for (const c of COMMANDS) {
+    lines.push(`  ${`${c.name} ${c.positionals ?? ''}`.padEnd(18)} ${c.summary}`);
+    lines.push(`  ${''.padEnd(18)} e.g. ${c.example}`);
+  }
+  lines.push('', 'Fields and units: see README.md (FIELDS).');
+  return lines.join('\n');
+}
+
+// The help of one command: summary, example, flags.
+export function commandHelp(c: CommandSpec): string {
+  const flags = Object.entries(c.options).map(([name, o]) => `  --${name}${o.type === 'string' ? ' VALUE' : ''}`);
+  return [`tcp-trace ${c.name} ${c.positionals ?? ''}`.trim(), c.summary, `Example: ${c.example}`, '', 'Options:', ...flags].join('\n');
+}
+
+// Parse argv (without node and the script); throws UsageError with one line on anything unknown.
+export function parseCommandLine(argv: string[]): Parsed | {help: string} {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') return {help: usage()};
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) throw new UsageError(`Unknown command \`${name}\`: choose one of ${COMMANDS.map((c) => c.name).join(', ')}`);
+  try {
+    const {values, positionals} = parseArgs({args: rest, options: command.options, allowPositionals: Boolean(command.positionals), strict: true});
+    if (values.help) return {help: commandHelp(command)};
+    if (!command.positionals && positionals.length > 0) throw new UsageError(`\`tcp-trace ${name}\` takes no argument, got \`${positionals[0]}\``);
+    return {command, values: values as Parsed['values'], positionals};
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const message = (error as Error).message.split('\n')[0]!.replace(/\. To specify.*$/, '');
+    throw new UsageError(`${message}: see \`tcp-trace ${name} --help\``);
+  }
+}

@@ -1,0 +1,23 @@
+// errno numbers and code names, and the limit each one means.
+
+const NAMES: Record<number, string> = {
+  11: 'EAGAIN', 12: 'ENOMEM', 13: 'EACCES', 23: 'ENFILE', 24: 'EMFILE', 98: 'EADDRINUSE',
+  99: 'EADDRNOTAVAIL', 104: 'ECONNRESET', 105: 'ENOBUFS', 110: 'ETIMEDOUT', 111: 'ECONNREFUSED', 115: 'EINPROGRESS',
+};
+
+// The code name of errno n ("EADDRNOTAVAIL" for 99); "E<n>" when not listed.
+export function errnoName(n: number): string {
+  return NAMES[n] ?? `E${n}`;
+}
+
+// The limit an errno from socket/connect/accept/bind names, or null when it names none.
+export function limitOfErrno(code: string): string | null {
+  switch (code) {
+    case 'EADDRNOTAVAIL': return 'ip_local_port_range';
+    case 'EMFILE': return 'RLIMIT_NOFILE';
+    case 'ENFILE': return 'fs.file-max';
+    case 'ENOMEM':
+    case 'ENOBUFS': return 'memory';
+    default: return null;
+  }
+}

@@ -1,0 +1,78 @@
+// Pure fold of bpftrace's per-interval map prints into running totals, the same for every variant.
+import type {BpftraceEvent, Bucket} from '../bpftrace/parse.js';
+
+// Running totals: every counter map summed by key, every histogram summed by bucket.
+export type KernelState = {
+  counters: Record<string, Record<string, number>>;
+  hists: Record<string, Bucket[]>;
+  ticks: number;
+  ended: boolean;
+};
+
+// An empty state.
+export function emptyKernelState(): KernelState {
+  return {counters: {}, hists: {}, ticks: 0, ended: false};
+}
+
+function addBuckets(into: Bucket[], add: Bucket[]): Bucket[] {
+  const out = into.map((b) => ({...b}));
+  for (const b of add) {
+    const same = out.find((o) => o.min === b.min && o.max === b.max);
+    if (same) same.count += b.count;
+    else out.push({...b});
+  }
+  return out.sort((a, b) => a.min - b.min);
+}
+
+// Fold one event into the state (maps print deltas: they are added).
+export function foldEvent(state: KernelState, event: BpftraceEvent): KernelState {
+  if (state.ended) return state; // what bpftrace prints after END is its own map dump
+  switch (event.type) {
+    case 'map': {
+      const into = {...(state.counters[event.name] ?? {})};
+      for (const e of event.entries) {
+        const key = e.keys.join(',');
+        into[key] = (into[key] ?? 0) + e.value;
+      }
+      return {...state, counters: {...state.counters, [event.name]: into}};
+    }
+    case 'hist': {
+      let hists = state.hists;
+      for (const s of event.series) {
+        const name = s.keys.length ? `${event.name}[${s.keys.join(',')}]` : event.name;
+        hists = {...hists, [name]: addBuckets(hists[name] ?? [], s.buckets)};
+      }
+      return {...state, hists};
+    }
+    case 'printf': {
+      if (event.text.trim() === 'tick') return {...state, ticks: state.ticks + 1};
+      if (event.text.trim() === 'end') return {...state, ended: true};
+      return state;
+    }
+    default:
+      return state;
+  }
+}
+
+// The counter map name as a record ({} when never printed).
+export function counter(state: KernelState, name: string): Record<string, number> {
+  return state.counters[name] ?? {};
+}
+
+// Sum of every value of a counter map.
+export function counterTotal(state: KernelState, name: string): number {
+  return Object.values(counter(state, name)).reduce((a, b) => a + b, 0);
+}
+
+// Merge several programs' states into one (their map names do not overlap).
+export function mergeStates(states: KernelState[]): KernelState {
+  const out = emptyKernelState();
+  for (const s of states) {
+    Object.assign(out.counters, s.counters);
+    Object.assign(out.hists, s.hists);
+  }
+  out.ticks = Math.min(...states.map((s) => s.ticks), Number.POSITIVE_INFINITY);
+  if (!Number.isFinite(out.ticks)) out.ticks = 0;
+  out.ended = states.length > 0 && states.every((s) => s.ended);
+  return out;
+}

@@ -1,0 +1,109 @@
+// Pure assembly of the run summary: what the generator saw beside what the kernel saw.
+import {bucketQuantile, bucketTotal, type Bucket} from '../bpftrace/parse.js';
+import type {GeneratorStats} from '../load/generator.js';
+import type {ConnRecord} from '../load/protocol.js';
+import type {Limits} from '../system/limits.js';
+import type {MemorySnapshot} from '../system/memory.js';
+import {planToJson, type PlanEntry} from '../probes/plan.js';
+import {counter, counterTotal, type KernelState} from './kernel-state.js';
+import {errnoName, limitOfErrno} from './errno.js';
+import {joinPorts} from './ports.js';
+import {costByCache, perConnection, slabinfoDeltaOver} from './slab.js';
+
+// Everything a summary is made from.
+export type RunFacts = {
+  scenario: string;
+  requested: number;
+  ports: number[];
+  durationMs: number;
+  rampMs: number;
+  generator: GeneratorStats;
+  records: ConnRecord[];
+  kernel: KernelState;
+  memoryBefore: MemorySnapshot;
+  memoryAfter: MemorySnapshot;
+  plan: PlanEntry[];
+  failedProbes: Array<{measurement: string; why: string}>;
+  lostEvents: number;
+  limits: Limits;
+  lab: {netns: string; netnsInum: number; portRange: {low: number; high: number; size: number}};
+  stoppedBy: string | null;
+};
+
+const latency = (buckets: Bucket[] | undefined) =>
+  buckets && bucketTotal(buckets) > 0
+    ? {count: bucketTotal(buckets), p50Ns: bucketQuantile(buckets, 0.5), p99Ns: bucketQuantile(buckets, 0.99)}
+    : null;
+
+// Errors seen by the kernel, by errno name ("EADDRNOTAVAIL": 1), from the errno maps of every probe.
+export function kernelErrors(state: KernelState): Record<string, number> {
+  const out: Record<string, number> = {};
+  const add = (errno: number, n: number) => (out[errnoName(errno)] = (out[errnoName(errno)] ?? 0) + n);
+  for (const [k, n] of Object.entries(counter(state, '@connect_errno'))) add(Number(k), n);
+  for (const [k, n] of Object.entries(counter(state, '@errno'))) add(Number(k.split(',').at(-1)), n);
+  return out;
+}
+
+// Sum counter values whose key is one of the run's server ports.
+function forPorts(values: Record<string, number>, ports: number[]): number {
+  return ports.reduce((n, p) => n + (values[String(p)] ?? 0), 0);
+}
+
+// The summary object printed last by `run` (documented field by field in README, FIELDS).
+export function buildSummary(f: RunFacts) {
+  const established = f.generator.established;
+  const k = f.kernel;
+  const calls = counter(k, '@calls');
+  const costs = costByCache(counter(k, '@held_bytes'), established, f.memoryBefore.caches, f.memoryAfter.caches);
+  const heldBytes = costs.reduce((n, c) => n + c.heldBytes, 0);
+  const ports = joinPorts(Object.keys(counter(k, '@ports')), f.records);
+  const errors = kernelErrors(k);
+  const slabPlanned = f.plan.find((p) => p.measurement === 'slab')?.kind != null;
+  return {
+    type: 'summary' as const,
+    scenario: f.scenario,
+    connections: {
+      requested: f.requested,
+      established,
+      failed: f.generator.failed,
+      accepted: f.generator.accepted,
+      perSecond: f.rampMs > 0 ? Math.round((established * 1000) / f.rampMs) : null,
+    },
+    kernel: {
+      established: {client: forPorts(counter(k, '@client_estab'), f.ports), server: forPorts(counter(k, '@server_estab'), f.ports)},
+      syscalls: {
+        socket: calls.socket ?? 0,
+        connect: counterTotal(k, '@connect_ok') + counterTotal(k, '@connect_errno'),
+        accept: calls.accept ?? 0,
+      },
+      errors,
+      limitsHit: Object.fromEntries(Object.keys(errors).flatMap((e) => (limitOfErrno(e) ? [[e, limitOfErrno(e)]] : []))),
+      latency: {socket: latency(k.hists['@socket_ns']), connect: latency(k.hists['@connect_ns'])},
+      receive: {tcpSegments: counterTotal(k, '@rx_tcp'), packets: counterTotal(k, '@rx_packets')},
+      lostEvents: f.lostEvents,
+    },
+    ports: {
+      range: f.lab.portRange,
+      perDestination: ports.portsPerDestination,
+      parity: ports.parity,
+      correlation: {matched: ports.matched, onlyKernel: ports.onlyKernel, onlyGenerator: ports.onlyGenerator},
+    },
+    slab: {
+      bytesPerConnection: {
+        tracepoint: slabPlanned ? perConnection(heldBytes, established) : null,
+        slabinfo: perConnection(slabinfoDeltaOver(costs), established),
+      },
+      byCache: Object.fromEntries(costs.map((c) => [c.cache, c.bytesPerConnection])),
+      meminfoSlabDeltaBytes: (f.memoryAfter.meminfo.Slab ?? 0) - (f.memoryBefore.meminfo.Slab ?? 0),
+    },
+    probePlan: planToJson(f.plan),
+    probeFailures: f.failedProbes,
+    limits: f.limits,
+    lab: f.lab,
+    stoppedBy: f.stoppedBy,
+    durationMs: f.durationMs,
+  };
+}
+
+// The summary's type.
+export type Summary = ReturnType<typeof buildSummary>;

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// The tcp-trace bin: parse the command line, run the command, map errors to one line and an exit code.
+import {parseCommandLine} from './cli.js';
+import {exitCodeOf} from './errors.js';
+import {runCleanups} from './lab/cleanup.js';
+
+const commands = {
+  run: () => import('./commands/run.js'),
+  doctor: () => import('./commands/doctor.js'),
+  probes: () => import('./commands/probes.js'),
+  restore: () => import('./commands/restore.js'),
+} as const;
+
+async function main(): Promise<number> {
+  const parsed = parseCommandLine(process.argv.slice(2));
+  if ('help' in parsed) {
+    process.stdout.write(`${parsed.help}\n`);
+    return 0;
+  }
+  const module = await commands[parsed.command.name as keyof typeof commands]();
+  return module.run({values: parsed.values, positionals: parsed.positionals});
+}
+
+const fail = async (error: unknown) => {
+  process.stderr.write(`tcp-trace: ${error instanceof Error ? error.message : String(error)}\n`);
+  if (process.env.TCP_TRACE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  await runCleanups();
+  process.exit(exitCodeOf(error));
+};
+
+// never silent: a crash anywhere still undoes the lab before exiting
+process.on('uncaughtException', (error) => void fail(error));
+process.on('unhandledRejection', (error) => void fail(error));
+
+main().then(
+  async (code) => {
+    await runCleanups();
+    process.exit(code);
+  },
+  fail,
+);

@@ -1,0 +1,25 @@
+// Pure arithmetic of spreading connections over worker processes and ports.
+
+// Split total into n shares that differ by at most one.
+export function shareOut(total: number, n: number): number[] {
+  const base = Math.floor(total / n);
+  return Array.from({length: n}, (_, i) => base + (i < total % n ? 1 : 0));
+}
+
+// The fewest server processes that keep each under perWorker sockets, given connections spread evenly over ports.
+export function serverWorkerCount(ports: number, connections: number, perWorker: number): number {
+  return Math.min(ports, Math.max(1, Math.ceil(connections / perWorker)));
+}
+
+// Group ports into one list per server process (round robin).
+export function splitPorts(ports: number[], connections: number, perWorker: number): number[][] {
+  const n = serverWorkerCount(ports.length, connections, perWorker);
+  const groups: number[][] = Array.from({length: n}, () => []);
+  ports.forEach((p, i) => groups[i % n]!.push(p));
+  return groups;
+}
+
+// The fewest server ports that keep every server process under perWorker sockets.
+export function minPorts(connections: number, perWorker: number): number {
+  return Math.max(1, Math.ceil(connections / perWorker));
+}

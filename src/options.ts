@@ -1,0 +1,41 @@
+// Pure validation of command-line values: each failure is one line naming the flag, the value and the fix.
+import {UsageError} from './errors.js';
+import type {ProbeKind} from './probes/catalog.js';
+
+// A positive integer within [min, max], or a UsageError naming the flag.
+export function positiveInt(flag: string, value: string | undefined, fallback: number, min = 1, max = 10_000_000): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value.trim())) throw new UsageError(`Expected \`${flag}\` to be a positive integer, got \`${value}\``);
+  const n = Number(value);
+  if (n < min || n > max) throw new UsageError(`Expected \`${flag}\` to be between ${min} and ${max}, got \`${value}\``);
+  return n;
+}
+
+// A non-negative number of seconds, or a UsageError.
+export function seconds(flag: string, value: string | undefined, fallback: number, max = 86_400): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || n > max) {
+    throw new UsageError(`Expected \`${flag}\` to be a number of seconds from 0 to ${max}, got \`${value}\``);
+  }
+  return n;
+}
+
+// "60000-60009" -> {low, high}, within 1..65535, low <= high.
+export function portRange(flag: string, value: string | undefined): {low: number; high: number} | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+)-(\d+)$/.exec(value.trim());
+  const low = Number(m?.[1]);
+  const high = Number(m?.[2]);
+  if (!m || low < 1 || high > 65535 || low > high) {
+    throw new UsageError(`Expected \`${flag}\` to be LOW-HIGH with 1 <= LOW <= HIGH <= 65535, got \`${value}\``);
+  }
+  return {low, high};
+}
+
+// One of the probe kinds, or a UsageError listing them.
+export function probeKind(value: string | undefined): ProbeKind | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'kfunc' || value === 'kprobe' || value === 'tracepoint') return value;
+  throw new UsageError(`Expected \`--probes\` to be kfunc, kprobe or tracepoint, got \`${value}\``);
+}

@@ -1,0 +1,12 @@
+// Run a short system command (ip, sysctl, mount) and get its output; failures carry stderr.
+import {execFile} from 'node:child_process';
+
+// Run file with args; resolves stdout, rejects with an Error naming the command and its stderr.
+export function run(file: string, args: string[], timeoutMs = 20_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, {timeout: timeoutMs, encoding: 'utf8'}, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${file} ${args.join(' ')}: ${(stderr || error.message).trim()}`));
+      else resolve(stdout);
+    });
+  });
+}

@@ -1,0 +1,33 @@
+// Everything the tool learns about the host before it runs: root, bpftrace, what attaches, limits, the plan.
+import {detectCapabilities} from './capabilities.js';
+import {readLimits, type Limits} from './limits.js';
+import {requireBpftrace, requireRoot} from './preflight.js';
+import {ensureTracefs} from './tracefs.js';
+import {planProbes, type HostCapabilities, type PlanEntry} from '../probes/plan.js';
+import type {ProbeKind} from '../probes/catalog.js';
+import type {BpftraceVersion} from '../bpftrace/version.js';
+import type {Journal} from '../lab/journal.js';
+import {readFile} from 'node:fs/promises';
+
+// The host as the tool sees it.
+export type Host = {
+  kernel: string;
+  bpftrace: {path: string; version: BpftraceVersion};
+  tracefs: 'present' | 'mounted';
+  capabilities: HostCapabilities;
+  limits: Limits;
+  plan: PlanEntry[];
+};
+
+// Check preconditions, mount tracefs if needed (journaled), trial-attach, snapshot limits and plan the probes.
+export async function inspectHost(journal: Journal, forced?: ProbeKind): Promise<Host> {
+  await requireRoot();
+  const bpftrace = await requireBpftrace();
+  const tracefs = await ensureTracefs(journal);
+  const [capabilities, limits, kernel] = await Promise.all([
+    detectCapabilities(bpftrace.path, bpftrace.version),
+    readLimits(),
+    readFile('/proc/sys/kernel/osrelease', 'utf8').then((s) => s.trim()),
+  ]);
+  return {kernel, bpftrace, tracefs, capabilities, limits, plan: planProbes(capabilities, forced)};
+}

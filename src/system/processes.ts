@@ -1,0 +1,30 @@
+// Process identity by pid and start time, so that a recorded pid is never confused with a reused one.
+import {readFile} from 'node:fs/promises';
+
+// The start time (clock ticks since boot) of pid, or null when it is gone.
+export async function startTimeOf(pid: number): Promise<number | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // the command name is in parentheses and may hold spaces: fields start after the last ')'
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[19]);
+  } catch {
+    return null;
+  }
+}
+
+// True when pid is alive and started at startTime.
+export async function isSameProcess(pid: number, startTime: number): Promise<boolean> {
+  return (await startTimeOf(pid)) === startTime;
+}
+
+// Send signal to pid only when it is still the process that was recorded.
+export async function signalRecorded(pid: number, startTime: number, signal: NodeJS.Signals): Promise<boolean> {
+  if (!(await isSameProcess(pid, startTime))) return false;
+  try {
+    process.kill(pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
