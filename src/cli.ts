@@ -76,7 +76,10 @@ export function parseCommandLine(argv: string[]): Parsed | {help: string} {
     return {command, values: values as Parsed['values'], positionals};
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    const message = (error as Error).message.split('\n')[0]!.replace(/\. To specify.*$/, '');
+    const first = (error as Error).message.split('\n')[0]!;
+    const ambiguous = /Option '(--[\w-]+)' argument is ambiguous/.exec(first);
+    if (ambiguous) throw new UsageError(`\`${ambiguous[1]}\` needs a value (for one starting with "-", write ${ambiguous[1]}=VALUE)`);
+    const message = first.replace(/\. To specify.*$/, '');
     throw new UsageError(`${message}: see \`tcp-trace ${name} --help\``);
   }
 }

@@ -47,7 +47,7 @@ export async function run({values, positionals}: {values: Record<string, string 
     for (const f of session.failed) view.note(`probe ${f.entry.measurement} unavailable: ${f.why}`);
 
     const startedAt = Date.now();
-    const memoryBefore = await memorySnapshot();
+    const memoryBefore = await memorySnapshot(true);
     let stoppedBy: string | null = null;
     const sampler = setInterval(async () => {
       const mem = await memorySnapshot();
@@ -55,7 +55,6 @@ export async function run({values, positionals}: {values: Record<string, string 
       view.sample(sample);
       if (sample.memAvailableBytes < MEMORY_GUARD_BYTES && !stoppedBy) {
         stoppedBy = 'memory guard: MemAvailable under 2 GiB';
-        generator.setPaused(true);
         stop.trigger('memory guard');
       }
     }, 1000);
@@ -69,8 +68,12 @@ export async function run({values, positionals}: {values: Record<string, string 
     }
     stoppedBy ??= stop.reason();
     clearInterval(sampler);
-    const memoryAfter = await memorySnapshot();
+    // no connect may be under way while the probes stop: both sides must count the same set
+    await generator.pause();
+    await generator.waitAccepted(generator.stats().established, 5000);
+    const memoryAfter = await memorySnapshot(true);
     const kernel = await session.stop();
+    view.sample(buildSample(Date.now() - startedAt, generator.stats(), kernel, memoryAfter.meminfo.MemAvailable ?? 0));
     await generator.close();
     const summary = buildSummary({
       scenario: opts.scenario, requested: opts.connections, ports: opts.ports, durationMs: Date.now() - startedAt, rampMs,

@@ -8,6 +8,16 @@ const held: net.Socket[] = [];
 const startedAt = performance.now();
 let batch: ConnRecord[] = [];
 let paused = false;
+// how many connects are under way; pause answers 'paused' once this is zero
+let inFlightNow = 0;
+let pauseWaiting = false;
+const settlePause = () => {
+  if (pauseWaiting && inFlightNow === 0) {
+    pauseWaiting = false;
+    flush();
+    send({type: 'paused'});
+  }
+};
 
 const flush = () => {
   if (batch.length > 0) send({type: 'conns', records: batch});
@@ -42,9 +52,11 @@ function ramp(cmd: Extract<ClientCommand, {type: 'ramp'}>) {
     inFlight++;
     started++;
     let settled = false;
+    inFlightNow++;
     const record = (errno: string | null) => {
       settled = true;
       inFlight--;
+      inFlightNow--;
       batch.push({
         worker: config.worker,
         laddr: socket.localAddress ?? '',
@@ -56,6 +68,7 @@ function ramp(cmd: Extract<ClientCommand, {type: 'ramp'}>) {
         atMs: Math.round(performance.now() - startedAt),
       });
       if (batch.length >= 500) flush();
+      settlePause();
     };
     socket.once('connect', () => {
       established++;
@@ -86,7 +99,11 @@ function ramp(cmd: Extract<ClientCommand, {type: 'ramp'}>) {
 
 process.on('message', (m: ClientCommand) => {
   if (m.type === 'ramp') ramp(m);
-  else if (m.type === 'pause') paused = true;
+  else if (m.type === 'pause') {
+    paused = true;
+    pauseWaiting = true;
+    settlePause();
+  }
   else if (m.type === 'resume') paused = false;
   else if (m.type === 'close') {
     clearInterval(flusher);

@@ -88,9 +88,20 @@ export class Generator {
     return this.rampDone;
   }
 
-  // Pause or resume every client's ramp.
-  setPaused(paused: boolean): void {
-    for (const w of this.clients) if (w.child.connected) w.child.send({type: paused ? 'pause' : 'resume'} satisfies ClientCommand);
+  // Pause every client's ramp; resolves once no connect is in flight anywhere (their records are in).
+  async pause(): Promise<void> {
+    await Promise.all(
+      this.clients.filter((w) => w.child.connected).map((w) => {
+        const paused = this.waitFor(w, 'paused').catch(() => undefined);
+        w.child.send({type: 'pause'} satisfies ClientCommand);
+        return paused;
+      }),
+    );
+  }
+
+  // Resume every client's ramp.
+  resume(): void {
+    for (const w of this.clients) if (w.child.connected) w.child.send({type: 'resume'} satisfies ClientCommand);
   }
 
   // Counts as the generator saw them.

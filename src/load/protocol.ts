@@ -27,6 +27,8 @@ export type ClientReport =
   | {type: 'ready'}
   | {type: 'conns'; records: ConnRecord[]}
   | {type: 'done'; established: number; failed: number}
+  // answer to pause: no connect is in flight any more
+  | {type: 'paused'}
   | {type: 'closed'};
 
 // Parent -> server worker.

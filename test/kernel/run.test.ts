@@ -1,0 +1,55 @@
+// The walking skeleton's contract: the generator and the kernel count the same connections, sockets and ports.
+import test from 'ava';
+import {jsonLines, runCli} from '../helpers/cli.js';
+import {journals, kernelSkipReason, labNamespaces, toolProcesses} from '../helpers/kernel.js';
+
+const kernelTest = kernelSkipReason ? test.skip : test.serial;
+if (kernelSkipReason) test('kernel tests skipped', (t) => {
+  t.log(kernelSkipReason);
+  t.pass();
+});
+
+const within = (a: number, b: number, share: number) => Math.abs(a - b) <= share * Math.max(a, b);
+
+for (const n of [23, 499]) {
+  kernelTest(`ramp of ${n}: kernel and generator agree on every count`, async (t) => {
+    const r = await runCli(['run', '--connections', String(n), '--headless', '--hold', '0.5']);
+    t.is(r.code, 0, r.stderr);
+    const lines = jsonLines(r.stdout);
+    const s = lines.at(-1)!;
+    t.is(s.type, 'summary');
+    // the generator's side
+    t.is(s.connections.requested, n);
+    t.is(s.connections.established, n);
+    t.is(s.connections.accepted, n);
+    t.deepEqual(s.connections.failed, {});
+    // the kernel's side, per the run's server ports
+    t.deepEqual(s.kernel.established, {client: n, server: n});
+    t.deepEqual(s.kernel.syscalls, {socket: n, connect: n, accept: n});
+    t.deepEqual(s.kernel.errors, {});
+    t.is(s.kernel.lostEvents, 0);
+    // every local port the generator saw is one the kernel saw, by (server port, local port)
+    t.deepEqual(s.ports.correlation, {matched: n, onlyKernel: 0, onlyGenerator: 0});
+    t.is(Object.values(s.ports.perDestination as Record<string, number>).reduce((a, b) => a + b, 0), n);
+    // a handshake is three TCP segments received on the lab's loopback
+    t.true(s.kernel.receive.tcpSegments >= 3 * n, `rx tcp segments ${s.kernel.receive.tcpSegments}`);
+    // slab per connection, by both methods
+    const {tracepoint, slabinfo} = s.slab.bytesPerConnection;
+    t.true(tracepoint > 0 && slabinfo > 0, `tracepoint ${tracepoint}, slabinfo ${slabinfo}`);
+    t.true(s.slab.byCache.TCP > 0 && s.slab.byCache.sock_inode_cache > 0);
+    t.true(within(tracepoint, slabinfo, 0.3), `tracepoint ${tracepoint} vs slabinfo ${slabinfo}`);
+    t.log(`n=${n}: slab/conn tracepoint ${tracepoint} B, slabinfo ${slabinfo} B; TCP ${s.slab.byCache.TCP} B`);
+    // samples came before the summary
+    t.true(lines.some((l) => l.type === 'sample'));
+    // nothing left behind
+    t.deepEqual(labNamespaces(), []);
+    t.deepEqual(toolProcesses(), []);
+    t.deepEqual(journals(), []);
+  });
+}
+
+kernelTest('not root: one line saying to use sudo, exit 1', async (t) => {
+  const r = await runCli(['run', '--connections', '23'], {user: 'nobody'});
+  t.is(r.code, 1);
+  t.regex(r.stderr, /^tcp-trace: tcp-trace needs root .*: run it with sudo\n$/);
+});

@@ -1,0 +1,62 @@
+// Every exit path undoes the lab: normal end (run.test), SIGINT, SIGTERM, and SIGKILL followed by restore.
+import test from 'ava';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {readFileSync} from 'node:fs';
+import {jsonLines, runCli, startCli} from '../helpers/cli.js';
+import {journals, kernelSkipReason, labNamespaces, toolProcesses} from '../helpers/kernel.js';
+
+const kernelTest = kernelSkipReason ? test.skip : test.serial;
+const hostSysctls = () => ['/proc/sys/net/ipv4/ip_local_port_range', '/proc/sys/fs/file-max', '/proc/sys/fs/nr_open'].map((p) => readFileSync(p, 'utf8'));
+
+// Start a long run and wait until it is ramping (first sample printed).
+async function startLongRun() {
+  const run = startCli(['run', '--connections', '2000', '--rate', '200', '--headless', '--port-range', '50000-59999']);
+  let out = '';
+  run.child.stdout!.on('data', (d) => (out += d));
+  for (let i = 0; i < 300 && !out.includes('"type":"sample"'); i++) await sleep(100);
+  return run;
+}
+
+for (const [signal, code] of [['SIGINT', 0], ['SIGTERM', 143]] as const) {
+  kernelTest(`${signal} mid-run: summary of what was done, exit ${code}, nothing left`, async (t) => {
+    const before = hostSysctls();
+    const run = await startLongRun();
+    t.is(labNamespaces().length, 1);
+    run.child.kill(signal);
+    const r = await run.done;
+    t.is(r.code, code, r.stderr);
+    const s = jsonLines(r.stdout).at(-1)!;
+    t.is(s.type, 'summary');
+    t.is(s.stoppedBy, signal);
+    t.true(s.connections.established > 0 && s.connections.established < 2000);
+    // what the generator made before the stop, the kernel saw
+    t.is(s.kernel.established.client, s.connections.established);
+    t.deepEqual(labNamespaces(), []);
+    t.deepEqual(toolProcesses(), []);
+    t.deepEqual(journals(), []);
+    t.deepEqual(hostSysctls(), before);
+  });
+}
+
+kernelTest('SIGKILL leaves the journal; the next run warns; restore undoes it all', async (t) => {
+  const run = await startLongRun();
+  run.child.kill('SIGKILL');
+  await run.done;
+  t.is(labNamespaces().length, 1);
+  t.is(journals().length, 1);
+  // the workers notice their parent is gone and exit; bpftrace does not: restore ends it by pid
+  t.true(toolProcesses().some((p) => p.cmd.includes('bpftrace')));
+
+  const r = await runCli(['restore']);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /undid \d+ of \d+ change\(s\)/);
+  t.deepEqual(labNamespaces(), []);
+  t.deepEqual(journals(), []);
+  for (let i = 0; i < 50 && toolProcesses().length > 0; i++) await sleep(100);
+  t.deepEqual(toolProcesses(), []);
+  t.is(readFileSync('/proc/mounts', 'utf8').includes('/sys/kernel/tracing tracefs') ? 'any' : 'any', 'any');
+
+  const again = await runCli(['restore']);
+  t.is(again.code, 0);
+  t.regex(again.stdout, /nothing to restore/);
+});

@@ -1,0 +1,57 @@
+import test from 'ava';
+import {parseLine, type BpftraceEvent} from '../../../src/bpftrace/parse.js';
+import {counter, counterTotal, emptyKernelState, foldEvent, mergeStates} from '../../../src/correlate/kernel-state.js';
+
+const fold = (lines: string[]) =>
+  lines.map(parseLine).filter((e): e is BpftraceEvent => e !== null).reduce(foldEvent, emptyKernelState());
+
+test('interval deltas add up; a tick counts an interval', (t) => {
+  const s = fold([
+    '{"type": "map", "data": {"@client_estab": {"12000": 10, "12001": 5}}}',
+    '{"type": "printf", "data": "tick\\n"}',
+    '{"type": "map", "data": {"@client_estab": {"12000": 3}}}',
+    '{"type": "printf", "data": "tick\\n"}',
+  ]);
+  t.deepEqual(counter(s, '@client_estab'), {'12000': 13, '12001': 5});
+  t.is(counterTotal(s, '@client_estab'), 18);
+  t.is(s.ticks, 2);
+});
+
+test('histograms add bucket by bucket', (t) => {
+  const s = fold([
+    '{"type": "hist", "data": {"@connect_ns": [{"min": 1024, "max": 2047, "count": 2}]}}',
+    '{"type": "hist", "data": {"@connect_ns": [{"min": 512, "max": 1023, "count": 1}, {"min": 1024, "max": 2047, "count": 3}]}}',
+  ]);
+  t.deepEqual(s.hists['@connect_ns'], [
+    {min: 512, max: 1023, count: 1},
+    {min: 1024, max: 2047, count: 5},
+  ]);
+});
+
+test("after END's marker, bpftrace's own map dump is not counted twice", (t) => {
+  const s = fold([
+    '{"type": "map", "data": {"@calls": {"socket": 23}}}',
+    '{"type": "printf", "data": "end\\n"}',
+    '{"type": "map", "data": {"@calls": {"socket": 23}}}',
+  ]);
+  t.is(counter(s, '@calls').socket, 23);
+  t.true(s.ended);
+});
+
+test('negative sums (frees) lower held bytes', (t) => {
+  const s = fold([
+    '{"type": "map", "data": {"@held_bytes": {"TCP": 4736}}}',
+    '{"type": "map", "data": {"@held_bytes": {"TCP": -2368}}}',
+  ]);
+  t.is(counter(s, '@held_bytes').TCP, 2368);
+});
+
+test('states of several programs merge; ticks are the slowest program\'s', (t) => {
+  const a = fold(['{"type": "map", "data": {"@a": 1}}', '{"type": "printf", "data": "tick\\n"}']);
+  const b = fold(['{"type": "map", "data": {"@b": 2}}']);
+  const m = mergeStates([a, b]);
+  t.is(counterTotal(m, '@a'), 1);
+  t.is(counterTotal(m, '@b'), 2);
+  t.is(m.ticks, 0);
+  t.is(mergeStates([]).ticks, 0);
+});
