@@ -21,7 +21,7 @@ export const COMMANDS: CommandSpec[] = [
     summary: 'Run an experiment (default: ramp) in a private network namespace and measure it in the kernel',
     example: 'sudo tcp-trace run --connections 20000 --headless',
     positionals: '[scenario]',
-    options: {connections: str, ports: str, hold: str, rate: str, concurrency: str, 'port-range': str, 'base-port': str, probes: str, headless: bool, help: bool},
+    options: {connections: str, ports: str, hold: str, rate: str, concurrency: str, 'port-range': str, 'base-port': str, probes: str, measure: str, headless: bool, help: bool},
   },
   {
     name: 'doctor',

@@ -2,7 +2,7 @@
 import {UsageError} from '../errors.js';
 import {portRange, positiveInt, probeKind, seconds} from '../options.js';
 import {minPorts} from '../load/shares.js';
-import type {ProbeKind} from '../probes/catalog.js';
+import {MEASUREMENTS, type Measurement, type ProbeKind} from '../probes/catalog.js';
 
 // The scenarios this build runs.
 export const SCENARIOS = ['ramp'] as const;
@@ -19,7 +19,18 @@ export type RunOptions = {
   probes?: ProbeKind;
   headless: boolean;
   perWorker: number;
+  measure: Measurement[];
 };
+
+// "connections,slab" -> those measurements; every one when absent; `none` for the generator alone.
+export function measurements(value: string | undefined): Measurement[] {
+  if (value === undefined) return [...MEASUREMENTS];
+  if (value === 'none') return [];
+  const list = value.split(',').map((s) => s.trim());
+  const bad = list.find((m) => !(MEASUREMENTS as string[]).includes(m));
+  if (bad !== undefined) throw new UsageError(`Unknown measurement \`${bad}\` in \`--measure\`: choose from ${MEASUREMENTS.join(', ')}, or none`);
+  return list as Measurement[];
+}
 
 // Sockets one worker process holds at most: below the 20 000 hard fd limit seen on these hosts.
 export const PER_WORKER = 15_000;
@@ -53,5 +64,6 @@ export function runOptions(values: Record<string, string | boolean | undefined>,
     probes: probeKind(str('probes')),
     headless: values.headless === true,
     perWorker: PER_WORKER,
+    measure: measurements(str('measure')),
   };
 }

@@ -43,7 +43,10 @@ export async function run({values, positionals}: {values: Record<string, string 
       netns: netns.name, host: '127.0.0.1', ports: opts.ports, connections: opts.connections, perWorker: opts.perWorker,
       concurrency: opts.concurrency, ratePerSec: opts.ratePerSec, journal: lab.journal,
     });
-    const session = await attachPlan(host.plan, {bpftrace: host.bpftrace.path, netnsInum: netns.inum, connections: opts.connections, journal: lab.journal});
+    const plan = host.plan.map((p) =>
+      opts.measure.includes(p.measurement) ? p : {...p, variant: null, kind: null, why: 'not measured in this run (--measure)'},
+    );
+    const session = await attachPlan(plan, {bpftrace: host.bpftrace.path, netnsInum: netns.inum, connections: opts.connections, journal: lab.journal});
     for (const f of session.failed) view.note(`probe ${f.entry.measurement} unavailable: ${f.why}`);
 
     const startedAt = Date.now();
@@ -77,7 +80,7 @@ export async function run({values, positionals}: {values: Record<string, string 
     await generator.close();
     const summary = buildSummary({
       scenario: opts.scenario, requested: opts.connections, ports: opts.ports, durationMs: Date.now() - startedAt, rampMs,
-      generator: generator.stats(), records: generator.records, kernel, memoryBefore, memoryAfter, plan: host.plan,
+      generator: generator.stats(), records: generator.records, kernel, memoryBefore, memoryAfter, plan,
       failedProbes: session.failed.map((f) => ({measurement: f.entry.measurement, why: f.why})),
       lostEvents: session.lostEvents(), limits: host.limits,
       lab: {netns: netns.name, netnsInum: netns.inum, portRange: range}, stoppedBy,

@@ -1,7 +1,9 @@
-// Pure fold of bpftrace's per-interval map prints into running totals, the same for every variant.
+// Pure fold of bpftrace's map prints into the latest totals, the same for every variant.
+// Probes print running totals and never clear() them (a clear after a print loses what arrives in
+// between), so each print replaces the last one.
 import type {BpftraceEvent, Bucket} from '../bpftrace/parse.js';
 
-// Running totals: every counter map summed by key, every histogram summed by bucket.
+// Latest totals: every counter map by key, every histogram by bucket.
 export type KernelState = {
   counters: Record<string, Record<string, number>>;
   hists: Record<string, Bucket[]>;
@@ -14,9 +16,9 @@ export function emptyKernelState(): KernelState {
   return {counters: {}, hists: {}, ticks: 0, ended: false};
 }
 
-function addBuckets(into: Bucket[], add: Bucket[]): Bucket[] {
-  const out = into.map((b) => ({...b}));
-  for (const b of add) {
+function sumBuckets(buckets: Bucket[]): Bucket[] {
+  const out: Bucket[] = [];
+  for (const b of buckets) {
     const same = out.find((o) => o.min === b.min && o.max === b.max);
     if (same) same.count += b.count;
     else out.push({...b});
@@ -24,12 +26,12 @@ function addBuckets(into: Bucket[], add: Bucket[]): Bucket[] {
   return out.sort((a, b) => a.min - b.min);
 }
 
-// Fold one event into the state (maps print deltas: they are added).
+// Fold one event into the state: a map print replaces that map (keys printed twice, as after ksym(), add up).
 export function foldEvent(state: KernelState, event: BpftraceEvent): KernelState {
   if (state.ended) return state; // what bpftrace prints after END is its own map dump
   switch (event.type) {
     case 'map': {
-      const into = {...(state.counters[event.name] ?? {})};
+      const into: Record<string, number> = {};
       for (const e of event.entries) {
         const key = e.keys.join(',');
         into[key] = (into[key] ?? 0) + e.value;
@@ -37,10 +39,10 @@ export function foldEvent(state: KernelState, event: BpftraceEvent): KernelState
       return {...state, counters: {...state.counters, [event.name]: into}};
     }
     case 'hist': {
-      let hists = state.hists;
+      const hists = {...state.hists};
       for (const s of event.series) {
         const name = s.keys.length ? `${event.name}[${s.keys.join(',')}]` : event.name;
-        hists = {...hists, [name]: addBuckets(hists[name] ?? [], s.buckets)};
+        hists[name] = sumBuckets(s.buckets);
       }
       return {...state, hists};
     }
@@ -74,5 +76,12 @@ export function mergeStates(states: KernelState[]): KernelState {
   out.ticks = Math.min(...states.map((s) => s.ticks), Number.POSITIVE_INFINITY);
   if (!Number.isFinite(out.ticks)) out.ticks = 0;
   out.ended = states.length > 0 && states.every((s) => s.ended);
+  return out;
+}
+
+// Slab bytes held by cache: allocated minus freed (slab probes of every variant print both maps).
+export function heldBytesByCache(state: KernelState): Record<string, number> {
+  const out: Record<string, number> = {...counter(state, '@alloc_bytes')};
+  for (const [cache, bytes] of Object.entries(counter(state, '@freed_bytes'))) out[cache] = (out[cache] ?? 0) - bytes;
   return out;
 }

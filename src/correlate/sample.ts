@@ -1,6 +1,6 @@
 // Pure per-interval sample: the generator's counts and the kernel's running totals at one moment.
 import type {GeneratorStats} from '../load/generator.js';
-import {counter, counterTotal, type KernelState} from './kernel-state.js';
+import {counter, counterTotal, heldBytesByCache, type KernelState} from './kernel-state.js';
 import {perConnection} from './slab.js';
 
 // One sample, printed as a JSON line in headless mode and drawn by the live views.
@@ -15,7 +15,7 @@ export type Sample = {
 
 // Build the sample for time tMs since the run started.
 export function buildSample(tMs: number, g: GeneratorStats, k: KernelState, memAvailableBytes: number): Sample {
-  const held = counterTotal(k, '@held_bytes');
+  const held = Object.values(heldBytesByCache(k)).reduce((a, b) => a + b, 0);
   const failed = Object.values(g.failed).reduce((a, b) => a + b, 0);
   return {
     type: 'sample',

@@ -32,3 +32,13 @@ export function costByCache(
 export function slabinfoDeltaOver(costs: CacheCost[]): number {
   return costs.reduce((n, c) => n + (c.slabinfoDeltaBytes ?? 0), 0);
 }
+
+// Bytes gained per cache between two exact /proc/slabinfo snapshots (the fallback when no slab probe runs).
+export function slabinfoDeltas(before: Record<string, SlabCache>, after: Record<string, SlabCache>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [cache, a] of Object.entries(after)) {
+    const delta = a.activeBytes - (before[cache]?.activeBytes ?? 0);
+    if (delta > 0) out[cache] = delta;
+  }
+  return out;
+}

@@ -5,10 +5,10 @@ import type {ConnRecord} from '../load/protocol.js';
 import type {Limits} from '../system/limits.js';
 import type {MemorySnapshot} from '../system/memory.js';
 import {planToJson, type PlanEntry} from '../probes/plan.js';
-import {counter, counterTotal, type KernelState} from './kernel-state.js';
+import {counter, counterTotal, heldBytesByCache, type KernelState} from './kernel-state.js';
 import {errnoName, limitOfErrno} from './errno.js';
 import {joinPorts} from './ports.js';
-import {costByCache, perConnection, slabinfoDeltaOver} from './slab.js';
+import {costByCache, perConnection, slabinfoDeltaOver, slabinfoDeltas} from './slab.js';
 
 // Everything a summary is made from.
 export type RunFacts = {
@@ -54,11 +54,13 @@ export function buildSummary(f: RunFacts) {
   const established = f.generator.established;
   const k = f.kernel;
   const calls = counter(k, '@calls');
-  const costs = costByCache(counter(k, '@held_bytes'), established, f.memoryBefore.caches, f.memoryAfter.caches);
+  const slabPlanned = f.plan.find((p) => p.measurement === 'slab')?.kind != null;
+  // without a slab probe the caches come from /proc/slabinfo alone (DESIGN §3 fallback)
+  const held = slabPlanned ? heldBytesByCache(k) : slabinfoDeltas(f.memoryBefore.caches, f.memoryAfter.caches);
+  const costs = costByCache(held, established, f.memoryBefore.caches, f.memoryAfter.caches);
   const heldBytes = costs.reduce((n, c) => n + c.heldBytes, 0);
   const ports = joinPorts(Object.keys(counter(k, '@ports')), f.records);
   const errors = kernelErrors(k);
-  const slabPlanned = f.plan.find((p) => p.measurement === 'slab')?.kind != null;
   return {
     type: 'summary' as const,
     scenario: f.scenario,
@@ -89,6 +91,7 @@ export function buildSummary(f: RunFacts) {
       correlation: {matched: ports.matched, onlyKernel: ports.onlyKernel, onlyGenerator: ports.onlyGenerator},
     },
     slab: {
+      source: slabPlanned ? ('tracepoint' as const) : ('slabinfo' as const),
       bytesPerConnection: {
         tracepoint: slabPlanned ? perConnection(heldBytes, established) : null,
         slabinfo: perConnection(slabinfoDeltaOver(costs), established),

@@ -1,15 +1,15 @@
 import test from 'ava';
 import {parseLine, type BpftraceEvent} from '../../../src/bpftrace/parse.js';
-import {counter, counterTotal, emptyKernelState, foldEvent, mergeStates} from '../../../src/correlate/kernel-state.js';
+import {counter, counterTotal, emptyKernelState, foldEvent, heldBytesByCache, mergeStates} from '../../../src/correlate/kernel-state.js';
 
 const fold = (lines: string[]) =>
   lines.map(parseLine).filter((e): e is BpftraceEvent => e !== null).reduce(foldEvent, emptyKernelState());
 
-test('interval deltas add up; a tick counts an interval', (t) => {
+test('each print of a running total replaces the last; a tick counts an interval', (t) => {
   const s = fold([
     '{"type": "map", "data": {"@client_estab": {"12000": 10, "12001": 5}}}',
     '{"type": "printf", "data": "tick\\n"}',
-    '{"type": "map", "data": {"@client_estab": {"12000": 3}}}',
+    '{"type": "map", "data": {"@client_estab": {"12000": 13, "12001": 5}}}',
     '{"type": "printf", "data": "tick\\n"}',
   ]);
   t.deepEqual(counter(s, '@client_estab'), {'12000': 13, '12001': 5});
@@ -17,14 +17,19 @@ test('interval deltas add up; a tick counts an interval', (t) => {
   t.is(s.ticks, 2);
 });
 
-test('histograms add bucket by bucket', (t) => {
+test('keys printed twice in one print (collisions after ksym) add up', (t) => {
+  const s = fold(['{"type": "map", "data": {"@sites": {"TCP,sk_prot_alloc": 2, "TCP,sk_prot_alloc": 3}}}']);
+  t.deepEqual(counter(s, '@sites'), {'TCP,sk_prot_alloc': 5});
+});
+
+test('a histogram print replaces the last one', (t) => {
   const s = fold([
     '{"type": "hist", "data": {"@connect_ns": [{"min": 1024, "max": 2047, "count": 2}]}}',
     '{"type": "hist", "data": {"@connect_ns": [{"min": 512, "max": 1023, "count": 1}, {"min": 1024, "max": 2047, "count": 3}]}}',
   ]);
   t.deepEqual(s.hists['@connect_ns'], [
     {min: 512, max: 1023, count: 1},
-    {min: 1024, max: 2047, count: 5},
+    {min: 1024, max: 2047, count: 3},
   ]);
 });
 
@@ -38,12 +43,13 @@ test("after END's marker, bpftrace's own map dump is not counted twice", (t) => 
   t.true(s.ended);
 });
 
-test('negative sums (frees) lower held bytes', (t) => {
+test('held bytes are allocated minus freed', (t) => {
   const s = fold([
-    '{"type": "map", "data": {"@held_bytes": {"TCP": 4736}}}',
-    '{"type": "map", "data": {"@held_bytes": {"TCP": -2368}}}',
+    '{"type": "map", "data": {"@alloc_bytes": {"TCP": 4736, "dentry": 384}}}',
+    '{"type": "map", "data": {"@freed_bytes": {"TCP": 2368}}}',
+    '{"type": "map", "data": {"@freed_bytes": {"TCP": 2368, "dentry": 192, "filp": 192}}}',
   ]);
-  t.is(counter(s, '@held_bytes').TCP, 2368);
+  t.deepEqual(heldBytesByCache(s), {TCP: 2368, dentry: 192, filp: -192});
 });
 
 test('states of several programs merge; ticks are the slowest program\'s', (t) => {

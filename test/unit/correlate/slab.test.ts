@@ -1,5 +1,5 @@
 import test from 'ava';
-import {costByCache, perConnection, slabinfoDeltaOver} from '../../../src/correlate/slab.js';
+import {costByCache, perConnection, slabinfoDeltaOver, slabinfoDeltas} from '../../../src/correlate/slab.js';
 
 const cache = (activeObjs: number, objSize: number) => ({activeObjs, numObjs: activeObjs, objSize, activeBytes: activeObjs * objSize});
 
@@ -29,4 +29,11 @@ test('no connections: no per-cache cost', (t) => {
 test('a cache missing from slabinfo has no delta', (t) => {
   const [c] = costByCache({TCP: 4736}, 1, {}, {});
   t.is(c!.slabinfoDeltaBytes, null);
+});
+
+test('slabinfo deltas keep only caches that grew', (t) => {
+  t.deepEqual(slabinfoDeltas({TCP: cache(10, 2368), dentry: cache(100, 192)}, {TCP: cache(30, 2368), dentry: cache(90, 192), filp: cache(5, 256)}), {
+    TCP: 20 * 2368,
+    filp: 5 * 256,
+  });
 });
