@@ -18,10 +18,13 @@ const str = {type: 'string'} as const;
 export const COMMANDS: CommandSpec[] = [
   {
     name: 'run',
-    summary: 'Run an experiment (default: ramp) in a private network namespace and measure it in the kernel',
-    example: 'sudo tcp-trace run --connections 20000 --headless',
+    summary: 'Run an experiment (ramp, four-tuple, port-exhaustion, fd-limit, hello, million) in a private network namespace',
+    example: 'sudo tcp-trace run port-exhaustion --headless',
     positionals: '[scenario]',
-    options: {connections: str, ports: str, hold: str, rate: str, concurrency: str, 'port-range': str, 'base-port': str, probes: str, measure: str, headless: bool, help: bool},
+    options: {
+      connections: str, ports: str, hold: str, rate: str, concurrency: str, 'port-range': str, 'base-port': str, nofile: str,
+      probes: str, measure: str, out: str, refresh: str, headless: bool, help: bool,
+    },
   },
   {
     name: 'doctor',

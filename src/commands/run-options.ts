@@ -1,15 +1,13 @@
-// Pure validation of `tcp-trace run` flags into the experiment's parameters.
+// Pure validation of `tcp-trace run` flags into the experiment's parameters, from the scenario's defaults.
 import {UsageError} from '../errors.js';
 import {portRange, positiveInt, probeKind, seconds} from '../options.js';
 import {minPorts} from '../load/shares.js';
 import {MEASUREMENTS, type Measurement, type ProbeKind} from '../probes/catalog.js';
-
-// The scenarios this build runs.
-export const SCENARIOS = ['ramp'] as const;
+import {SCENARIO_DEFAULTS, SCENARIO_NAMES, type ScenarioName} from '../scenarios/defaults.js';
 
 // A validated run.
 export type RunOptions = {
-  scenario: string;
+  scenario: ScenarioName;
   connections: number;
   ports: number[];
   holdS: number;
@@ -20,7 +18,14 @@ export type RunOptions = {
   headless: boolean;
   perWorker: number;
   measure: Measurement[];
+  nofile?: number;
+  serverMode: 'idle' | 'echo';
+  out: string;
+  refreshMs: number;
 };
+
+// Sockets one worker process holds at most: below the 20 000 hard fd limit seen on these hosts.
+export const PER_WORKER = 15_000;
 
 // "connections,slab" -> those measurements; every one when absent; `none` for the generator alone.
 export function measurements(value: string | undefined): Measurement[] {
@@ -32,22 +37,40 @@ export function measurements(value: string | undefined): Measurement[] {
   return list as Measurement[];
 }
 
-// Sockets one worker process holds at most: below the 20 000 hard fd limit seen on these hosts.
-export const PER_WORKER = 15_000;
+// How many connections a scenario makes, given its flags.
+function connectionCount(scenario: ScenarioName, flag: string | undefined, nofile: number | undefined, range: {low: number; high: number} | undefined): number {
+  const d = SCENARIO_DEFAULTS[scenario];
+  if ((scenario === 'four-tuple' || scenario === 'port-exhaustion') && flag !== undefined) {
+    const fix = scenario === 'port-exhaustion' ? 'its size is the --port-range' : 'it always makes three';
+    throw new UsageError(`\`--connections\` does not apply to ${scenario} (${fix}): leave it out`);
+  }
+  if (scenario === 'port-exhaustion') return range!.high - range!.low + 1;
+  const fallback = typeof d.connections === 'function' ? d.connections(nofile ?? 256) : d.connections;
+  return positiveInt('--connections', flag, fallback, 1, 2_000_000);
+}
 
 // Validate flags; every error names the flag, the value and the fix.
 export function runOptions(values: Record<string, string | boolean | undefined>, positionals: string[]): RunOptions {
-  const scenario = positionals[0] ?? 'ramp';
-  if (!(SCENARIOS as readonly string[]).includes(scenario)) {
-    throw new UsageError(`Unknown scenario \`${scenario}\`: choose one of ${SCENARIOS.join(', ')}`);
+  const name = positionals[0] ?? 'ramp';
+  if (!(SCENARIO_NAMES as readonly string[]).includes(name)) {
+    throw new UsageError(`Unknown scenario \`${name}\`: choose one of ${SCENARIO_NAMES.join(', ')}`);
   }
   if (positionals.length > 1) throw new UsageError(`\`tcp-trace run\` takes one scenario, got \`${positionals.join(' ')}\``);
+  const scenario = name as ScenarioName;
+  const d = SCENARIO_DEFAULTS[scenario];
   const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
-  const connections = positiveInt('--connections', str('connections'), 20_000, 1, 2_000_000);
-  const needed = minPorts(connections, PER_WORKER);
-  const portCount = positiveInt('--ports', str('ports'), Math.max(4, needed), 1, 1000);
+  const range = portRange('--port-range', str('port-range')) ?? d.portRange;
+  if (scenario === 'port-exhaustion' && range!.high - range!.low + 1 > 1000) {
+    throw new UsageError(`\`--port-range ${range!.low}-${range!.high}\` is too wide for port-exhaustion (it connects one by one): use at most 1000 ports`);
+  }
+  const nofile = str('nofile') !== undefined || d.nofile ? positiveInt('--nofile', str('nofile'), d.nofile ?? 256, 32, 1_048_576) : undefined;
+  const connections = connectionCount(scenario, str('connections'), nofile, range);
+  // --nofile sets the client workers' RLIMIT_NOFILE only: the experiment is to hit it
+  const perWorker = PER_WORKER;
+  const needed = minPorts(connections, perWorker);
+  const portCount = positiveInt('--ports', str('ports'), d.portCount ?? Math.max(4, needed), d.portCount ?? 1, 1000);
   if (portCount < needed) {
-    throw new UsageError(`\`--ports ${portCount}\` is too few for ${connections} connections: one server process holds at most ${PER_WORKER} sockets; use --ports ${needed} or more`);
+    throw new UsageError(`\`--ports ${portCount}\` is too few for ${connections} connections: one server process holds at most ${perWorker} sockets; use --ports ${needed} or more`);
   }
   const basePort = positiveInt('--base-port', str('base-port'), 12_000, 1, 65_535);
   if (basePort + portCount - 1 > 65_535) {
@@ -57,13 +80,17 @@ export function runOptions(values: Record<string, string | boolean | undefined>,
     scenario,
     connections,
     ports: Array.from({length: portCount}, (_, i) => basePort + i),
-    holdS: seconds('--hold', str('hold'), 3),
+    holdS: seconds('--hold', str('hold'), d.holdS),
     ratePerSec: positiveInt('--rate', str('rate'), 10_000, 1, 1_000_000),
-    concurrency: positiveInt('--concurrency', str('concurrency'), 256, 1, 10_000),
-    portRange: portRange('--port-range', str('port-range')),
+    concurrency: positiveInt('--concurrency', str('concurrency'), d.concurrency ?? 256, 1, 10_000),
+    portRange: range,
     probes: probeKind(str('probes')),
     headless: values.headless === true,
-    perWorker: PER_WORKER,
+    perWorker,
     measure: measurements(str('measure')),
+    nofile,
+    serverMode: d.serverMode,
+    out: str('out') ?? 'tcp-trace-runs',
+    refreshMs: Math.round(seconds('--refresh', str('refresh'), 1, 60) * 1000) || 1000,
   };
 }

@@ -1,21 +1,44 @@
-// Where a run's progress goes: JSON lines (headless) or a compact live text view (terminal).
-import type {Sample} from '../correlate/sample.js';
+// Where a run's progress goes: JSON lines (headless, or stdout not a terminal) or the live dashboard.
+import type {LiveState} from '../correlate/live.js';
 import type {Summary} from '../correlate/summary.js';
-import {statusLine, summaryLines} from '../dashboard/text-view.js';
+import {summaryLines} from '../dashboard/text-view.js';
+import {createDashboard, type DashboardHooks} from '../dashboard/dashboard.js';
 
-// The sink of a run's notes, samples and summary.
-export type RunView = {note: (text: string) => void; sample: (s: Sample) => void; summary: (s: Summary) => void; close: () => void};
+// The sink of a run's notes, live states and summary.
+export type RunView = {
+  note: (text: string) => void;
+  update: (live: LiveState) => void;
+  summary: (s: Summary) => void;
+  // resolves when the user is done looking (the dashboard waits for q; headless does not wait)
+  finished: () => Promise<void>;
+  close: () => void;
+};
 
-// Headless: one JSON object per line on stdout; terminal: status lines, then the summary as text.
-export function createView(headless: boolean, requested: number): RunView {
-  if (headless) {
-    const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
-    return {note: (text) => out({type: 'note', text}), sample: out, summary: out, close: () => undefined};
-  }
+// Headless: one JSON object per line on stdout.
+export function headlessView(): RunView {
+  const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
   return {
-    note: (text) => process.stdout.write(`${text}\n`),
-    sample: (s) => process.stdout.write(`${statusLine(s, requested)}\n`),
-    summary: (s) => process.stdout.write(`${summaryLines(s).join('\n')}\n`),
+    note: (text) => out({type: 'note', text}),
+    update: (live) => out(live.sample),
+    summary: out,
+    finished: async () => undefined,
     close: () => undefined,
+  };
+}
+
+// The dashboard; on close the summary is printed as text on the restored terminal.
+export function dashboardView(hooks: DashboardHooks): RunView {
+  const d = createDashboard(hooks);
+  let last: Summary | null = null;
+  return {
+    ...d,
+    summary: (s) => {
+      last = s;
+      d.summary(s);
+    },
+    close: () => {
+      d.close();
+      if (last) process.stdout.write(`${summaryLines(last).join('\n')}\n`);
+    },
   };
 }

@@ -1,95 +1,158 @@
-// `tcp-trace run [scenario]`: preflight -> lab -> probes + load -> hold -> summary, undone on every exit path.
+// `tcp-trace run [scenario]`: preflight -> lab -> load + probes -> scenario steps -> hold -> summary,
+// recorded in a run directory and undone on every exit path.
 import {setTimeout as sleep} from 'node:timers/promises';
 import {requireRoot} from '../system/preflight.js';
 import {inspectHost} from '../system/host.js';
 import {memorySnapshot} from '../system/memory.js';
+import {loadKallsyms, topSiteByCache} from '../system/kallsyms.js';
+import {parsePortRange} from '../system/proc-parse.js';
 import {makeNetns, openLab} from '../lab/lab.js';
 import {nsSysctl} from '../lab/netns.js';
 import {Generator} from '../load/generator.js';
-import {attachPlan} from '../probes/session.js';
-import {formatPlan} from '../probes/plan.js';
+import {attachPlan, type ProbeSession} from '../probes/session.js';
+import {formatPlan, type PlanEntry} from '../probes/plan.js';
 import {buildSample} from '../correlate/sample.js';
 import {buildSummary} from '../correlate/summary.js';
-import {parsePortRange} from '../system/proc-parse.js';
+import {counter} from '../correlate/kernel-state.js';
+import type {LiveState} from '../correlate/live.js';
+import {RunDir} from '../record/run-dir.js';
+import {buildManifest, machineFacts} from '../record/manifest.js';
+import {SCENARIOS} from '../scenarios/index.js';
+import type {ScenarioContext} from '../scenarios/types.js';
 import {PreconditionError} from '../errors.js';
-import {runOptions} from './run-options.js';
-import {createView} from './run-view.js';
+import {runOptions, type RunOptions} from './run-options.js';
+import {dashboardView, headlessView, type RunView} from './run-view.js';
 import {onStopSignals} from './stop-signals.js';
 
 // MemAvailable under this stops the ramp, whatever the scenario.
 export const MEMORY_GUARD_BYTES = 2 * 2 ** 30;
 
+// How many connections the generator must be sized for (port-exhaustion makes 2 x range + 1).
+function generatorSize(opts: RunOptions): number {
+  return opts.scenario === 'port-exhaustion' ? 2 * opts.connections + 1 : opts.connections;
+}
+
+// Wait until every probe has printed `ticks` more times (at most 3 s), then give the latest totals.
+async function kernelAfterTicks(session: ProbeSession, ticks: number) {
+  const target = session.state().ticks + ticks;
+  for (let i = 0; i < 60 && session.state().ticks < target; i++) await sleep(50);
+  return session.state();
+}
+
 // Run the experiment; resolves to the exit code.
 export async function run({values, positionals}: {values: Record<string, string | boolean | undefined>; positionals: string[]}): Promise<number> {
   const opts = runOptions(values, positionals);
   await requireRoot();
-  const view = createView(opts.headless || !process.stdout.isTTY, opts.connections);
   const stop = onStopSignals();
   const lab = await openLab();
+  let view: RunView | null = null;
+  let generator: Generator | null = null;
   try {
-    if (lab.leftovers > 0) view.note(`${lab.leftovers} journal(s) of killed runs exist: run \`sudo tcp-trace restore\``);
     const host = await inspectHost(lab.journal, opts.probes);
-    if (host.tracefs === 'mounted') view.note('tracefs was not mounted: mounted it at /sys/kernel/tracing for this run');
-    const missing = host.plan.filter((p) => !p.variant);
-    if (opts.probes && missing.length === host.plan.length) {
+    if (opts.probes && host.plan.every((p) => !p.variant)) {
       throw new PreconditionError(`\`--probes ${opts.probes}\` cannot attach here (${host.capabilities.kinds[opts.probes].why}): use --probes tracepoint or leave it out`);
     }
-    for (const line of formatPlan(host.plan)) view.note(`plan: ${line}`);
-
-    const netns = await makeNetns(lab, opts.portRange);
-    const rangeText = await nsSysctl(netns.name, 'net.ipv4.ip_local_port_range');
-    const range = parsePortRange(rangeText.replace(/\s+/, '\t'))!;
-    const generator = await Generator.start({
-      netns: netns.name, host: '127.0.0.1', ports: opts.ports, connections: opts.connections, perWorker: opts.perWorker,
-      concurrency: opts.concurrency, ratePerSec: opts.ratePerSec, journal: lab.journal,
-    });
-    const plan = host.plan.map((p) =>
+    const dir = RunDir.create(opts.out, opts.scenario);
+    const headless = opts.headless || !process.stdout.isTTY;
+    view = headless
+      ? headlessView()
+      : dashboardView({
+          refreshMs: opts.refreshMs,
+          onStop: (why) => stop.trigger(why === 'q' ? 'SIGINT' : why),
+          onPause: (paused) => void (paused ? generator?.pause() : generator?.resume()),
+          onSnapshot: (data) => {
+            const name = `snapshot-${Date.now()}.json`;
+            dir.writeJson(name, data);
+            return name;
+          },
+        });
+    if (lab.leftovers > 0) view.note(`${lab.leftovers} journal(s) of killed runs exist: run \`sudo tcp-trace restore\``);
+    if (host.tracefs === 'mounted') view.note('tracefs was not mounted: mounted it at /sys/kernel/tracing for this run');
+    const plan: PlanEntry[] = host.plan.map((p) =>
       opts.measure.includes(p.measurement) ? p : {...p, variant: null, kind: null, why: 'not measured in this run (--measure)'},
     );
-    const session = await attachPlan(plan, {bpftrace: host.bpftrace.path, netnsInum: netns.inum, connections: opts.connections, journal: lab.journal});
-    for (const f of session.failed) view.note(`probe ${f.entry.measurement} unavailable: ${f.why}`);
+    for (const line of formatPlan(plan)) view.note(`plan: ${line}`);
+    view.note(`run directory: ${dir.path}`);
 
-    const startedAt = Date.now();
+    const netns = await makeNetns(lab, opts.portRange);
+    const range = parsePortRange((await nsSysctl(netns.name, 'net.ipv4.ip_local_port_range')).replace(/\s+/, '\t'))!;
+    const labFacts = {netns: netns.name, netnsInum: netns.inum, portRange: range};
+    generator = await Generator.start({
+      netns: netns.name, host: '127.0.0.1', ports: opts.ports, connections: generatorSize(opts), perWorker: opts.perWorker,
+      concurrency: opts.concurrency, ratePerSec: opts.ratePerSec, serverMode: opts.serverMode, journal: lab.journal,
+      clientNofile: opts.nofile ? {soft: opts.nofile, hard: opts.nofile} : undefined,
+    });
+    const gen = generator;
+    const session = await attachPlan(plan, {bpftrace: host.bpftrace.path, netnsInum: netns.inum, connections: generatorSize(opts), journal: lab.journal});
+    const failedProbes = session.failed.map((f) => ({measurement: f.entry.measurement, why: f.why}));
+    for (const f of failedProbes) view.note(`probe ${f.measurement} unavailable: ${f.why}`);
+    const startedAt = new Date();
+    dir.writeJson('manifest.json', buildManifest({facts: await machineFacts(), host, plan, scenario: opts.scenario, parameters: {...opts}, lab: labFacts, startedAt}));
+
+    const symbols = await loadKallsyms();
     const memoryBefore = await memorySnapshot(true);
     let stoppedBy: string | null = null;
-    const sampler = setInterval(async () => {
+    let phase: LiveState['phase'] = 'starting';
+    const live = (kernel = session.state(), memAvailable = 0): LiveState => ({
+      scenario: opts.scenario, requested: opts.connections, ports: opts.ports, portRange: range,
+      sample: buildSample(Date.now() - startedAt.getTime(), gen.stats(), kernel, memAvailable),
+      generator: gen.stats(), kernel, plan, failedProbes, limits: host.limits, perWorkerSockets: opts.perWorker, phase, events: [],
+      slabSites: topSiteByCache(counter(kernel, '@alloc_sites'), symbols),
+    });
+    const tick = async () => {
       const mem = await memorySnapshot();
-      const sample = buildSample(Date.now() - startedAt, generator.stats(), session.state(), mem.meminfo.MemAvailable ?? 0);
-      view.sample(sample);
-      if (sample.memAvailableBytes < MEMORY_GUARD_BYTES && !stoppedBy) {
+      const state = live(session.state(), mem.meminfo.MemAvailable ?? 0);
+      view!.update(state);
+      dir.appendSample(state.sample);
+      if (state.sample.memAvailableBytes < MEMORY_GUARD_BYTES && !stoppedBy) {
         stoppedBy = 'memory guard: MemAvailable under 2 GiB';
+        view!.note(stoppedBy);
         stop.trigger('memory guard');
       }
-    }, 1000);
+    };
+    const sampler = setInterval(() => void tick(), 1000);
 
-    const rampDone = await Promise.race([generator.ramp().then(() => true), stop.signalled.then(() => false)]);
-    const rampMs = Date.now() - startedAt;
-    if (rampDone) {
-      // the servers' last accepts can trail the clients' connects by a few ms
-      await generator.waitAccepted(generator.stats().established, 5000);
+    const ctx: ScenarioContext = {
+      generator: gen, connections: opts.connections, ports: opts.ports, host: '127.0.0.1', nofile: opts.nofile,
+      stopped: stop.signalled, kernelAfterTicks: (n) => kernelAfterTicks(session, n), memory: () => memorySnapshot(true),
+      note: (t) => view!.note(t), setPhase: (p) => (phase = p),
+    };
+    const scenario = SCENARIOS[opts.scenario];
+    const steps = await scenario.drive(ctx);
+    const rampMs = Date.now() - startedAt.getTime();
+    if (!stop.reason()) {
+      phase = 'holding';
       await Promise.race([sleep(opts.holdS * 1000), stop.signalled]);
     }
     stoppedBy ??= stop.reason();
+    phase = 'stopping';
     clearInterval(sampler);
     // no connect may be under way while the probes stop: both sides must count the same set
-    await generator.pause();
-    await generator.waitAccepted(generator.stats().established, 5000);
+    await gen.pause();
+    await gen.waitAccepted(gen.stats().established, 5000);
     const memoryAfter = await memorySnapshot(true);
     const kernel = await session.stop();
-    view.sample(buildSample(Date.now() - startedAt, generator.stats(), kernel, memoryAfter.meminfo.MemAvailable ?? 0));
-    await generator.close();
-    const summary = buildSummary({
-      scenario: opts.scenario, requested: opts.connections, ports: opts.ports, durationMs: Date.now() - startedAt, rampMs,
-      generator: generator.stats(), records: generator.records, kernel, memoryBefore, memoryAfter, plan,
-      failedProbes: session.failed.map((f) => ({measurement: f.entry.measurement, why: f.why})),
-      lostEvents: session.lostEvents(), limits: host.limits,
-      lab: {netns: netns.name, netnsInum: netns.inum, portRange: range}, stoppedBy,
+    phase = 'done';
+    const final = live(kernel, memoryAfter.meminfo.MemAvailable ?? 0);
+    view.update(final);
+    dir.appendSample(final.sample);
+    await gen.close();
+    const base = buildSummary({
+      scenario: opts.scenario, requested: opts.connections, ports: opts.ports, durationMs: Date.now() - startedAt.getTime(), rampMs,
+      generator: gen.stats(), records: gen.records, kernel, memoryBefore, memoryAfter, plan, failedProbes,
+      lostEvents: session.lostEvents(), limits: host.limits, lab: labFacts, stoppedBy,
     });
+    const summary = {...base, claims: scenario.claims(base, steps), runDirectory: dir.path};
+    dir.writeJson('summary.json', summary);
+    await dir.writeConnections(gen.records);
     view.summary(summary);
+    await lab.close();
+    await Promise.race([view.finished(), stop.signalled]);
     return stop.reason() === 'SIGTERM' ? 143 : 0;
   } finally {
-    view.close();
+    view?.close();
     stop.dispose();
+    await generator?.close(1000);
     await lab.close();
   }
 }

@@ -85,6 +85,7 @@ export function buildSummary(f: RunFacts) {
       lostEvents: f.lostEvents,
     },
     ports: {
+      server: f.ports,
       range: f.lab.portRange,
       perDestination: ports.portsPerDestination,
       parity: ports.parity,

@@ -1,18 +1,7 @@
-// Pure text for terminals without the dashboard: one status line per sample and the closing summary.
-import type {Sample} from '../correlate/sample.js';
+// Pure text of the closing summary, printed on the terminal once the dashboard is gone.
 import type {Summary} from '../correlate/summary.js';
 
 const kb = (bytes: number | null) => (bytes === null ? '-' : `${(bytes / 1024).toFixed(1)} KB`);
-
-// "  3.0s  conns 12000/20000 (0 failed)  kernel estab 12000 c / 12000 s  slab 8.4 KB/conn"
-export function statusLine(s: Sample, requested: number): string {
-  return [
-    `${(s.tMs / 1000).toFixed(1).padStart(6)}s`,
-    `conns ${s.connections.established}/${requested} (${s.connections.failed} failed)`,
-    `kernel estab ${s.kernel.established.client} c / ${s.kernel.established.server} s`,
-    `slab ${kb(s.slab.bytesPerConnection)}/conn`,
-  ].join('  ');
-}
 
 // The summary as lines of at most 80 columns.
 export function summaryLines(s: Summary): string[] {

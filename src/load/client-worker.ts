@@ -1,6 +1,7 @@
 // Client worker: opens its share of the connections at a bounded rate and concurrency, holds them, reports each.
 import net from 'node:net';
-import type {ClientCommand, ClientConfig, ClientReport, ConnRecord, Target} from './protocol.js';
+import {readdirSync} from 'node:fs';
+import type {ClientCommand, ClientConfig, ClientReport, ConnRecord, RampSpec} from './protocol.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ClientConfig;
 const send = (m: ClientReport) => process.send?.(m);
@@ -8,33 +9,32 @@ const held: net.Socket[] = [];
 const startedAt = performance.now();
 let batch: ConnRecord[] = [];
 let paused = false;
-// how many connects are under way; pause answers 'paused' once this is zero
-let inFlightNow = 0;
+// connects under way; a pause answers 'paused' once this is zero
+let inFlight = 0;
 let pauseWaiting = false;
-const settlePause = () => {
-  if (pauseWaiting && inFlightNow === 0) {
-    pauseWaiting = false;
-    flush();
-    send({type: 'paused'});
-  }
-};
 
 const flush = () => {
   if (batch.length > 0) send({type: 'conns', records: batch});
   batch = [];
 };
 const flusher = setInterval(flush, 50);
+const settlePause = () => {
+  if (pauseWaiting && inFlight === 0) {
+    pauseWaiting = false;
+    flush();
+    send({type: 'paused'});
+  }
+};
 
-function ramp(cmd: Extract<ClientCommand, {type: 'ramp'}>) {
+function ramp(spec: RampSpec) {
   let started = 0;
-  let inFlight = 0;
   let established = 0;
   let failed = 0;
   let finished = false;
   // token bucket: at most ratePerSec connects per second, refilled every 10 ms
-  let tokens = 0;
+  let tokens = Math.min(spec.ratePerSec / 100, spec.concurrency) || 1;
   const refill = setInterval(() => {
-    tokens = Math.min(cmd.ratePerSec, tokens + cmd.ratePerSec / 100);
+    tokens = Math.min(Math.max(1, spec.ratePerSec / 10), tokens + spec.ratePerSec / 100);
     next();
   }, 10);
 
@@ -46,65 +46,76 @@ function ramp(cmd: Extract<ClientCommand, {type: 'ramp'}>) {
     send({type: 'done', established, failed});
   };
 
-  const open = (target: Target) => {
+  const open = (index: number) => {
+    const target = spec.targets[(spec.offset + index) % spec.targets.length]!;
     const t0 = process.hrtime.bigint();
-    const socket = net.connect({host: target.host, port: target.port});
+    const options: net.NetConnectOpts = {host: target.host, port: target.port};
+    if (spec.localAddress) Object.assign(options, {localAddress: spec.localAddress, localPort: spec.localPort});
+    const socket = net.connect(options);
     inFlight++;
     started++;
     let settled = false;
-    inFlightNow++;
-    const record = (errno: string | null) => {
+    let connectNs = 0;
+    const settle = (errno: string | null, reply?: string) => {
+      if (settled) return;
       settled = true;
       inFlight--;
-      inFlightNow--;
+      if (errno === null) {
+        established++;
+        held.push(socket);
+      } else {
+        failed++;
+        socket.destroy();
+      }
       batch.push({
         worker: config.worker,
         laddr: socket.localAddress ?? '',
         lport: socket.localPort ?? 0,
         raddr: target.host,
         rport: target.port,
-        connectNs: Number(process.hrtime.bigint() - t0),
+        connectNs: connectNs || Number(process.hrtime.bigint() - t0),
         errno,
         atMs: Math.round(performance.now() - startedAt),
+        ...(reply === undefined ? {} : {reply}),
       });
       if (batch.length >= 500) flush();
       settlePause();
+      next();
     };
     socket.once('connect', () => {
-      established++;
-      held.push(socket);
-      record(null);
-      next();
-    });
-    // an error after connect (a reset while held) is not a failed connect
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      if (!settled) {
-        failed++;
-        record(error.code ?? 'UNKNOWN');
-        socket.destroy();
-        next();
+      connectNs = Number(process.hrtime.bigint() - t0);
+      if (spec.payload === undefined) settle(null);
+      else {
+        socket.once('data', (chunk) => settle(null, chunk.toString()));
+        socket.write(spec.payload);
       }
     });
+    // an error after settling (a reset while held) is not a failed connect
+    socket.on('error', (error: NodeJS.ErrnoException) => settle(error.code ?? 'UNKNOWN'));
   };
 
   const next = () => {
-    while (!paused && inFlight < cmd.concurrency && started < cmd.count && tokens >= 1) {
+    while (!paused && !finished && inFlight < spec.concurrency && started < spec.count && tokens >= 1) {
       tokens--;
-      open(cmd.targets[(cmd.offset + started) % cmd.targets.length]!);
+      open(started);
     }
-    if (started >= cmd.count && inFlight === 0) finish();
+    if (started >= spec.count && inFlight === 0) finish();
   };
-  if (cmd.count === 0) finish();
+  next();
 }
 
 process.on('message', (m: ClientCommand) => {
-  if (m.type === 'ramp') ramp(m);
-  else if (m.type === 'pause') {
+  if (m.type === 'ramp') {
+    paused = false;
+    ramp(m);
+  } else if (m.type === 'hello') {
+    for (const s of held) s.write(m.message);
+    send({type: 'helloSent', count: held.length});
+  } else if (m.type === 'pause') {
     paused = true;
     pauseWaiting = true;
     settlePause();
-  }
-  else if (m.type === 'resume') paused = false;
+  } else if (m.type === 'resume') paused = false;
   else if (m.type === 'close') {
     clearInterval(flusher);
     flush();
@@ -115,4 +126,4 @@ process.on('message', (m: ClientCommand) => {
 });
 
 process.on('disconnect', () => process.exit(0));
-send({type: 'ready'});
+send({type: 'ready', openFds: readdirSync('/proc/self/fd').length - 1});

@@ -1,7 +1,7 @@
 // The load generator: server and client workers in the lab namespace, driven by the parent over IPC.
 import {setTimeout as sleep} from 'node:timers/promises';
 import type {Journal} from '../lab/journal.js';
-import type {ClientCommand, ClientReport, ConnRecord, ServerReport, Target} from './protocol.js';
+import type {ClientCommand, ClientReport, ConnRecord, RampSpec, ServerReport, Target} from './protocol.js';
 import {spawnWorker, type Worker} from './spawn-worker.js';
 import {shareOut, splitPorts} from './shares.js';
 
@@ -15,6 +15,7 @@ export type GeneratorOptions = {
   perWorker: number;
   concurrency: number;
   ratePerSec: number;
+  serverMode?: 'idle' | 'echo';
   clientNofile?: {soft: number; hard: number};
   journal: Journal;
 };
@@ -26,15 +27,17 @@ export type GeneratorStats = {
   failed: Record<string, number>;
   accepted: number;
   serverOpen: number;
+  serverBytesIn: number;
   clientsDone: number;
 };
 
 // Parent side of the generator.
 export class Generator {
   readonly records: ConnRecord[] = [];
-  private accepted = new Map<number, {total: number; open: number}>();
+  // fds each client worker had open when it became ready (node's own: stdio, epoll, IPC, ...)
+  readonly clientOpenFds: number[] = [];
+  private accepted = new Map<number, {total: number; open: number; bytesIn: number}>();
   private done = 0;
-  private rampDone!: Promise<void>;
 
   private constructor(
     readonly options: GeneratorOptions,
@@ -44,25 +47,26 @@ export class Generator {
 
   // Start every worker and wait until the servers listen and the clients are ready.
   static async start(options: GeneratorOptions): Promise<Generator> {
-    const serverPorts = splitPorts(options.ports, options.connections, options.perWorker);
     const servers: Worker[] = [];
     const clients: Worker[] = [];
     const generator = new Generator(options, servers, clients);
     const ready: Array<Promise<void>> = [];
-    for (const [i, ports] of serverPorts.entries()) {
-      const w = await spawnWorker({script: 'server-worker.js', netns: options.netns, config: {host: options.host, ports, backlog: 4096}}, options.journal);
+    for (const [i, ports] of splitPorts(options.ports, options.connections, options.perWorker).entries()) {
+      const config = {host: options.host, ports, backlog: 4096, mode: options.serverMode ?? 'idle'};
+      const w = await spawnWorker({script: 'server-worker.js', netns: options.netns, config}, options.journal);
       servers.push(w);
       ready.push(generator.waitFor(w, 'listening'));
       w.child.on('message', (m: ServerReport) => {
-        if (m.type === 'accepted') generator.accepted.set(i, {total: m.total, open: m.open});
+        if (m.type === 'accepted') generator.accepted.set(i, {total: m.total, open: m.open, bytesIn: m.bytesIn});
       });
     }
-    const shares = shareOut(options.connections, Math.max(1, Math.ceil(options.connections / options.perWorker)));
-    for (const [i] of shares.entries()) {
+    const clientCount = Math.max(1, Math.ceil(options.connections / options.perWorker));
+    for (let i = 0; i < clientCount; i++) {
       const w = await spawnWorker({script: 'client-worker.js', netns: options.netns, config: {worker: i}, nofile: options.clientNofile}, options.journal);
       clients.push(w);
       ready.push(generator.waitFor(w, 'ready'));
       w.child.on('message', (m: ClientReport) => {
+        if (m.type === 'ready') generator.clientOpenFds[i] = m.openFds;
         if (m.type === 'conns') generator.records.push(...m.records);
         if (m.type === 'done') generator.done++;
       });
@@ -71,21 +75,42 @@ export class Generator {
     return generator;
   }
 
-  // Tell every client to ramp to its share; resolves when all have tried their share.
-  ramp(): Promise<void> {
+  // The targets of the run: every server port on the server host.
+  targets(): Target[] {
+    return this.options.ports.map((port) => ({host: this.options.host, port}));
+  }
+
+  // Ramp every client to its share of the connections; resolves when all have tried their share.
+  async ramp(): Promise<void> {
     const shares = shareOut(this.options.connections, this.clients.length);
-    const targets: Target[] = this.options.ports.map((port) => ({host: this.options.host, port}));
     const rate = Math.max(1, Math.floor(this.options.ratePerSec / this.clients.length));
     let offset = 0;
-    const waits = this.clients.map((w, i) => {
-      const cmd: ClientCommand = {type: 'ramp', targets, count: shares[i]!, offset, concurrency: this.options.concurrency, ratePerSec: rate};
-      offset += shares[i]!;
-      const finished = this.waitFor(w, 'done');
-      w.child.send(cmd);
-      return finished;
-    });
-    this.rampDone = Promise.all(waits).then(() => undefined);
-    return this.rampDone;
+    await Promise.all(
+      this.clients.map((_, i) => {
+        const spec: RampSpec = {targets: this.targets(), count: shares[i]!, offset, concurrency: this.options.concurrency, ratePerSec: rate};
+        offset += shares[i]!;
+        return this.rampOn(i, spec);
+      }),
+    );
+  }
+
+  // Run one ramp on one client worker (scenarios that need an exact order use worker 0).
+  rampOn(worker: number, spec: RampSpec): Promise<void> {
+    const w = this.clients[worker]!;
+    const finished = this.waitFor(w, 'done');
+    w.child.send({type: 'ramp', ...spec} satisfies ClientCommand);
+    return finished;
+  }
+
+  // Send message on every held connection, from both ends; resolves once every worker has written.
+  async hello(message: string): Promise<void> {
+    await Promise.all(
+      [...this.clients, ...this.servers].map((w) => {
+        const sent = this.waitFor(w, 'helloSent');
+        w.child.send({type: 'hello', message});
+        return sent;
+      }),
+    );
   }
 
   // Pause every client's ramp; resolves once no connect is in flight anywhere (their records are in).
@@ -114,11 +139,13 @@ export class Generator {
     }
     let accepted = 0;
     let serverOpen = 0;
+    let serverBytesIn = 0;
     for (const a of this.accepted.values()) {
       accepted += a.total;
       serverOpen += a.open;
+      serverBytesIn += a.bytesIn;
     }
-    return {attempted: this.records.length, established, failed, accepted, serverOpen, clientsDone: this.done};
+    return {attempted: this.records.length, established, failed, accepted, serverOpen, serverBytesIn, clientsDone: this.done};
   }
 
   // Wait until the servers have accepted n connections in all (or timeoutMs passes).
@@ -134,13 +161,14 @@ export class Generator {
   // Close every connection and end every worker (SIGKILL after graceMs).
   async close(graceMs = 5000): Promise<void> {
     const all = [...this.clients, ...this.servers];
-    for (const w of all) {
-      if (w.child.connected) {
+    await Promise.all(
+      all.map(async (w) => {
+        if (!w.child.connected) return;
         const closed = this.waitFor(w, 'closed').catch(() => undefined);
         w.child.send({type: 'close'});
         await Promise.race([closed, sleep(graceMs)]);
-      }
-    }
+      }),
+    );
     await Promise.all(
       all.map(async (w) => {
         const killer = setTimeout(() => w.child.kill('SIGKILL'), graceMs);

@@ -10,37 +10,58 @@ export type ConnRecord = {
   connectNs: number;
   errno: string | null;
   atMs: number;
+  // with a payload: what the server answered (the echo server prefixes its own port)
+  reply?: string;
 };
 
 // A server address a client connects to.
 export type Target = {host: string; port: number};
 
+// One ramp: count connections to targets[(offset + i) % targets.length], i = 0..count-1.
+export type RampSpec = {
+  targets: Target[];
+  count: number;
+  offset: number;
+  concurrency: number;
+  ratePerSec: number;
+  // bind(localAddress, localPort) before connect (libuv sets SO_REUSEADDR first)
+  localAddress?: string;
+  localPort?: number;
+  // sent on connect; the connection settles when the first reply arrives
+  payload?: string;
+};
+
 // Parent -> client worker.
 export type ClientCommand =
-  | {type: 'ramp'; targets: Target[]; count: number; offset: number; concurrency: number; ratePerSec: number}
+  | ({type: 'ramp'} & RampSpec)
+  | {type: 'hello'; message: string}
   | {type: 'pause'}
   | {type: 'resume'}
   | {type: 'close'};
 
 // Client worker -> parent.
 export type ClientReport =
-  | {type: 'ready'}
+  | {type: 'ready'; openFds: number}
   | {type: 'conns'; records: ConnRecord[]}
   | {type: 'done'; established: number; failed: number}
   // answer to pause: no connect is in flight any more
   | {type: 'paused'}
+  | {type: 'helloSent'; count: number}
   | {type: 'closed'};
 
 // Parent -> server worker.
-export type ServerCommand = {type: 'close'};
+export type ServerCommand = {type: 'hello'; message: string} | {type: 'close'};
 
 // Server worker -> parent.
 export type ServerReport =
   | {type: 'listening'; ports: number[]}
-  | {type: 'accepted'; total: number; open: number}
+  | {type: 'accepted'; total: number; open: number; bytesIn: number}
+  | {type: 'helloSent'; count: number}
   | {type: 'error'; message: string}
   | {type: 'closed'};
 
-// How a worker is told what to do at start (argv[2], JSON).
-export type ServerConfig = {host: string; ports: number[]; backlog: number};
+// How a server worker is told what to do at start (argv[2], JSON).
+// idle: sockets are never read (pauseOnConnect); echo: each chunk is answered with "<local port>:<chunk>".
+export type ServerConfig = {host: string; ports: number[]; backlog: number; mode: 'idle' | 'echo'};
+// How a client worker is told what to do at start.
 export type ClientConfig = {worker: number};

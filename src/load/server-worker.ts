@@ -1,4 +1,4 @@
-// Server worker: listens on its share of the server ports and holds every accepted socket, idle.
+// Server worker: listens on its share of the server ports and holds every accepted socket (idle or echoing).
 import net from 'node:net';
 import type {ServerCommand, ServerConfig, ServerReport} from './protocol.js';
 
@@ -6,37 +6,51 @@ const config = JSON.parse(process.argv[2] ?? '{}') as ServerConfig;
 const send = (m: ServerReport) => process.send?.(m);
 const held = new Set<net.Socket>();
 let total = 0;
-let reported = -1;
+let bytesIn = 0;
+let reported = '';
 
 const servers = config.ports.map((port) => {
-  // pauseOnConnect: the socket is never read, so an idle connection costs no read buffers
-  const server = net.createServer({pauseOnConnect: true}, (socket) => {
+  // idle: pauseOnConnect, the socket is never read, so what a peer sends stays in the kernel's queue
+  const server = net.createServer({pauseOnConnect: config.mode === 'idle'}, (socket) => {
     total++;
     held.add(socket);
     socket.on('error', () => undefined);
     socket.on('close', () => held.delete(socket));
+    if (config.mode === 'echo') {
+      socket.on('data', (chunk) => {
+        bytesIn += chunk.length;
+        socket.write(`${port}:${chunk.toString()}`);
+      });
+    }
   });
   server.on('error', (error) => send({type: 'error', message: `port ${port}: ${error.message}`}));
   return new Promise<net.Server>((resolve) => server.listen({host: config.host, port, backlog: config.backlog}, () => resolve(server)));
 });
 
-const ticker = setInterval(() => {
-  if (total !== reported) {
-    reported = total;
-    send({type: 'accepted', total, open: held.size});
+const report = () => {
+  const now = `${total},${held.size},${bytesIn}`;
+  if (now !== reported) {
+    reported = now;
+    send({type: 'accepted', total, open: held.size, bytesIn});
   }
-}, 100);
+};
+const ticker = setInterval(report, 100);
 
 Promise.all(servers).then((list) => {
   send({type: 'listening', ports: config.ports});
   process.on('message', (m: ServerCommand) => {
-    if (m.type !== 'close') return;
-    clearInterval(ticker);
-    send({type: 'accepted', total, open: held.size});
-    for (const s of held) s.destroy();
-    for (const s of list) s.close();
-    send({type: 'closed'});
-    process.disconnect?.();
+    if (m.type === 'hello') {
+      for (const s of held) s.write(m.message);
+      send({type: 'helloSent', count: held.size});
+    } else if (m.type === 'close') {
+      clearInterval(ticker);
+      reported = '';
+      report();
+      for (const s of held) s.destroy();
+      for (const s of list) s.close();
+      send({type: 'closed'});
+      process.disconnect?.();
+    }
   });
 });
 

@@ -1,0 +1,25 @@
+// The live state of a run at one moment: what the dashboard's view-models are computed from.
+import type {GeneratorStats} from '../load/generator.js';
+import type {Limits} from '../system/limits.js';
+import type {PlanEntry} from '../probes/plan.js';
+import type {KernelState} from './kernel-state.js';
+import type {Sample} from './sample.js';
+
+// Everything a panel may show, as plain values.
+export type LiveState = {
+  scenario: string;
+  requested: number;
+  ports: number[];
+  portRange: {low: number; high: number; size: number};
+  sample: Sample;
+  generator: GeneratorStats;
+  kernel: KernelState;
+  plan: PlanEntry[];
+  failedProbes: Array<{measurement: string; why: string}>;
+  limits: Limits;
+  perWorkerSockets: number;
+  phase: 'starting' | 'ramping' | 'paused' | 'holding' | 'stopping' | 'done';
+  events: string[];
+  // the call site that allocated most of each slab cache's bytes
+  slabSites: Record<string, string>;
+};

@@ -1,0 +1,43 @@
+// The manifest of a run: everything needed to say where and how its numbers were measured.
+import {readFile} from 'node:fs/promises';
+import os from 'node:os';
+import {fileURLToPath} from 'node:url';
+import type {Host} from '../system/host.js';
+import {planToJson, type PlanEntry} from '../probes/plan.js';
+
+// The facts of the machine the manifest records.
+export type MachineFacts = {toolVersion: string; distribution: string; cores: number; memoryBytes: number};
+
+// Read the tool's version, the distribution and the machine size.
+export async function machineFacts(): Promise<MachineFacts> {
+  const pkg = JSON.parse(await readFile(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as {version: string};
+  const osRelease = await readFile('/etc/os-release', 'utf8').catch(() => '');
+  const distribution = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(osRelease)?.[1] ?? 'unknown';
+  return {toolVersion: pkg.version, distribution, cores: os.cpus().length, memoryBytes: os.totalmem()};
+}
+
+// The manifest object (pure).
+export function buildManifest(input: {
+  facts: MachineFacts;
+  host: Host;
+  plan: PlanEntry[];
+  scenario: string;
+  parameters: Record<string, unknown>;
+  lab: {netns: string; netnsInum: number; portRange: {low: number; high: number; size: number}};
+  startedAt: Date;
+}) {
+  return {
+    tool: {name: 'tcp-trace', version: input.facts.toolVersion},
+    startedAt: input.startedAt.toISOString(),
+    kernel: input.host.kernel,
+    distribution: input.facts.distribution,
+    bpftrace: {path: input.host.bpftrace.path, version: input.host.bpftrace.version.text},
+    probeKinds: input.host.capabilities.kinds,
+    probePlan: planToJson(input.plan),
+    scenario: input.scenario,
+    parameters: input.parameters,
+    limitsBefore: input.host.limits,
+    lab: input.lab,
+    machine: {cores: input.facts.cores, memoryBytes: input.facts.memoryBytes},
+  };
+}

@@ -1,0 +1,31 @@
+// Each scenario's defaults: what `tcp-trace run <scenario>` does without flags.
+
+// The scenarios, in help order; ramp is the default.
+export const SCENARIO_NAMES = ['ramp', 'four-tuple', 'port-exhaustion', 'fd-limit', 'hello', 'million'] as const;
+// A scenario's name.
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+// Defaults a scenario sets; flags override them.
+export type ScenarioDefaults = {
+  connections: number | ((nofile: number) => number);
+  portCount?: number;
+  portRange?: {low: number; high: number};
+  holdS: number;
+  concurrency?: number;
+  serverMode: 'idle' | 'echo';
+  nofile?: number;
+  summary: string;
+};
+
+// The table of defaults (DESIGN §5).
+export const SCENARIO_DEFAULTS: Record<ScenarioName, ScenarioDefaults> = {
+  ramp: {connections: 20_000, holdS: 3, serverMode: 'idle', summary: 'N connections to a few server ports: slab per connection by cache, ports used'},
+  'four-tuple': {connections: 3, portCount: 2, holdS: 1, concurrency: 1, serverMode: 'echo', summary: 'one local port (bind + SO_REUSEADDR) connected to two server ports at once'},
+  'port-exhaustion': {
+    connections: 21, portCount: 2, portRange: {low: 60_000, high: 60_009}, holdS: 1, concurrency: 1, serverMode: 'idle',
+    summary: 'range-size connections to one server port, EADDRNOTAVAIL, then range-size more to a second port',
+  },
+  'fd-limit': {connections: (nofile) => nofile + 16, portCount: 1, holdS: 1, concurrency: 1, serverMode: 'idle', nofile: 256, summary: 'a client worker with a low RLIMIT_NOFILE gets EMFILE at the predicted count'},
+  hello: {connections: 20_000, holdS: 2, serverMode: 'idle', summary: 'the ramp, then a 12-byte message each way on every connection: buffer memory on top of the idle cost'},
+  million: {connections: 1_000_000, holdS: 3, serverMode: 'idle', summary: 'as many connections as memory allows (1 000 000 asked), over many server ports'},
+};

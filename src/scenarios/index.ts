@@ -1,0 +1,19 @@
+// The scenarios by name.
+import type {ScenarioName} from './defaults.js';
+import {fdLimit} from './fd-limit.js';
+import {fourTuple} from './four-tuple.js';
+import {hello} from './hello.js';
+import {million} from './million.js';
+import {portExhaustion} from './port-exhaustion.js';
+import {ramp} from './ramp.js';
+import type {Scenario} from './types.js';
+
+// Every scenario, by the name `tcp-trace run <name>` takes.
+export const SCENARIOS: Record<ScenarioName, Scenario> = {
+  ramp,
+  'four-tuple': fourTuple,
+  'port-exhaustion': portExhaustion,
+  'fd-limit': fdLimit,
+  hello,
+  million,
+};

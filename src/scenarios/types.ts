@@ -1,0 +1,35 @@
+// What a scenario is: load steps driven through the generator, and claims checked on the summary.
+import type {Generator} from '../load/generator.js';
+import type {Summary} from '../correlate/summary.js';
+import type {KernelState} from '../correlate/kernel-state.js';
+import type {MemorySnapshot} from '../system/memory.js';
+
+// A claim from the articles, whether this run held it, and the numbers that say so.
+export type Claim = {claim: string; held: boolean; evidence: Record<string, unknown>};
+
+// What a scenario's steps may use.
+export type ScenarioContext = {
+  generator: Generator;
+  connections: number;
+  ports: number[];
+  host: string;
+  nofile?: number;
+  // resolves when the user or a guard asks to stop
+  stopped: Promise<void>;
+  // the kernel's latest totals, once every probe has printed `ticks` more times
+  kernelAfterTicks: (ticks: number) => Promise<KernelState>;
+  memory: () => Promise<MemorySnapshot>;
+  note: (text: string) => void;
+  setPhase: (phase: 'ramping' | 'holding') => void;
+};
+
+// What a scenario's steps measured beyond the common summary.
+export type StepResult = Record<string, unknown>;
+
+// One scenario.
+export type Scenario = {
+  // run the load steps; resolves early when ctx.stopped does
+  drive: (ctx: ScenarioContext) => Promise<StepResult>;
+  // judge the claims from the summary and the steps' result (pure)
+  claims: (summary: Summary, steps: StepResult) => Claim[];
+};
