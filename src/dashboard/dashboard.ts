@@ -53,8 +53,7 @@ export function createDashboard(hooks: DashboardHooks) {
   };
 
   const draw = () => {
-    if (live) live = {...live, events: [...live.events, ...events]};
-    const m = dashboardModel(history, live);
+    const m = dashboardModel(history, live ? {...live, events} : null);
     try {
       panels.drawConnections(widgets, m.connections);
       panels.drawSlab(widgets, m.slab);
@@ -70,7 +69,7 @@ export function createDashboard(hooks: DashboardHooks) {
     const count = live ? `${live.generator.established}/${live.requested} established` : '';
     const keys = summary ? 'q quit' : 'q stop  p pause  s snapshot  ? help';
     const paging = isLarge(screen) ? '' : `  Tab page ${page + 1}/2`;
-    widgets.status.setContent(` tcp-trace · ${phase} · ${count} · ${keys}${paging}${flash ? ` · ${flash}` : ''}`);
+    widgets.status.setContent(` tcp-trace | ${phase} | ${count} | ${keys}${paging}${flash ? ` | ${flash}` : ''}`);
     screen.render();
   };
 
@@ -86,7 +85,7 @@ export function createDashboard(hooks: DashboardHooks) {
     flash = paused ? 'paused' : 'resumed';
   });
   screen.key(['s'], () => {
-    const file = hooks.onSnapshot(dashboardModel(history, live));
+    const file = hooks.onSnapshot(dashboardModel(history, live ? {...live, events} : null));
     flash = file ? `snapshot: ${file}` : 'no run directory';
     draw();
   });
@@ -103,11 +102,13 @@ export function createDashboard(hooks: DashboardHooks) {
 
   return {
     note: (text: string) => {
+      if (text.startsWith('plan: ')) return; // the plan panel shows the plan itself
       events.push(text);
       if (events.length > 200) events.splice(0, events.length - 200);
     },
     update: (state: LiveState) => {
       live = state;
+      for (const e of state.events) events.push(e);
       history.push(state.sample);
       if (history.length > HISTORY) history.shift();
     },

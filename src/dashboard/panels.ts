@@ -35,13 +35,12 @@ function drawTable(widget: any, title: string, v: Maybe<{state: 'ok'; headers: s
 
 // Draw panel 2.
 export function drawSlab(w: Widgets, v: ReturnType<typeof vm.slabView>) {
-  drawTable(w.slab, 'Slab per connection, by cache', v, isOk(v) ? `total ${v.total}` : undefined);
+  drawTable(w.slab, 'Slab per connection', v);
 }
 
 // Draw panel 3.
 export function drawPorts(w: Widgets, v: ReturnType<typeof vm.portsView>) {
-  if (isOk(v)) drawTable(w.ports, 'Port allocation', {...v, rows: [...v.rows, [v.line, '', '']]});
-  else drawTable(w.ports, 'Port allocation', v);
+  drawTable(w.ports, 'Port allocation', v);
 }
 
 // Draw panel 4 (bar chart of socket() latency).
@@ -52,7 +51,9 @@ export function drawSocket(w: Widgets, v: ReturnType<typeof vm.socketView>) {
     return;
   }
   w.socket.setLabel(` ${v.label} `);
-  if (v.bars.counts.length > 0) w.socket.setData({titles: v.bars.titles, data: v.bars.counts});
+  // as many 9-column bars as the panel holds
+  const fit = Math.max(1, Math.floor((Number(w.socket.width) - 4) / 9));
+  if (v.bars.counts.length > 0) w.socket.setData({titles: v.bars.titles.slice(0, fit), data: v.bars.counts.slice(0, fit)});
 }
 
 // Draw a text box panel.
@@ -68,7 +69,8 @@ export function drawReceive(w: Widgets, v: ReturnType<typeof vm.receiveView>) {
 
 // Draw panel 6.
 export function drawLimits(w: Widgets, v: ReturnType<typeof vm.limitsView>) {
-  drawTable(w.limits, 'Limits', v, isOk(v) ? v.binding : undefined);
+  if (isOk(v)) drawTable(w.limits, 'Limits', {...v, rows: [...v.rows, [v.binding, '', '']]});
+  else drawTable(w.limits, 'Limits', v);
 }
 
 // Draw panel 7.

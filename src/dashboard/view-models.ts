@@ -45,7 +45,7 @@ export function connectionsView(history: Sample[], live: LiveState | null) {
   const s = live.sample;
   return {
     state: 'ok' as const,
-    label: `Connections ${s.connections.established}/${live.requested} · kernel ${s.kernel.established.client} · ${bytesText(s.slab.bytesPerConnection)}/conn`,
+    label: `Connections ${s.connections.established}/${live.requested}, kernel ${s.kernel.established.client}, ${bytesText(s.slab.bytesPerConnection)}/conn`,
     series: [
       {title: 'generator', x, y: history.map((h) => h.connections.established)},
       {title: 'kernel', x, y: history.map((h) => h.kernel.established.client)},
@@ -69,7 +69,7 @@ export function slabView(live: LiveState | null, sites: Record<string, string> =
     .slice(0, 12)
     .map((r) => [sites[r.cache] ? `${r.cache} ← ${sites[r.cache]}` : r.cache, `${r.perConnection} B`]);
   const total = Object.values(held).reduce((a, b) => a + b, 0);
-  return {state: 'ok' as const, headers: ['cache', 'per conn'], rows, total: bytesText(total / n)};
+  return {state: 'ok' as const, headers: ['cache', 'per conn'], rows: [['all caches', bytesText(total / n)], ...rows], total: bytesText(total / n)};
 }
 
 // Panel 3: ports in use per destination against the range, parity, EADDRNOTAVAIL, connect latency.
@@ -88,8 +88,13 @@ export function portsView(live: LiveState | null) {
   return {
     state: 'ok' as const,
     headers: ['destination', 'ports', 'used'],
-    rows,
-    line: `even ${parity['0'] ?? 0} odd ${parity['1'] ?? 0} · EADDRNOTAVAIL ${errnos['99'] ?? 0} · connect p50 ${nsText(bucketQuantile(connect, 0.5))} p99 ${nsText(bucketQuantile(connect, 0.99))}`,
+    rows: [
+      ...rows,
+      ['parity even/odd', `${parity['0'] ?? 0}/${parity['1'] ?? 0}`, ''],
+      ['EADDRNOTAVAIL', String(errnos['99'] ?? 0), ''],
+      ['connect() p50', nsText(bucketQuantile(connect, 0.5)), ''],
+      ['connect() p99', nsText(bucketQuantile(connect, 0.99)), ''],
+    ],
   };
 }
 
@@ -112,7 +117,8 @@ export function socketView(live: LiveState | null) {
   const errors = Object.entries(counter(live.kernel, '@errno')).map(([k, n]) => `${k.split(',')[0]} ${errnoName(Number(k.split(',')[1]))} ${n}`);
   return {
     state: 'ok' as const,
-    label: `socket() ${calls.socket ?? 0} · accept ${calls.accept ?? 0} · p50 ${nsText(bucketQuantile(socket, 0.5))}${errors.length ? ` · ${errors.join(', ')}` : ''}`,
+    label: `socket() ${calls.socket ?? 0}, p50 ${nsText(bucketQuantile(socket, 0.5))}`,
+    lines: [`socket() ${calls.socket ?? 0}  accept ${calls.accept ?? 0}`, ...(errors.length ? [`errors: ${errors.join(', ')}`] : [])],
     bars: histBars(socket),
   };
 }
@@ -162,13 +168,15 @@ export function limitsView(live: LiveState | null) {
   };
 }
 
-// Panel 7: the probe plan, one line per measurement, then the latest events.
-export function planView(live: LiveState | null) {
+// Panel 7: the probe plan, one line per measurement (kind, hooks, kinds passed over), then the latest events.
+export function planView(live: LiveState | null, maxEvents = 20) {
   if (!live) return {state: 'waiting' as const};
   const plan = live.plan.map((p) => {
     const failed = live.failedProbes.find((f) => f.measurement === p.measurement);
-    const kind = failed ? 'failed' : (p.kind ?? 'none');
-    return `${p.measurement.padEnd(15)} ${kind}`;
+    if (failed) return `${p.measurement.padEnd(15)} failed: ${failed.why}`;
+    if (!p.variant) return `${p.measurement.padEnd(15)} ${p.why}`;
+    const over = p.passedOver.map((o) => o.kind).join(', ');
+    return `${p.measurement.padEnd(15)} ${p.kind!.padEnd(10)} ${p.variant.hooks}${over ? ` (passed over: ${over})` : ''}`;
   });
-  return {state: 'ok' as const, lines: [...plan, ...live.events.slice(-20)]};
+  return {state: 'ok' as const, lines: [...plan, '', ...live.events.slice(-maxEvents)]};
 }

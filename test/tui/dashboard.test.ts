@@ -1,0 +1,109 @@
+// The dashboard for real: `tcp-trace run` in tmux; panels fill with the numbers the summary records;
+// q quits with exit 0, the terminal is restored and nothing is left behind.
+import test from 'ava';
+import {mkdtempSync, readFileSync, readdirSync, existsSync} from 'node:fs';
+import {tmpdir} from 'node:os';
+import {join} from 'node:path';
+import {execFileSync} from 'node:child_process';
+import {BIN} from '../helpers/paths.js';
+import {TmuxSession} from '../helpers/tmux.js';
+import {journals, kernelSkipReason, labNamespaces, toolProcesses} from '../helpers/kernel.js';
+
+const hasTmux = (() => {
+  try {
+    execFileSync('tmux', ['-V'], {stdio: 'ignore'});
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const skip = kernelSkipReason ?? (hasTmux ? null : 'tmux is not installed: apt-get install tmux');
+const tuiTest = skip ? test.skip : test.serial;
+
+// Run the dashboard at width x height for n connections; returns the session, the run folder and the exit file.
+function startDashboard(name: string, width: number, height: number, n: number) {
+  const dir = mkdtempSync(join(tmpdir(), 'tcp-trace-tui-'));
+  const exitFile = join(dir, 'exit');
+  const command = `${process.execPath} ${BIN} run --connections ${n} --rate 500 --hold 2 --out ${dir}/runs; echo $? > ${exitFile}; sleep 60`;
+  return {session: TmuxSession.start(name, width, height, command), dir, exitFile};
+}
+
+const summaryOf = (dir: string) => {
+  const runs = join(dir, 'runs');
+  const [run] = readdirSync(runs);
+  return JSON.parse(readFileSync(join(runs, run!, 'summary.json'), 'utf8'));
+};
+
+async function waitExit(exitFile: string): Promise<string> {
+  for (let i = 0; i < 80 && !existsSync(exitFile); i++) await new Promise((r) => setTimeout(r, 250));
+  return existsSync(exitFile) ? readFileSync(exitFile, 'utf8').trim() : 'no exit';
+}
+
+tuiTest('120x40: every panel, counts equal to the summary, q quits and restores the terminal', async (t) => {
+  const n = 300;
+  const {session, dir, exitFile} = startDashboard('tcptrace-tui-large', 120, 40, n);
+  try {
+    const done = await session.waitFor((s) => s.includes('| done |'), 60_000);
+    for (const title of ['Connections', 'Slab per connection', 'Port allocation', 'socket()', 'Receive lookups', 'Limits', 'Probe plan & events']) {
+      t.true(done.includes(title), `panel ${title} missing:\n${done}`);
+    }
+    t.false(done.includes('waiting for data'), done);
+    const label = /Connections (\d+)\/(\d+), kernel (\d+), ([\d.]+) KB\/conn/.exec(done);
+    t.truthy(label, done);
+    const summary = summaryOf(dir);
+    t.is(Number(label![1]), summary.connections.established);
+    t.is(Number(label![1]), n);
+    t.is(Number(label![3]), summary.kernel.established.client);
+    t.true(Number(label![4]) > 1, 'bytes per connection in KB');
+    t.regex(done, /connections\s+tracepoint\s+sock:inet_sock_set_state/);
+    t.regex(done, new RegExp(`${n}/${n} established`));
+
+    session.send('q');
+    t.is(await waitExit(exitFile), '0');
+    const after = session.capture();
+    // the alternate screen is gone: the summary text is on the normal screen
+    t.regex(after, new RegExp(`scenario ramp: ${n}/${n} connections established`));
+    t.false(after.includes('Probe plan & events'));
+    t.deepEqual(labNamespaces(), []);
+    t.deepEqual(toolProcesses(), []);
+    t.deepEqual(journals(), []);
+  } finally {
+    session.kill();
+  }
+});
+
+tuiTest('80x24: two pages (Tab), the same counts, q quits', async (t) => {
+  const n = 200;
+  const {session, dir, exitFile} = startDashboard('tcptrace-tui-small', 80, 24, n);
+  try {
+    const page1 = await session.waitFor((s) => s.includes('| done |'), 60_000);
+    for (const title of ['Connections', 'Slab per connection', 'Port allocation']) t.true(page1.includes(title), page1);
+    t.true(page1.split('\n').every((line) => line.length <= 80));
+    session.send('Tab');
+    const page2 = await session.waitFor((s) => s.includes('Receive lookups'), 5000);
+    for (const title of ['socket()', 'Receive lookups', 'Limits', 'Probe plan & events']) t.true(page2.includes(title), page2);
+    t.regex(page2, new RegExp(`socket\\(\\) ${summaryOf(dir).kernel.syscalls.socket},`));
+    session.send('q');
+    t.is(await waitExit(exitFile), '0');
+    t.deepEqual(labNamespaces(), []);
+  } finally {
+    session.kill();
+  }
+});
+
+tuiTest('q during the ramp stops it: the summary records what was made, exit 0, nothing left', async (t) => {
+  const {session, dir, exitFile} = startDashboard('tcptrace-tui-stop', 120, 40, 5000);
+  try {
+    await session.waitFor((s) => /\| ramping \| [1-9]\d*\/5000/.test(s), 60_000);
+    session.send('q');
+    t.is(await waitExit(exitFile), '0');
+    const summary = summaryOf(dir);
+    t.is(summary.stoppedBy, 'SIGINT');
+    t.true(summary.connections.established < 5000);
+    t.is(summary.kernel.established.client, summary.connections.established);
+    t.deepEqual(labNamespaces(), []);
+    t.deepEqual(toolProcesses(), []);
+  } finally {
+    session.kill();
+  }
+});

@@ -1,0 +1,33 @@
+import test from 'ava';
+import {runOptions} from '../../../src/commands/run-options.js';
+
+test('ramp defaults: 20 000 connections on 4 ports from 12000', (t) => {
+  const o = runOptions({}, []);
+  t.like(o, {scenario: 'ramp', connections: 20_000, holdS: 3, serverMode: 'idle'});
+  t.deepEqual(o.ports, [12000, 12001, 12002, 12003]);
+});
+
+test('million: enough ports for 15 000 sockets per server process', (t) => {
+  t.is(runOptions({}, ['million']).ports.length, 67);
+});
+
+test('port-exhaustion: the connection count is the range size; --connections is refused', (t) => {
+  t.like(runOptions({}, ['port-exhaustion']), {connections: 10, portRange: {low: 60000, high: 60009}});
+  t.like(runOptions({'port-range': '61000-61019'}, ['port-exhaustion']), {connections: 20});
+  t.throws(() => runOptions({connections: '5'}, ['port-exhaustion']), {message: /`--connections` does not apply to port-exhaustion/});
+});
+
+test('fd-limit: RLIMIT_NOFILE 256 and 16 connections more than that', (t) => {
+  t.like(runOptions({}, ['fd-limit']), {nofile: 256, connections: 272});
+  t.like(runOptions({nofile: '100'}, ['fd-limit']), {nofile: 100, connections: 116});
+});
+
+test('four-tuple: three connections, echo server', (t) => {
+  t.like(runOptions({}, ['four-tuple']), {connections: 3, serverMode: 'echo', concurrency: 1});
+});
+
+test('--measure picks measurements; an unknown one is refused', (t) => {
+  t.deepEqual(runOptions({measure: 'slab,connections'}, []).measure, ['slab', 'connections']);
+  t.deepEqual(runOptions({measure: 'none'}, []).measure, []);
+  t.throws(() => runOptions({measure: 'magic'}, []), {message: /Unknown measurement `magic`/});
+});
