@@ -1,6 +1,6 @@
 // Client worker: opens its share of the connections at a bounded rate and concurrency, holds them, reports each.
 import net from 'node:net';
-import {readdirSync} from 'node:fs';
+import {readdirSync, readFileSync} from 'node:fs';
 import type {ClientCommand, ClientConfig, ClientReport, ConnRecord, RampSpec} from './protocol.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ClientConfig;
@@ -26,7 +26,19 @@ const settlePause = () => {
   }
 };
 
+// The soft RLIMIT_NOFILE of this process.
+const nofileSoft = () => Number(/^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? Infinity);
+
+// Open fds numbered below the soft limit (the directory's own fd not counted): EMFILE comes when no number
+// below the limit is free, so an inherited fd numbered above it (a shell's pipe at 251, say) takes no slot.
+const openFds = () => {
+  const limit = nofileSoft();
+  const fds = readdirSync('/proc/self/fd').map(Number);
+  return fds.filter((fd) => fd < limit).length - 1;
+};
+
 function ramp(spec: RampSpec) {
+  const openFdsAtStart = openFds();
   let started = 0;
   let established = 0;
   let failed = 0;
@@ -43,7 +55,7 @@ function ramp(spec: RampSpec) {
     finished = true;
     clearInterval(refill);
     flush();
-    send({type: 'done', established, failed});
+    send({type: 'done', established, failed, openFdsAtStart});
   };
 
   const open = (index: number) => {
@@ -126,4 +138,4 @@ process.on('message', (m: ClientCommand) => {
 });
 
 process.on('disconnect', () => process.exit(0));
-send({type: 'ready', openFds: readdirSync('/proc/self/fd').length - 1});
+send({type: 'ready', openFds: openFds()});

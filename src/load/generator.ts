@@ -34,7 +34,7 @@ export type GeneratorStats = {
 // Parent side of the generator.
 export class Generator {
   readonly records: ConnRecord[] = [];
-  // fds each client worker had open when it became ready (node's own: stdio, epoll, IPC, ...)
+  // fds each client worker had open when it became ready, then when its last ramp began (node's own: stdio, epoll, IPC, ...)
   readonly clientOpenFds: number[] = [];
   private accepted = new Map<number, {total: number; open: number; bytesIn: number}>();
   private done = 0;
@@ -68,7 +68,10 @@ export class Generator {
       w.child.on('message', (m: ClientReport) => {
         if (m.type === 'ready') generator.clientOpenFds[i] = m.openFds;
         if (m.type === 'conns') generator.records.push(...m.records);
-        if (m.type === 'done') generator.done++;
+        if (m.type === 'done') {
+          generator.done++;
+          generator.clientOpenFds[i] = m.openFdsAtStart;
+        }
       });
     }
     await Promise.all(ready);

@@ -43,7 +43,8 @@ export type ClientCommand =
 export type ClientReport =
   | {type: 'ready'; openFds: number}
   | {type: 'conns'; records: ConnRecord[]}
-  | {type: 'done'; established: number; failed: number}
+  // openFdsAtStart: fds the worker had open when this ramp began (node's own plus held sockets)
+  | {type: 'done'; established: number; failed: number; openFdsAtStart: number}
   // answer to pause: no connect is in flight any more
   | {type: 'paused'}
   | {type: 'helloSent'; count: number}

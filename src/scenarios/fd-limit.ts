@@ -29,11 +29,11 @@ export const fdLimit: Scenario = {
   drive: async (ctx) => {
     ctx.setPhase('ramping');
     const nofile = ctx.nofile ?? 256;
-    const openFdsAtStart = ctx.generator.clientOpenFds[0] ?? 0;
     await Promise.race([
       ctx.generator.rampOn(0, {targets: ctx.generator.targets(), count: ctx.connections, offset: 0, concurrency: 1, ratePerSec: 5000}),
       ctx.stopped,
     ]);
+    const openFdsAtStart = ctx.generator.clientOpenFds[0] ?? 0;
     // one fd per socket: the worker holds nofile - (fds it had) connections
     return {records: ctx.generator.records.slice(), nofile, openFdsAtStart, predicted: nofile - openFdsAtStart};
   },
