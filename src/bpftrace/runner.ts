@@ -19,7 +19,7 @@ export class BpftraceError extends Error {
 // What starting a program needs.
 export type StartOptions = {
   bpftrace?: string;
-  // a probes/*.bt file, or a program text given with `-e`
+  // a probes/*.bt file, or a program text given with `-e` (it must print READY from BEGIN itself)
   file?: string;
   program?: string;
   // positional parameters ($1, $2, ...)
@@ -43,7 +43,7 @@ export type BpftraceHandle = {
 
 // Start bpftrace; resolves once every probe is attached, rejects with BpftraceError otherwise.
 export async function startBpftrace(options: StartOptions): Promise<BpftraceHandle> {
-  const source = options.file ? [options.file] : ['-e', `${READY_BLOCK} ${options.program ?? ''}`];
+  const source = options.file ? [options.file] : ['-e', options.program ?? ''];
   const args = ['-f', 'json', ...source, ...(options.args ?? []).map(String)];
   const env: Record<string, string> = {};
   if (options.mapKeysMax) env.BPFTRACE_MAP_KEYS_MAX = String(options.mapKeysMax);

@@ -9,6 +9,7 @@ import {parsePortRange} from '../system/proc-parse.js';
 import {makeNetns, openLab} from '../lab/lab.js';
 import {nsSysctl} from '../lab/netns.js';
 import {Generator} from '../load/generator.js';
+import {warmUp} from '../load/spawn-worker.js';
 import {attachPlan, type ProbeSession} from '../probes/session.js';
 import {formatPlan, type PlanEntry} from '../probes/plan.js';
 import {buildSample} from '../correlate/sample.js';
@@ -68,7 +69,7 @@ export async function run({values, positionals}: {values: Record<string, string 
         });
     if (lab.leftovers > 0) view.note(`${lab.leftovers} journal(s) of killed runs exist: run \`sudo tcp-trace restore\``);
     if (host.tracefs === 'mounted') view.note('tracefs was not mounted: mounted it at /sys/kernel/tracing for this run');
-    const plan: PlanEntry[] = host.plan.map((p) =>
+    let plan: PlanEntry[] = host.plan.map((p) =>
       opts.measure.includes(p.measurement) ? p : {...p, variant: null, kind: null, why: 'not measured in this run (--measure)'},
     );
     for (const line of formatPlan(plan)) view.note(`plan: ${line}`);
@@ -83,7 +84,15 @@ export async function run({values, positionals}: {values: Record<string, string 
       clientNofile: opts.nofile ? {soft: opts.nofile, hard: opts.nofile} : undefined,
     });
     const gen = generator;
-    const session = await attachPlan(plan, {bpftrace: host.bpftrace.path, netnsInum: netns.inum, connections: generatorSize(opts), journal: lab.journal});
+    const session = await attachPlan(plan, {
+      bpftrace: host.bpftrace.path, version: host.bpftrace.version, netnsInum: netns.inum, connections: generatorSize(opts),
+      journal: lab.journal, warmUp: (n) => warmUp(netns.name, n),
+    });
+    // the plan as attached: a variant that failed or stayed silent was replaced by the next one
+    for (const [i, p] of session.plan.entries()) {
+      if (p.variant?.file !== plan[i]!.variant?.file) view.note(`plan: ${p.measurement} fell back to ${p.kind ?? 'none'}: ${p.why}`);
+    }
+    plan = session.plan;
     const failedProbes = session.failed.map((f) => ({measurement: f.entry.measurement, why: f.why}));
     for (const f of failedProbes) view.note(`probe ${f.measurement} unavailable: ${f.why}`);
     const startedAt = new Date();

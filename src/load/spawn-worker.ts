@@ -39,3 +39,14 @@ export async function spawnWorker(spec: WorkerSpec, journal: Journal): Promise<W
   }
   return {child, stderrTail, exited};
 }
+
+// Make `count` loopback connections inside the namespace from a short-lived process; resolves when it exits.
+export async function warmUp(netns: string, count: number): Promise<void> {
+  const script = fileURLToPath(new URL('warmup.js', import.meta.url));
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('ip', ['netns', 'exec', netns, process.execPath, script, String(count)], {stdio: ['ignore', 'ignore', 'pipe']});
+    let stderr = '';
+    child.stderr?.on('data', (d) => (stderr += d));
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`warm-up in ${netns} exited ${code}: ${stderr.trim()}`))));
+  });
+}

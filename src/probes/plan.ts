@@ -6,49 +6,60 @@ export type HostCapabilities = {
   kinds: Record<ProbeKind, {attaches: boolean; why: string}>;
   kmemName: boolean;
   btf: boolean;
+  // kernel functions present (text symbols in /proc/kallsyms); absent means unknown: assumed present
+  functions?: Record<string, boolean>;
 };
 
-// The plan for one measurement: the chosen variant, or why none could serve it.
+// The plan for one measurement: the chosen variant (and the next ones to try if it fails to attach
+// or stays silent), or why none could serve it.
 export type PlanEntry =
-  | {measurement: Measurement; variant: Variant; kind: ProbeKind; why: string; passedOver: Array<{kind: ProbeKind; why: string}>}
-  | {measurement: Measurement; variant: null; kind: null; why: string; passedOver: Array<{kind: ProbeKind; why: string}>};
+  | {measurement: Measurement; variant: Variant; kind: ProbeKind; why: string; passedOver: Array<{kind: ProbeKind; why: string}>; fallbacks: Variant[]}
+  | {measurement: Measurement; variant: null; kind: null; why: string; passedOver: Array<{kind: ProbeKind; why: string}>; fallbacks: Variant[]};
 
-const NEED_WHY: Record<Need, string> = {
-  kmemName: 'kmem:kmem_cache_alloc has no `name` field on this kernel (added in 6.18)',
-  btf: 'no BTF at /sys/kernel/btf/vmlinux (needed to read struct sock)',
-};
-
-const KIND_ORDER: ProbeKind[] = ['kfunc', 'kprobe', 'tracepoint'];
+function needWhy(need: Need): string {
+  if (need === 'kmemName') return 'kmem:kmem_cache_alloc has no `name` field on this kernel (added in 6.18)';
+  if (need === 'btf') return 'no BTF at /sys/kernel/btf/vmlinux (needed to read struct sock)';
+  return `${need.slice(3)} is not in this kernel`;
+}
 
 function refusal(v: Variant, host: HostCapabilities, forced?: ProbeKind): string | null {
   if (forced && v.kind !== forced) return `--probes ${forced} was asked for`;
   if (!host.kinds[v.kind].attaches) return `${v.kind} does not attach here: ${host.kinds[v.kind].why}`;
-  const missing = v.needs.find((n) => !host[n]);
-  return missing ? NEED_WHY[missing] : null;
+  const missing = v.needs.find((n) => (n.startsWith('fn:') ? host.functions?.[n.slice(3)] === false : !host[n as 'btf' | 'kmemName']));
+  return missing ? needWhy(missing) : null;
 }
 
-// Plan every measurement; forced limits the plan to one kind of hook.
+const KINDS: ProbeKind[] = ['kfunc', 'kprobe', 'tracepoint'];
+
+// Plan every measurement; forced limits the plan to one kind of hook. Candidates are tried in catalog order.
 export function planProbes(host: HostCapabilities, forced?: ProbeKind, variants: Variant[] = VARIANTS): PlanEntry[] {
   return MEASUREMENTS.map((measurement) => {
-    const candidates = variants
-      .filter((v) => v.measurement === measurement)
-      .sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
-    const passedOver: Array<{kind: ProbeKind; why: string}> = [];
-    for (const kind of KIND_ORDER) {
-      if (!candidates.some((v) => v.kind === kind)) passedOver.push({kind, why: `no ${kind} variant in this build`});
-    }
+    const candidates = variants.filter((v) => v.measurement === measurement);
+    const passedOver: Array<{kind: ProbeKind; why: string}> = KINDS.filter((k) => !candidates.some((v) => v.kind === k)).map((kind) => ({
+      kind,
+      why: `no ${kind} variant in this build`,
+    }));
+    const usable = candidates.filter((v) => refusal(v, host, forced) === null);
     for (const v of candidates) {
-      const why = refusal(v, host, forced);
-      if (why === null) {
-        const better = passedOver.filter((p) => KIND_ORDER.indexOf(p.kind) < KIND_ORDER.indexOf(v.kind));
-        const reason = better.length === 0 ? `best variant (${v.hooks})` : `${v.hooks}; ${better.map((b) => `${b.kind}: ${b.why}`).join('; ')}`;
-        return {measurement, variant: v, kind: v.kind, why: reason, passedOver: better};
-      }
-      passedOver.push({kind: v.kind, why});
+      if (v === usable[0]) break;
+      passedOver.push({kind: v.kind, why: refusal(v, host, forced)!});
+    }
+    const [chosen, ...fallbacks] = usable;
+    if (chosen) {
+      const why = passedOver.length === 0 ? chosen.hooks : `${chosen.hooks}; ${passedOver.map((p) => `${p.kind}: ${p.why}`).join('; ')}`;
+      return {measurement, variant: chosen, kind: chosen.kind, why, passedOver, fallbacks};
     }
     const why = passedOver.map((p) => `${p.kind}: ${p.why}`).join('; ');
-    return {measurement, variant: null, kind: null, why: `unavailable here: ${why}`, passedOver};
+    return {measurement, variant: null, kind: null, why: `unavailable here: ${why}`, passedOver, fallbacks: []};
   });
+}
+
+// The entry after its chosen variant failed (why): the next fallback, or unavailable.
+export function fallBack(entry: PlanEntry, why: string): PlanEntry {
+  const failed = entry.variant ? [...entry.passedOver, {kind: entry.variant.kind, why}] : entry.passedOver;
+  const [next, ...rest] = entry.fallbacks;
+  if (!next) return {...entry, variant: null, kind: null, why: `unavailable here: ${failed.map((p) => `${p.kind}: ${p.why}`).join('; ')}`, passedOver: failed, fallbacks: []};
+  return {...entry, variant: next, kind: next.kind, why: `${next.hooks}; ${failed.map((p) => `${p.kind}: ${p.why}`).join('; ')}`, passedOver: failed, fallbacks: rest};
 }
 
 // The plan as {measurement: {kind, why}} for the summary and manifest.

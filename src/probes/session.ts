@@ -1,16 +1,21 @@
-// Attach every planned probe program to the lab's namespace and keep each one's running totals.
+// Attach every planned probe program to the lab's namespace, falling back to the next variant when one
+// fails to attach or stays silent, and keep each one's running totals.
+import {readFile} from 'node:fs/promises';
 import {startBpftrace, type BpftraceHandle} from '../bpftrace/runner.js';
-import {emptyKernelState, foldEvent, mergeStates, type KernelState} from '../correlate/kernel-state.js';
+import type {BpftraceVersion} from '../bpftrace/version.js';
+import {counterTotal, emptyKernelState, foldEvent, mergeStates, type KernelState} from '../correlate/kernel-state.js';
 import type {Journal} from '../lab/journal.js';
 import {startTimeOf} from '../system/processes.js';
-import {variantPath} from './catalog.js';
-import type {PlanEntry} from './plan.js';
+import {variantPath, type Variant} from './catalog.js';
+import {fallBack, type PlanEntry} from './plan.js';
+import {renderProgram} from './render.js';
 
 // One attached program and its state.
 type Attached = {entry: PlanEntry; handle: BpftraceHandle; state: KernelState};
 
-// What attaching the plan gave: programs running, and entries that failed to attach (with bpftrace's reason).
+// What attaching the plan gave: the plan as it ended up, the programs running, and measurements left without one.
 export type ProbeSession = {
+  plan: PlanEntry[];
   attached: Attached[];
   failed: Array<{entry: PlanEntry; why: string}>;
   state: () => KernelState;
@@ -18,41 +23,98 @@ export type ProbeSession = {
   stop: () => Promise<KernelState>;
 };
 
+// What attaching needs.
+export type AttachOptions = {
+  bpftrace: string;
+  version: BpftraceVersion;
+  netnsInum: number;
+  connections: number;
+  journal: Journal;
+  // make n loopback connections in the lab namespace from outside the generator
+  warmUp: (n: number) => Promise<void>;
+};
+
+// Connections the liveness check makes.
+export const WARMUP_CONNECTIONS = 2;
+
 // How big maps may grow: one key per connection (ports) or per live slab object.
 export function mapKeysFor(connections: number): number {
   return Math.min(4_000_000, Math.max(65_536, connections * 30 + 50_000));
 }
 
-// Start every planned program in parallel; a program that cannot attach is reported and skipped.
-export async function attachPlan(
-  plan: PlanEntry[],
-  opts: {bpftrace: string; netnsInum: number; connections: number; journal: Journal},
-): Promise<ProbeSession> {
-  const attached: Attached[] = [];
-  const failed: Array<{entry: PlanEntry; why: string}> = [];
-  await Promise.all(
-    plan.map(async (entry) => {
-      if (!entry.variant) return;
-      const slot: Partial<Attached> & {state: KernelState} = {entry, state: emptyKernelState()};
-      try {
-        const handle = await startBpftrace({
-          bpftrace: opts.bpftrace,
-          file: variantPath(entry.variant),
-          args: [opts.netnsInum],
-          mapKeysMax: mapKeysFor(opts.connections),
-          onEvent: (event) => (slot.state = foldEvent(slot.state, event)),
-        });
-        const startTime = await startTimeOf(handle.pid);
-        if (startTime !== null) opts.journal.record({kind: 'process', pid: handle.pid, startTime, what: `bpftrace ${entry.variant.file}`});
-        slot.handle = handle;
-        attached.push(slot as Attached);
-      } catch (error) {
-        failed.push({entry, why: (error as Error).message});
-      }
-    }),
-  );
+// Why a variant's hooks did not fire enough for n connections, or null when they did.
+export function silence(v: Variant, state: KernelState, n: number): string | null {
+  for (const {map, perConnection} of v.live ?? []) {
+    const seen = counterTotal(state, map);
+    if (seen < perConnection * n) return `attached but silent: ${map} ${seen} after ${n} connections (${perConnection * n} expected)`;
+  }
+  return null;
+}
+
+async function start(v: Variant, o: AttachOptions, slot: {state: KernelState}): Promise<BpftraceHandle> {
+  const program = renderProgram(await readFile(variantPath(v), 'utf8'), o.version);
+  const handle = await startBpftrace({
+    bpftrace: o.bpftrace,
+    program,
+    args: [o.netnsInum],
+    mapKeysMax: mapKeysFor(o.connections),
+    onEvent: (event) => (slot.state = foldEvent(slot.state, event)),
+  });
+  const startTime = await startTimeOf(handle.pid);
+  if (startTime !== null) o.journal.record({kind: 'process', pid: handle.pid, startTime, what: `bpftrace ${v.file}`});
+  return handle;
+}
+
+// Start the entry's variant, falling back along its list until one attaches (or none is left).
+async function attachOne(entry: PlanEntry, o: AttachOptions): Promise<Attached | {entry: PlanEntry; why: string}> {
+  let e = entry;
+  while (e.variant) {
+    const slot: {state: KernelState} = {state: emptyKernelState()};
+    try {
+      const handle = await start(e.variant, o, slot);
+      return Object.assign(slot, {entry: e, handle}) as Attached;
+    } catch (error) {
+      e = fallBack(e, (error as Error).message);
+    }
+  }
+  return {entry: e, why: e.why};
+}
+
+// Wait until every program in list has printed once more (at most 3 s).
+async function nextTick(list: Attached[]) {
+  const target = list.map((a) => a.state.ticks + 1);
+  for (let i = 0; i < 60 && list.some((a, j) => a.state.ticks < target[j]!); i++) await new Promise((r) => setTimeout(r, 50));
+}
+
+// Start every planned program in parallel, check that function probes fire, and restart the ones that do
+// with empty maps (the warm-up connections must not count); a silent one falls back to its next variant.
+export async function attachPlan(plan: PlanEntry[], o: AttachOptions): Promise<ProbeSession> {
+  let results = await Promise.all(plan.map((e) => attachOne(e, o)));
+  for (let round = 0; round < 3; round++) {
+    const checked = results.filter((r): r is Attached => 'handle' in r && Boolean(r.entry.variant?.live));
+    if (checked.length === 0) break;
+    await o.warmUp(WARMUP_CONNECTIONS);
+    await nextTick(checked);
+    results = await Promise.all(
+      results.map(async (r) => {
+        if (!('handle' in r) || !checked.includes(r)) return r;
+        const why = silence(r.entry.variant!, r.state, WARMUP_CONNECTIONS);
+        await r.handle.stop(2000);
+        // alive: start again with empty maps, no further check; silent: the next variant (checked next round)
+        if (why === null) {
+          const slot: {state: KernelState} = {state: emptyKernelState()};
+          return Object.assign(slot, {entry: {...r.entry, variant: {...r.entry.variant!, live: undefined}}, handle: await start(r.entry.variant!, o, slot)}) as Attached;
+        }
+        return attachOne(fallBack(r.entry, why), o);
+      }),
+    );
+  }
+  const attached = results.filter((r): r is Attached => 'handle' in r);
+  // measurements that had a variant planned and ended with none attached
+  const failed = results.filter((r, i): r is {entry: PlanEntry; why: string} => !('handle' in r) && plan[i]!.variant !== null);
   const state = () => mergeStates(attached.map((a) => a.state));
   return {
+    plan: results.map((r) => r.entry),
     attached,
     failed,
     state,

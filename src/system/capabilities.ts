@@ -1,6 +1,8 @@
 // Which probe kinds really attach on this host, found by a trial attach of a tiny program for each.
 import {access} from 'node:fs/promises';
-import {startBpftrace} from '../bpftrace/runner.js';
+import {READY_BLOCK, startBpftrace} from '../bpftrace/runner.js';
+import {loadKallsyms} from './kallsyms.js';
+import {neededFunctions} from '../probes/catalog.js';
 import {functionProbeSpelling, type BpftraceVersion} from '../bpftrace/version.js';
 import {run} from './exec.js';
 import type {HostCapabilities} from '../probes/plan.js';
@@ -10,9 +12,9 @@ import type {ProbeKind} from '../probes/catalog.js';
 export function trialPrograms(version: BpftraceVersion): Record<ProbeKind, string> {
   const spell = functionProbeSpelling(version);
   return {
-    kfunc: `${spell.entry}:tcp_v4_rcv { @n = count(); }`,
-    kprobe: 'kprobe:tcp_v4_rcv { @n = count(); }',
-    tracepoint: 'tracepoint:sock:inet_sock_set_state { @n = count(); }',
+    kfunc: `${READY_BLOCK} ${spell.entry}:tcp_v4_rcv { @n = count(); }`,
+    kprobe: `${READY_BLOCK} kprobe:tcp_v4_rcv { @n = count(); }`,
+    tracepoint: `${READY_BLOCK} tracepoint:sock:inet_sock_set_state { @n = count(); }`,
   };
 }
 
@@ -38,12 +40,16 @@ export async function kmemHasName(bpftrace: string): Promise<boolean> {
 // Trial-attach each kind (in parallel) and read the kernel facts the planner needs.
 export async function detectCapabilities(bpftrace: string, version: BpftraceVersion): Promise<HostCapabilities> {
   const programs = trialPrograms(version);
-  const [kfunc, kprobe, tracepoint, kmemName, btf] = await Promise.all([
+  const [kfunc, kprobe, tracepoint, kmemName, btf, symbols] = await Promise.all([
     trial(bpftrace, programs.kfunc),
     trial(bpftrace, programs.kprobe),
     trial(bpftrace, programs.tracepoint),
     kmemHasName(bpftrace),
     access('/sys/kernel/btf/vmlinux').then(() => true, () => false),
+    loadKallsyms(),
   ]);
-  return {kinds: {kfunc, kprobe, tracepoint}, kmemName, btf};
+  const present = new Set(symbols.names);
+  // an unreadable kallsyms says nothing: leave the functions unknown (the attach itself will tell)
+  const functions = present.size > 0 ? Object.fromEntries(neededFunctions().map((f) => [f, present.has(f)])) : undefined;
+  return {kinds: {kfunc, kprobe, tracepoint}, kmemName, btf, functions};
 }

@@ -1,0 +1,52 @@
+import test from 'ava';
+import {fallBack, planProbes} from '../../../src/probes/plan.js';
+import {silence} from '../../../src/probes/session.js';
+import {renderProgram} from '../../../src/probes/render.js';
+import {VARIANTS} from '../../../src/probes/catalog.js';
+import {emptyKernelState} from '../../../src/correlate/kernel-state.js';
+import {parseBpftraceVersion} from '../../../src/bpftrace/version.js';
+import {tracepointsOnly} from '../../helpers/live.js';
+
+const everything = {...tracepointsOnly, kinds: {kfunc: {attaches: true, why: 'ok'}, kprobe: {attaches: true, why: 'ok'}, tracepoint: {attaches: true, why: 'ok'}}};
+
+test('a kernel with kfunc plans kfunc first, with kprobe then tracepoint as fallbacks', (t) => {
+  const e = planProbes(everything).find((p) => p.measurement === 'receiveLookup')!;
+  t.is(e.variant!.file, 'rxlookup-kfunc.bt');
+  t.deepEqual(e.fallbacks.map((v) => v.file), ['rxlookup-kprobe.bt', 'rxlookup-tp.bt']);
+});
+
+test('falling back (6.1: __inet_lookup_established not in BTF) takes the kprobe variant and says why', (t) => {
+  const e = planProbes(everything).find((p) => p.measurement === 'receiveLookup')!;
+  const next = fallBack(e, 'No BTF found for __inet_lookup_established');
+  t.is(next.kind, 'kprobe');
+  t.regex(next.why, /kfunc: No BTF found for __inet_lookup_established/);
+  const last = fallBack(fallBack(next, 'kprobe failed'), 'tracepoint failed');
+  t.is(last.kind, null);
+  t.regex(last.why, /^unavailable here: kfunc: .*; kprobe: kprobe failed; tracepoint: tracepoint failed$/);
+});
+
+test('slab on 6.12 (no name field, *_noprof allocators): the noprof kfunc variant', (t) => {
+  const host = {...everything, kmemName: false, functions: {kmem_cache_alloc_noprof: true, kmem_cache_alloc_lru_noprof: true, kmem_cache_alloc: false, kmem_cache_alloc_lru: false}};
+  t.is(planProbes(host).find((p) => p.measurement === 'slab')!.variant!.file, 'slab-kfunc-noprof.bt');
+});
+
+test('slab on 6.1 (no name field, plain allocator names): the kfunc variant', (t) => {
+  const host = {...everything, kmemName: false, functions: {kmem_cache_alloc_noprof: false, kmem_cache_alloc_lru_noprof: false, kmem_cache_alloc: true, kmem_cache_alloc_lru: true}};
+  const e = planProbes(host).find((p) => p.measurement === 'slab')!;
+  t.is(e.variant!.file, 'slab-kfunc.bt');
+  t.regex(e.why, /kmem_cache_alloc_noprof is not in this kernel/);
+});
+
+test('liveness: a silent sock_alloc (inlined on the accept path) is named with its count', (t) => {
+  const v = VARIANTS.find((x) => x.file === 'sockalloc-kfunc.bt')!;
+  const state = {...emptyKernelState(), counters: {'@sock_alloc': {'': 2}}};
+  t.is(silence(v, state, 2), 'attached but silent: @sock_alloc 2 after 2 connections (4 expected)');
+  t.is(silence(v, {...state, counters: {'@sock_alloc': {'': 4}}}, 2), null);
+  t.is(silence(VARIANTS.find((x) => x.file === 'sockalloc-tp.bt')!, emptyKernelState(), 2), null);
+});
+
+test('rendering: kfunc/kretfunc stay on 0.17, become fentry/fexit on 0.19+, comments untouched', (t) => {
+  const text = '// Hooks: kfunc:tcp_set_state\nkfunc:tcp_set_state { }\nkretfunc:a,\nkretfunc:b { }\n';
+  t.is(renderProgram(text, parseBpftraceVersion('v0.17.0')!), text);
+  t.is(renderProgram(text, parseBpftraceVersion('v0.20.1')!), '// Hooks: kfunc:tcp_set_state\nfentry:tcp_set_state { }\nfexit:a,\nfexit:b { }\n');
+});
