@@ -28,5 +28,8 @@ export function explainFailure(lines: string[]): string {
   const error = classified.find((c) => c.kind === 'error');
   const warning = classified.find((c) => c.kind === 'warning');
   const pick = error ?? warning;
-  return pick && 'text' in pick ? pick.text : 'bpftrace exited without attaching and gave no reason';
+  if (pick && 'text' in pick) return pick.text;
+  // no ERROR/WARNING line: the last thing bpftrace said is the best reason there is
+  const last = lines.map((l) => l.trim()).filter((l) => l !== '' && classifyStderr(l).kind === 'ignore' && !/RLIMIT_MEMLOCK|^Attaching/.test(l)).at(-1);
+  return last ?? 'bpftrace exited without attaching and gave no reason';
 }

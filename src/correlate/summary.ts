@@ -8,6 +8,7 @@ import {planToJson, type PlanEntry} from '../probes/plan.js';
 import {counter, counterTotal, heldBytesByCache, type KernelState} from './kernel-state.js';
 import {errnoName, limitOfErrno} from './errno.js';
 import {joinPorts} from './ports.js';
+import {functionCounts} from './functions.js';
 import {costByCache, perConnection, slabinfoDeltaOver, slabinfoDeltas} from './slab.js';
 
 // Everything a summary is made from.
@@ -82,6 +83,7 @@ export function buildSummary(f: RunFacts) {
       limitsHit: Object.fromEntries(Object.keys(errors).flatMap((e) => (limitOfErrno(e) ? [[e, limitOfErrno(e)]] : []))),
       latency: {socket: latency(k.hists['@socket_ns']), connect: latency(k.hists['@connect_ns'])},
       receive: {tcpSegments: counterTotal(k, '@rx_tcp'), packets: counterTotal(k, '@rx_packets')},
+      functions: functionCounts(k, f.plan),
       lostEvents: f.lostEvents,
     },
     ports: {

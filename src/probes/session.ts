@@ -58,6 +58,8 @@ async function start(v: Variant, o: AttachOptions, slot: {state: KernelState}): 
     program,
     args: [o.netnsInum],
     mapKeysMax: mapKeysFor(o.connections),
+    // emulated guests (the kernel matrix) attach kprobes slowly: TCP_TRACE_ATTACH_TIMEOUT_MS lifts the limit
+    attachTimeoutMs: Number(process.env.TCP_TRACE_ATTACH_TIMEOUT_MS) || 60_000,
     onEvent: (event) => (slot.state = foldEvent(slot.state, event)),
   });
   const startTime = await startTimeOf(handle.pid);
@@ -102,8 +104,8 @@ export async function attachPlan(plan: PlanEntry[], o: AttachOptions): Promise<P
         await r.handle.stop(2000);
         // alive: start again with empty maps, no further check; silent: the next variant (checked next round)
         if (why === null) {
-          const slot: {state: KernelState} = {state: emptyKernelState()};
-          return Object.assign(slot, {entry: {...r.entry, variant: {...r.entry.variant!, live: undefined}}, handle: await start(r.entry.variant!, o, slot)}) as Attached;
+          const fresh: PlanEntry = {...r.entry, variant: {...r.entry.variant!, live: undefined}} as PlanEntry;
+          return attachOne(fresh, o);
         }
         return attachOne(fallBack(r.entry, why), o);
       }),

@@ -20,7 +20,7 @@ export function trialPrograms(version: BpftraceVersion): Record<ProbeKind, strin
 
 async function trial(bpftrace: string, program: string): Promise<{attaches: boolean; why: string}> {
   try {
-    const handle = await startBpftrace({bpftrace, program, attachTimeoutMs: 30_000});
+    const handle = await startBpftrace({bpftrace, program, attachTimeoutMs: Number(process.env.TCP_TRACE_ATTACH_TIMEOUT_MS) || 30_000});
     await handle.stop(2000);
     return {attaches: true, why: 'trial attach succeeded'};
   } catch (error) {

@@ -21,6 +21,7 @@ test('the first error explains a failure, past the memlock noise and warnings', 
     "Error attaching probe: 'kprobe:tcp_v4_rcv'",
   );
   t.is(explainFailure([]), 'bpftrace exited without attaching and gave no reason');
+  t.is(explainFailure([cases[0]![0], 'Attaching 3 probes...', 'No BTF found for __inet_lookup_established', '']), 'No BTF found for __inet_lookup_established');
 });
 
 test('versions and the function-probe spelling they accept', (t) => {

@@ -10,16 +10,22 @@ import {tracepointsOnly} from '../../helpers/live.js';
 const everything = {...tracepointsOnly, kinds: {kfunc: {attaches: true, why: 'ok'}, kprobe: {attaches: true, why: 'ok'}, tracepoint: {attaches: true, why: 'ok'}}};
 
 test('a kernel with kfunc plans kfunc first, with kprobe then tracepoint as fallbacks', (t) => {
-  const e = planProbes(everything).find((p) => p.measurement === 'receiveLookup')!;
-  t.is(e.variant!.file, 'rxlookup-kfunc.bt');
-  t.deepEqual(e.fallbacks.map((v) => v.file), ['rxlookup-kprobe.bt', 'rxlookup-tp.bt']);
+  const e = planProbes(everything).find((p) => p.measurement === 'socketCreation')!;
+  t.is(e.variant!.file, 'sockalloc-kfunc.bt');
+  t.deepEqual(e.fallbacks.map((v) => v.file), ['sockalloc-kprobe.bt', 'sockalloc-tp.bt']);
 });
 
-test('falling back (6.1: __inet_lookup_established not in BTF) takes the kprobe variant and says why', (t) => {
+test('receive lookups have no kfunc variant (too many parameters for kfunc): kprobe is the best', (t) => {
   const e = planProbes(everything).find((p) => p.measurement === 'receiveLookup')!;
-  const next = fallBack(e, 'No BTF found for __inet_lookup_established');
+  t.is(e.variant!.file, 'rxlookup-kprobe.bt');
+  t.deepEqual(e.passedOver, [{kind: 'kfunc', why: 'no kfunc variant in this build'}]);
+});
+
+test('falling back (sock_alloc inlined: silent) takes the kprobe variant and says why', (t) => {
+  const e = planProbes(everything).find((p) => p.measurement === 'socketCreation')!;
+  const next = fallBack(e, 'attached but silent: @sock_alloc 2 after 2 connections (4 expected)');
   t.is(next.kind, 'kprobe');
-  t.regex(next.why, /kfunc: No BTF found for __inet_lookup_established/);
+  t.regex(next.why, /kfunc: attached but silent/);
   const last = fallBack(fallBack(next, 'kprobe failed'), 'tracepoint failed');
   t.is(last.kind, null);
   t.regex(last.why, /^unavailable here: kfunc: .*; kprobe: kprobe failed; tracepoint: tracepoint failed$/);

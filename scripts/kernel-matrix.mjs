@@ -1,0 +1,163 @@
+#!/usr/bin/env zx
+// kernel-matrix.mjs  Boot Debian's stock kernels (6.1, 6.12) in a throw-away qemu guest that sees this host's
+// files read-only, and run test/matrix there: the kfunc and kprobe variants against real kernels.
+// Usage: zx scripts/kernel-matrix.mjs [--kernels 6.1,6.12] [--cache DIR] [--timeout-min 15] [--command 'sh ...']
+// (--command runs that instead of the tests: for investigating a kernel by hand)
+// Installs qemu-system-x86, busybox-static, cpio, xz-utils, kmod when missing; kernels are fetched with
+// `apt-get download` and unpacked into the cache, never installed into /boot or /lib/modules.
+import {existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, readdirSync, copyFileSync, chmodSync} from 'node:fs';
+import {join, dirname, basename} from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+$.verbose = false;
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+const kernels = String(argv.kernels ?? '6.1,6.12').split(',');
+const cache = argv.cache ?? process.env.TCP_TRACE_KERNEL_CACHE ?? '/var/cache/tcp-trace-kernels';
+const timeoutMin = Number(argv['timeout-min'] ?? 15);
+// virtio transport, 9p and overlay, in load order (those built in are skipped)
+const WANTED = ['virtio_pci', '9pnet_virtio', '9p', 'overlay'];
+
+// the metapackage that names each kernel series' current image
+const META = {'6.1': 'linux-image-amd64', '6.12': 'linux-image-6.12-amd64'};
+
+async function ensureTools() {
+  const need = {'qemu-system-x86_64': 'qemu-system-x86', busybox: 'busybox-static', cpio: 'cpio', xz: 'xz-utils', depmod: 'kmod'};
+  const missing = [];
+  for (const [cmd, pkg] of Object.entries(need)) if (!(await which(cmd, {nothrow: true}))) missing.push(pkg);
+  if (missing.length) {
+    echo(`matrix: installing ${missing.join(' ')}`);
+    await $`apt-get update -qq`;
+    await $`DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing}`;
+  }
+  if (!readFileSync('/usr/bin/busybox').includes('statically')) {
+    // busybox-static replaces the dynamic one: the initramfs has no libc
+  }
+}
+
+// The image package of a series, as apt resolves its metapackage now.
+async function imagePackage(series) {
+  const meta = META[series];
+  if (!meta) throw new Error(`unknown kernel series ${series}: use one of ${Object.keys(META).join(', ')}`);
+  let deps = (await $`apt-cache depends ${meta}`.nothrow()).stdout;
+  if (!/Depends: linux-image-/.test(deps)) {
+    await $`apt-get update -qq`;
+    deps = (await $`apt-cache depends ${meta}`).stdout;
+  }
+  return /Depends: (linux-image-\S+)/.exec(deps)[1];
+}
+
+// Download and unpack a kernel package into the cache; returns its root, release and vmlinuz.
+async function unpackKernel(pkg) {
+  const dir = join(cache, pkg);
+  const root = join(dir, 'root');
+  if (!existsSync(join(dir, '.done'))) {
+    rmSync(dir, {recursive: true, force: true});
+    mkdirSync(root, {recursive: true});
+    await within(async () => {
+      cd(dir);
+      await $`apt-get download ${pkg}`;
+    });
+    const deb = readdirSync(dir).find((f) => f.endsWith('.deb'));
+    await $`dpkg-deb -x ${join(dir, deb)} ${root}`;
+    rmSync(join(dir, deb));
+    const release = readdirSync(join(root, 'lib/modules'))[0];
+    await $`depmod -b ${root} ${release}`;
+    writeFileSync(join(dir, '.done'), release);
+  }
+  const release = readFileSync(join(dir, '.done'), 'utf8').trim();
+  return {root, release, vmlinuz: join(root, 'boot', `vmlinuz-${release}`)};
+}
+
+// Modules (with their dependencies first) that the guest must load, as paths relative to the modules dir.
+function moduleOrder(modDir) {
+  const deps = new Map();
+  for (const line of readFileSync(join(modDir, 'modules.dep'), 'utf8').split('\n')) {
+    const [mod, rest] = line.split(':');
+    if (mod) deps.set(basename(mod).replace(/\.ko(\.xz|\.zst)?$/, '').replace(/-/g, '_'), {path: mod, deps: (rest ?? '').trim().split(/\s+/).filter(Boolean)});
+  }
+  const order = [];
+  const visit = (path) => {
+    const name = basename(path).replace(/\.ko(\.xz|\.zst)?$/, '').replace(/-/g, '_');
+    const entry = deps.get(name);
+    if (!entry || order.includes(entry.path)) return;
+    for (const d of entry.deps) visit(d);
+    order.push(entry.path);
+  };
+  for (const w of WANTED) if (deps.has(w)) visit(deps.get(w).path);
+  return order;
+}
+
+// Build the initramfs: static busybox, the modules (decompressed), the init script.
+async function buildInitramfs(kernel, out) {
+  const tmp = `${out}.d`;
+  rmSync(tmp, {recursive: true, force: true});
+  for (const d of ['bin', 'modules', 'proc', 'sys', 'dev', 'lower', 'upper', 'newroot']) mkdirSync(join(tmp, d), {recursive: true});
+  copyFileSync('/bin/busybox', join(tmp, 'bin/busybox'));
+  chmodSync(join(tmp, 'bin/busybox'), 0o755);
+  const modDir = join(kernel.root, 'lib/modules', kernel.release);
+  const names = [];
+  for (const rel of moduleOrder(modDir)) {
+    const name = basename(rel).replace(/\.ko(\.xz|\.zst)?$/, '');
+    const target = join(tmp, 'modules', `${name}.ko`);
+    if (rel.endsWith('.xz')) await $`xz -dc ${join(modDir, rel)} > ${target}`;
+    else if (rel.endsWith('.zst')) await $`zstd -dqc ${join(modDir, rel)} > ${target}`;
+    else copyFileSync(join(modDir, rel), target);
+    names.push(name);
+  }
+  writeFileSync(join(tmp, 'modules.order'), `${names.join('\n')}\n`);
+  copyFileSync(join(repo, 'scripts/matrix/init.sh'), join(tmp, 'init'));
+  chmodSync(join(tmp, 'init'), 0o755);
+  await $`cd ${tmp} && find . | cpio -o -H newc --quiet | gzip -1 > ${out}`;
+  rmSync(tmp, {recursive: true, force: true});
+  return names;
+}
+
+// KVM only where it is real hardware virtualization: a paravirtual /dev/kvm without vmx/svm is 50-100x slower than TCG.
+function accel() {
+  const flags = readFileSync('/proc/cpuinfo', 'utf8');
+  return existsSync('/dev/kvm') && /\b(vmx|svm)\b/.test(flags) ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi', '-cpu', 'max'];
+}
+
+// Boot one kernel, run the matrix tests in it; returns {exit, output}.
+async function runGuest(series) {
+  const pkg = await imagePackage(series);
+  const kernel = await unpackKernel(pkg);
+  const initrd = join(cache, pkg, 'initrd.gz');
+  const modules = await buildInitramfs(kernel, initrd);
+  const cmdDir = join(cache, pkg, 'cmd');
+  rmSync(cmdDir, {recursive: true, force: true});
+  mkdirSync(cmdDir, {recursive: true});
+  // the guest runs the tests from this checkout, seen read-only through the host's /
+  writeFileSync(join(cmdDir, 'run.sh'), [
+    'set -e',
+    `cd ${repo}`,
+    'export TCP_TRACE_MATRIX=1 TCP_TRACE_ATTACH_TIMEOUT_MS=300000 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    'uname -r',
+    argv.command ?? `${process.execPath} node_modules/ava/entrypoints/cli.mjs --serial --timeout 10m 'dist/test/matrix/**/*.test.js'`,
+    '',
+  ].join('\n'));
+  const started = Date.now();
+  echo(`matrix: ${pkg} (${kernel.release}), modules ${modules.join(' ')}, ${accel().slice(0, 2).join(' ')}`);
+  const qemu = $`timeout ${timeoutMin * 60} qemu-system-x86_64 ${accel()} -smp 2 -m 4096 -nographic -no-reboot \
+    -kernel ${kernel.vmlinuz} -initrd ${initrd} -append ${'console=ttyS0 panic=-1 quiet loglevel=3'} \
+    -virtfs ${'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap'} \
+    -virtfs ${`local,path=${cmdDir},mount_tag=cmd,security_model=none`} -nic none`.nothrow();
+  const console_ = await qemu;
+  const exitFile = join(cmdDir, 'exit');
+  const output = existsSync(join(cmdDir, 'output.log')) ? readFileSync(join(cmdDir, 'output.log'), 'utf8') : '';
+  const exit = existsSync(exitFile) ? Number(readFileSync(exitFile, 'utf8').trim()) : null;
+  echo(`matrix: ${kernel.release}: exit ${exit} in ${Math.round((Date.now() - started) / 1000)} s`);
+  if (exit === null) echo(console_.stdout.split('\n').slice(-30).join('\n'));
+  return {release: kernel.release, exit, output};
+}
+
+await ensureTools();
+mkdirSync(cache, {recursive: true});
+let failed = 0;
+for (const series of kernels) {
+  const r = await runGuest(series);
+  echo(r.output);
+  if (r.exit !== 0) failed++;
+}
+echo(failed ? `matrix: ${failed} of ${kernels.length} kernel(s) failed` : `matrix: all ${kernels.length} kernel(s) passed`);
+process.exit(failed ? 1 : 0);
