@@ -39,6 +39,13 @@ export const COMMANDS: CommandSpec[] = [
     options: {json: bool, probes: str, help: bool},
   },
   {
+    name: 'report',
+    summary: 'Markdown (or HTML) and SVG charts from a recorded run, or two runs side by side; no root needed',
+    example: 'tcp-trace report tcp-trace-runs/2026-11-21T10-00-05-ramp',
+    positionals: 'DIR [DIR2]',
+    options: {format: str, out: str, help: bool},
+  },
+  {
     name: 'restore',
     summary: 'Undo what a killed run left behind (namespaces, mounts, sysctls, processes), from its journal',
     example: 'sudo tcp-trace restore',

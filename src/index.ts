@@ -9,6 +9,7 @@ const commands = {
   doctor: () => import('./commands/doctor.js'),
   probes: () => import('./commands/probes.js'),
   restore: () => import('./commands/restore.js'),
+  report: () => import('./commands/report.js'),
 } as const;
 
 async function main(): Promise<number> {

@@ -10,6 +10,8 @@ export type Sample = {
   connections: {attempted: number; established: number; failed: number; accepted: number};
   kernel: {established: {client: number; server: number}; sockets: number; connectErrors: number; rxTcpSegments: number};
   slab: {heldBytes: number; bytesPerConnection: number | null};
+  // connections given a local port, by server port (the kernel's count)
+  portsPerDestination: Record<string, number>;
   memAvailableBytes: number;
 };
 
@@ -28,6 +30,7 @@ export function buildSample(tMs: number, g: GeneratorStats, k: KernelState, memA
       rxTcpSegments: counterTotal(k, '@rx_tcp'),
     },
     slab: {heldBytes: held, bytesPerConnection: perConnection(held, g.established)},
+    portsPerDestination: counter(k, '@port_new'),
     memAvailableBytes,
   };
 }

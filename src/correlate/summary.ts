@@ -71,6 +71,9 @@ export function buildSummary(f: RunFacts) {
       failed: f.generator.failed,
       accepted: f.generator.accepted,
       perSecond: f.rampMs > 0 ? Math.round((established * 1000) / f.rampMs) : null,
+      // the generator's own memory: resident set growth of its workers per connection, and their fixed cost
+      userBytesPerConnection: perConnection(f.generator.rss.nowBytes - f.generator.rss.readyBytes, established),
+      workerFixedBytes: f.generator.rss.workers > 0 ? Math.round(f.generator.rss.readyBytes / f.generator.rss.workers) : null,
     },
     kernel: {
       established: {client: forPorts(counter(k, '@client_estab'), f.ports), server: forPorts(counter(k, '@server_estab'), f.ports)},
@@ -82,6 +85,7 @@ export function buildSummary(f: RunFacts) {
       errors,
       limitsHit: Object.fromEntries(Object.keys(errors).flatMap((e) => (limitOfErrno(e) ? [[e, limitOfErrno(e)]] : []))),
       latency: {socket: latency(k.hists['@socket_ns']), connect: latency(k.hists['@connect_ns'])},
+      histograms: {socketNs: k.hists['@socket_ns'] ?? [], connectNs: k.hists['@connect_ns'] ?? []},
       receive: {tcpSegments: counterTotal(k, '@rx_tcp'), packets: counterTotal(k, '@rx_packets')},
       functions: functionCounts(k, f.plan),
       lostEvents: f.lostEvents,

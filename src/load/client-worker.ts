@@ -55,7 +55,7 @@ function ramp(spec: RampSpec) {
     finished = true;
     clearInterval(refill);
     flush();
-    send({type: 'done', established, failed, openFdsAtStart});
+    send({type: 'done', established, failed, openFdsAtStart, rssBytes: process.memoryUsage.rss()});
   };
 
   const open = (index: number) => {
@@ -138,4 +138,4 @@ process.on('message', (m: ClientCommand) => {
 });
 
 process.on('disconnect', () => process.exit(0));
-send({type: 'ready', openFds: openFds()});
+send({type: 'ready', openFds: openFds(), rssBytes: process.memoryUsage.rss()});

@@ -29,6 +29,8 @@ export type GeneratorStats = {
   serverOpen: number;
   serverBytesIn: number;
   clientsDone: number;
+  // resident memory of the workers: when they were ready, and latest
+  rss: {readyBytes: number; nowBytes: number; workers: number};
 };
 
 // Parent side of the generator.
@@ -37,6 +39,9 @@ export class Generator {
   // fds each client worker had open when it became ready, then when its last ramp began (node's own: stdio, epoll, IPC, ...)
   readonly clientOpenFds: number[] = [];
   private accepted = new Map<number, {total: number; open: number; bytesIn: number}>();
+  // resident set size of each worker (servers first): at ready, and latest report
+  private rssReady = new Map<string, number>();
+  private rssNow = new Map<string, number>();
   private done = 0;
 
   private constructor(
@@ -57,7 +62,11 @@ export class Generator {
       servers.push(w);
       ready.push(generator.waitFor(w, 'listening'));
       w.child.on('message', (m: ServerReport) => {
-        if (m.type === 'accepted') generator.accepted.set(i, {total: m.total, open: m.open, bytesIn: m.bytesIn});
+        if (m.type === 'listening') generator.rssReady.set(`s${i}`, m.rssBytes);
+        if (m.type === 'accepted') {
+          generator.accepted.set(i, {total: m.total, open: m.open, bytesIn: m.bytesIn});
+          generator.rssNow.set(`s${i}`, m.rssBytes);
+        }
       });
     }
     const clientCount = Math.max(1, Math.ceil(options.connections / options.perWorker));
@@ -66,11 +75,15 @@ export class Generator {
       clients.push(w);
       ready.push(generator.waitFor(w, 'ready'));
       w.child.on('message', (m: ClientReport) => {
-        if (m.type === 'ready') generator.clientOpenFds[i] = m.openFds;
+        if (m.type === 'ready') {
+          generator.clientOpenFds[i] = m.openFds;
+          generator.rssReady.set(`c${i}`, m.rssBytes);
+        }
         if (m.type === 'conns') generator.records.push(...m.records);
         if (m.type === 'done') {
           generator.done++;
           generator.clientOpenFds[i] = m.openFdsAtStart;
+          generator.rssNow.set(`c${i}`, m.rssBytes);
         }
       });
     }
@@ -148,7 +161,10 @@ export class Generator {
       serverOpen += a.open;
       serverBytesIn += a.bytesIn;
     }
-    return {attempted: this.records.length, established, failed, accepted, serverOpen, serverBytesIn, clientsDone: this.done};
+    const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
+    const nowBytes = sum(new Map([...this.rssReady, ...this.rssNow]));
+    const rss = {readyBytes: sum(this.rssReady), nowBytes, workers: this.rssReady.size};
+    return {attempted: this.records.length, established, failed, accepted, serverOpen, serverBytesIn, clientsDone: this.done, rss};
   }
 
   // Wait until the servers have accepted n connections in all (or timeoutMs passes).

@@ -41,10 +41,10 @@ export type ClientCommand =
 
 // Client worker -> parent.
 export type ClientReport =
-  | {type: 'ready'; openFds: number}
+  | {type: 'ready'; openFds: number; rssBytes: number}
   | {type: 'conns'; records: ConnRecord[]}
   // openFdsAtStart: fds the worker had open when this ramp began (node's own plus held sockets)
-  | {type: 'done'; established: number; failed: number; openFdsAtStart: number}
+  | {type: 'done'; established: number; failed: number; openFdsAtStart: number; rssBytes: number}
   // answer to pause: no connect is in flight any more
   | {type: 'paused'}
   | {type: 'helloSent'; count: number}
@@ -55,8 +55,8 @@ export type ServerCommand = {type: 'hello'; message: string} | {type: 'close'};
 
 // Server worker -> parent.
 export type ServerReport =
-  | {type: 'listening'; ports: number[]}
-  | {type: 'accepted'; total: number; open: number; bytesIn: number}
+  | {type: 'listening'; ports: number[]; rssBytes: number}
+  | {type: 'accepted'; total: number; open: number; bytesIn: number; rssBytes: number}
   | {type: 'helloSent'; count: number}
   | {type: 'error'; message: string}
   | {type: 'closed'};

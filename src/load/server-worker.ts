@@ -31,13 +31,13 @@ const report = () => {
   const now = `${total},${held.size},${bytesIn}`;
   if (now !== reported) {
     reported = now;
-    send({type: 'accepted', total, open: held.size, bytesIn});
+    send({type: 'accepted', total, open: held.size, bytesIn, rssBytes: process.memoryUsage.rss()});
   }
 };
 const ticker = setInterval(report, 100);
 
 Promise.all(servers).then((list) => {
-  send({type: 'listening', ports: config.ports});
+  send({type: 'listening', ports: config.ports, rssBytes: process.memoryUsage.rss()});
   process.on('message', (m: ServerCommand) => {
     if (m.type === 'hello') {
       for (const s of held) s.write(m.message);

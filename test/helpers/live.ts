@@ -18,7 +18,7 @@ export const tracepointsOnly = {
 
 // Generator stats with n established.
 export function stats(n: number, failed: Record<string, number> = {}): GeneratorStats {
-  return {attempted: n, established: n, failed, accepted: n, serverOpen: n, serverBytesIn: 0, clientsDone: 1};
+  return {attempted: n, established: n, failed, accepted: n, serverOpen: n, serverBytesIn: 0, clientsDone: 1, rss: {readyBytes: 0, nowBytes: 0, workers: 0}};
 }
 
 // A live state at tMs with n connections and the given kernel state.

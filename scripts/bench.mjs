@@ -1,0 +1,133 @@
+#!/usr/bin/env zx
+// bench.mjs  Benchmarks, measured side by side in one run: the node:net generator against a C epoll
+// baseline, tracing overhead (with and without probes), time to first sample, kernel and user memory
+// per connection, and the dashboard's CPU. Prints ratios; asserts nothing about time.
+// Usage: npm run bench [-- --quick] [-- --connections N] [-- --runs R] [-- --write]
+//   --quick: 20 000 connections, one run each (a few minutes); default 100 000 x 3 runs.
+//   --write: also write bench/RESULTS.md with the machine, kernel and date.
+import {mkdtempSync, readFileSync, writeFileSync, mkdirSync, existsSync} from 'node:fs';
+import {tmpdir, cpus, totalmem} from 'node:os';
+import {join, dirname} from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+$.verbose = false;
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(repo, 'dist/src/index.js');
+const quick = Boolean(argv.quick);
+const N = Number(argv.connections ?? (quick ? 20_000 : 100_000));
+const RUNS = Number(argv.runs ?? (quick ? 1 : 3));
+const ports = Math.max(8, Math.ceil(N / 15_000));
+const work = mkdtempSync(join(tmpdir(), 'tcp-trace-bench-'));
+const netns = `tcptrace-bench-${process.pid}`;
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const min = (xs) => Math.min(...xs);
+const fmt = (x, d = 1) => (x === null || x === undefined || Number.isNaN(x) ? '-' : Number(x).toFixed(d));
+
+// The C baseline: server and client in a namespace of our own, deleted at the end.
+async function cBaseline() {
+  const exe = join(work, 'epoll-bench');
+  await $`cc -O2 -o ${exe} ${join(repo, 'scripts/bench/epoll-bench.c')}`;
+  await $`ip netns add ${netns}`;
+  try {
+    await $`ip -n ${netns} link set lo up`;
+    const server = $`ip netns exec ${netns} ${exe} server 127.0.0.1 12000 ${ports}`.nothrow();
+    await sleep(500);
+    const out = await $`ip netns exec ${netns} ${exe} client 127.0.0.1 12000 ${ports} ${N} 512`;
+    server.kill('SIGTERM');
+    await server;
+    const m = /established (\d+) in (\d+) ms/.exec(out.stdout);
+    return {rate: (Number(m[1]) * 1000) / Number(m[2]), established: Number(m[1])};
+  } finally {
+    await $`ip netns del ${netns}`.nothrow();
+  }
+}
+
+// One headless run of the tool; returns its summary and the time to the first sample.
+async function toolRun(measure) {
+  const out = join(work, 'runs');
+  const args = ['run', '--headless', '--connections', N, '--ports', ports, '--rate', 1_000_000, '--concurrency', 512, '--hold', 0.5, '--out', out];
+  if (measure) args.push('--measure', measure);
+  const t0 = Date.now();
+  let firstSampleMs = null;
+  const p = $`node ${bin} ${args}`.nothrow();
+  for await (const line of p.stdout) {
+    if (firstSampleMs === null && line.includes('"type":"sample"')) firstSampleMs = Date.now() - t0;
+  }
+  const r = await p;
+  const lines = r.stdout.trim().split('\n');
+  const summary = JSON.parse(lines.at(-1));
+  if (summary.connections.established !== N) echo(`warning: ${summary.connections.established} of ${N} established`);
+  return {summary, firstSampleMs};
+}
+
+// The dashboard's own CPU: user+sys seconds of the tcp-trace process per second of run, in tmux.
+async function dashboardCpu() {
+  if (!(await which('tmux', {nothrow: true}))) return null;
+  const pidFile = join(work, 'dash.pid');
+  const session = `tcptrace-bench-${process.pid}`;
+  const hz = Number((await $`getconf CLK_TCK`).stdout.trim());
+  await $`tmux new-session -d -s ${session} -x 160 -y 48 ${`echo $$ > ${pidFile}; exec node ${bin} run --connections ${N} --ports ${ports} --hold 5 --out ${join(work, 'runs')}`}`;
+  try {
+    for (let i = 0; i < 100 && !existsSync(pidFile); i++) await sleep(100);
+    const pid = readFileSync(pidFile, 'utf8').trim();
+    const cpu = () => {
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(f[11]) + Number(f[12])) / hz;
+    };
+    // measure while the run is under way: from the first drawn connection to the end of the hold
+    const screen = async () => (await $`tmux capture-pane -p -t ${session}`.nothrow()).stdout;
+    for (let i = 0; i < 600 && !(await screen()).includes('| ramping |'); i++) await sleep(100);
+    const c0 = cpu();
+    const t0 = Date.now();
+    for (let i = 0; i < 1200 && !(await screen()).includes('| done |'); i++) await sleep(100);
+    const perSecond = (cpu() - c0) / ((Date.now() - t0) / 1000);
+    await $`tmux send-keys -t ${session} q`;
+    for (let i = 0; i < 100 && existsSync(`/proc/${pid}`); i++) await sleep(100);
+    return perSecond;
+  } finally {
+    await $`tmux kill-session -t ${session}`.nothrow();
+  }
+}
+
+echo(`bench: ${N} connections over ${ports} server ports, ${RUNS} run(s) each, ${cpus().length} cores`);
+const c = [], plain = [], traced = [];
+for (let i = 0; i < RUNS; i++) {
+  c.push(await cBaseline());
+  plain.push(await toolRun('none'));
+  traced.push(await toolRun());
+  echo(`  run ${i + 1}: C ${fmt(c.at(-1).rate / 1000)} k/s, node ${fmt(plain.at(-1).summary.connections.perSecond / 1000)} k/s, node+probes ${fmt(traced.at(-1).summary.connections.perSecond / 1000)} k/s`);
+}
+const cpuShare = await dashboardCpu();
+
+const rate = (xs) => xs.map((x) => x.summary.connections.perSecond);
+const cRates = c.map((x) => x.rate);
+const rows = [
+  ['establish rate, C epoll (k/s)', fmt(min(cRates) / 1000), fmt(median(cRates) / 1000)],
+  ['establish rate, node:net generator (k/s)', fmt(min(rate(plain)) / 1000), fmt(median(rate(plain)) / 1000)],
+  ['  ratio generator / C (target >= 0.6)', fmt(min(rate(plain)) / min(cRates), 2), fmt(median(rate(plain)) / median(cRates), 2)],
+  ['establish rate with the default probes (k/s)', fmt(min(rate(traced)) / 1000), fmt(median(rate(traced)) / 1000)],
+  ['  ratio traced / untraced (target >= 0.9)', fmt(min(rate(traced)) / min(rate(plain)), 2), fmt(median(rate(traced)) / median(rate(plain)), 2)],
+  ['user bytes per connection, both ends (target <= 2048)', fmt(min(plain.map((x) => x.summary.connections.userBytesPerConnection)), 0), fmt(median(plain.map((x) => x.summary.connections.userBytesPerConnection)), 0)],
+  ['fixed resident memory per worker (MiB)', fmt(min(plain.map((x) => x.summary.connections.workerFixedBytes / 2 ** 20))), fmt(median(plain.map((x) => x.summary.connections.workerFixedBytes / 2 ** 20)))],
+  ['slab bytes per connection, both ends', fmt(min(traced.map((x) => x.summary.slab.bytesPerConnection.tracepoint ?? x.summary.slab.bytesPerConnection.slabinfo)), 0), fmt(median(traced.map((x) => x.summary.slab.bytesPerConnection.tracepoint ?? x.summary.slab.bytesPerConnection.slabinfo)), 0)],
+  ['time to first sample, probes attached (ms; target <= 2000)', fmt(min(traced.map((x) => x.firstSampleMs)), 0), fmt(median(traced.map((x) => x.firstSampleMs)), 0)],
+  ['dashboard CPU (s of CPU per s of run)', fmt(cpuShare, 3), fmt(cpuShare, 3)],
+];
+const table = ['| figure | min | median |', '|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+echo(`\n${table}`);
+if (argv.write) {
+  const kernel = readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim();
+  const doc = [
+    '# Benchmark results',
+    '',
+    `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench${quick ? ' -- --quick' : ''}\`: Linux ${kernel}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, loopback in a private namespace.`,
+    `${N} connections over ${ports} server ports, ${RUNS} run(s) of each, side by side.`,
+    '',
+    table,
+    '',
+  ].join('\n');
+  mkdirSync(join(repo, 'bench'), {recursive: true});
+  writeFileSync(join(repo, 'bench/RESULTS.md'), doc);
+  echo('bench: wrote bench/RESULTS.md');
+}
