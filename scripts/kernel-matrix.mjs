@@ -1,7 +1,7 @@
 #!/usr/bin/env zx
 // kernel-matrix.mjs  Boot Debian's stock kernels (6.1, 6.12) in a throw-away qemu guest that sees this host's
 // files read-only, and run test/matrix there: the kfunc and kprobe variants against real kernels.
-// Usage: zx scripts/kernel-matrix.mjs [--kernels 6.1,6.12] [--cache DIR] [--timeout-min 15] [--command 'sh ...']
+// Usage: zx scripts/kernel-matrix.mjs [--kernels 6.1,6.12 (or TCP_TRACE_KERNELS)] [--cache DIR] [--timeout-min 15] [--command 'sh ...']
 // (--command runs that instead of the tests: for investigating a kernel by hand)
 // Installs qemu-system-x86, busybox-static, cpio, xz-utils, kmod when missing; kernels are fetched with
 // `apt-get download` and unpacked into the cache, never installed into /boot or /lib/modules.
@@ -11,7 +11,7 @@ import {fileURLToPath} from 'node:url';
 
 $.verbose = false;
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
-const kernels = String(argv.kernels ?? '6.1,6.12').split(',');
+const kernels = String(argv.kernels ?? process.env.TCP_TRACE_KERNELS ?? '6.1,6.12').split(',');
 const cache = argv.cache ?? process.env.TCP_TRACE_KERNEL_CACHE ?? '/var/cache/tcp-trace-kernels';
 const timeoutMin = Number(argv['timeout-min'] ?? 15);
 // virtio transport, 9p and overlay, in load order (those built in are skipped)

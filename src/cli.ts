@@ -39,6 +39,12 @@ export const COMMANDS: CommandSpec[] = [
     options: {json: bool, probes: str, help: bool},
   },
   {
+    name: 'trace',
+    summary: "No load generator: the same probes on other programs' connections in the host's namespace (or --netns), by server port",
+    example: 'sudo tcp-trace trace --port 8080 --duration 30',
+    options: {port: str, duration: str, netns: str, probes: str, headless: bool, help: bool},
+  },
+  {
     name: 'report',
     summary: 'Markdown (or HTML) and SVG charts from a recorded run, or two runs side by side; no root needed',
     example: 'tcp-trace report tcp-trace-runs/2026-11-21T10-00-05-ramp',

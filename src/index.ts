@@ -10,6 +10,7 @@ const commands = {
   probes: () => import('./commands/probes.js'),
   restore: () => import('./commands/restore.js'),
   report: () => import('./commands/report.js'),
+  trace: () => import('./commands/trace.js'),
 } as const;
 
 async function main(): Promise<number> {

@@ -4,6 +4,14 @@ import {readdirSync, readFileSync} from 'node:fs';
 import type {ClientCommand, ClientConfig, ClientReport, ConnRecord, RampSpec} from './protocol.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ClientConfig;
+// Resident memory of this process; 0 when it cannot be read (at RLIMIT_NOFILE, reading /proc fails with EMFILE).
+const rss = () => {
+  try {
+    return process.memoryUsage.rss();
+  } catch {
+    return 0;
+  }
+};
 const send = (m: ClientReport) => process.send?.(m);
 const held: net.Socket[] = [];
 const startedAt = performance.now();
@@ -55,7 +63,7 @@ function ramp(spec: RampSpec) {
     finished = true;
     clearInterval(refill);
     flush();
-    send({type: 'done', established, failed, openFdsAtStart, rssBytes: process.memoryUsage.rss()});
+    send({type: 'done', established, failed, openFdsAtStart, rssBytes: rss()});
   };
 
   const open = (index: number) => {
@@ -138,4 +146,4 @@ process.on('message', (m: ClientCommand) => {
 });
 
 process.on('disconnect', () => process.exit(0));
-send({type: 'ready', openFds: openFds(), rssBytes: process.memoryUsage.rss()});
+send({type: 'ready', openFds: openFds(), rssBytes: rss()});

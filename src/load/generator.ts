@@ -65,7 +65,7 @@ export class Generator {
         if (m.type === 'listening') generator.rssReady.set(`s${i}`, m.rssBytes);
         if (m.type === 'accepted') {
           generator.accepted.set(i, {total: m.total, open: m.open, bytesIn: m.bytesIn});
-          generator.rssNow.set(`s${i}`, m.rssBytes);
+          if (m.rssBytes > 0) generator.rssNow.set(`s${i}`, m.rssBytes);
         }
       });
     }
@@ -83,7 +83,7 @@ export class Generator {
         if (m.type === 'done') {
           generator.done++;
           generator.clientOpenFds[i] = m.openFdsAtStart;
-          generator.rssNow.set(`c${i}`, m.rssBytes);
+          if (m.rssBytes > 0) generator.rssNow.set(`c${i}`, m.rssBytes);
         }
       });
     }

@@ -3,6 +3,14 @@ import net from 'node:net';
 import type {ServerCommand, ServerConfig, ServerReport} from './protocol.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ServerConfig;
+// Resident memory of this process; 0 when it cannot be read (at RLIMIT_NOFILE, reading /proc fails with EMFILE).
+const rss = () => {
+  try {
+    return process.memoryUsage.rss();
+  } catch {
+    return 0;
+  }
+};
 const send = (m: ServerReport) => process.send?.(m);
 const held = new Set<net.Socket>();
 let total = 0;
@@ -31,13 +39,13 @@ const report = () => {
   const now = `${total},${held.size},${bytesIn}`;
   if (now !== reported) {
     reported = now;
-    send({type: 'accepted', total, open: held.size, bytesIn, rssBytes: process.memoryUsage.rss()});
+    send({type: 'accepted', total, open: held.size, bytesIn, rssBytes: rss()});
   }
 };
 const ticker = setInterval(report, 100);
 
 Promise.all(servers).then((list) => {
-  send({type: 'listening', ports: config.ports, rssBytes: process.memoryUsage.rss()});
+  send({type: 'listening', ports: config.ports, rssBytes: rss()});
   process.on('message', (m: ServerCommand) => {
     if (m.type === 'hello') {
       for (const s of held) s.write(m.message);

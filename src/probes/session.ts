@@ -37,9 +37,12 @@ export type AttachOptions = {
 // Connections the liveness check makes.
 export const WARMUP_CONNECTIONS = 2;
 
-// How big maps may grow: one key per connection (ports) or per live slab object.
-export function mapKeysFor(connections: number): number {
-  return Math.min(4_000_000, Math.max(65_536, connections * 30 + 50_000));
+// How many keys a variant's maps may hold for a run of `connections`: bpftrace's default (4096) unless its
+// largest map grows with connections. Capped at 2M keys: a program with larger maps takes seconds to load;
+// past the cap a map drops new keys (bpftrace warns), which the summary shows as lost precision.
+export function mapKeysFor(v: Variant, connections: number): number | undefined {
+  if (!v.keysPerConnection) return undefined;
+  return Math.min(2_000_000, Math.max(65_536, connections * v.keysPerConnection + 50_000));
 }
 
 // Why a variant's hooks did not fire enough for n connections, or null when they did.
@@ -57,7 +60,7 @@ async function start(v: Variant, o: AttachOptions, slot: {state: KernelState}): 
     bpftrace: o.bpftrace,
     program,
     args: [o.netnsInum],
-    mapKeysMax: mapKeysFor(o.connections),
+    mapKeysMax: mapKeysFor(v, o.connections),
     // emulated guests (the kernel matrix) attach kprobes slowly: TCP_TRACE_ATTACH_TIMEOUT_MS lifts the limit
     attachTimeoutMs: Number(process.env.TCP_TRACE_ATTACH_TIMEOUT_MS) || 60_000,
     onEvent: (event) => (slot.state = foldEvent(slot.state, event)),

@@ -1,0 +1,58 @@
+// `tcp-trace trace`: the same probes without the load generator, on someone else's connections in the host's
+// namespace (or a named one): filtered by server port, for --duration seconds or until Ctrl-C.
+import {stat} from 'node:fs/promises';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {requireRoot} from '../system/preflight.js';
+import {inspectHost} from '../system/host.js';
+import {openLab} from '../lab/lab.js';
+import {attachPlan} from '../probes/session.js';
+import {planToJson, type PlanEntry} from '../probes/plan.js';
+import {positiveInt, probeKind, seconds} from '../options.js';
+import {UsageError} from '../errors.js';
+import {traceSummary} from '../correlate/trace.js';
+import {onStopSignals} from './stop-signals.js';
+
+// Trace; resolves to the exit code.
+export async function run({values}: {values: Record<string, string | boolean | undefined>}): Promise<number> {
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const port = str('port') === undefined ? null : positiveInt('--port', str('port'), 0, 1, 65_535);
+  const durationS = seconds('--duration', str('duration'), 0, 86_400);
+  const forced = probeKind(str('probes'));
+  const netnsName = str('netns');
+  await requireRoot();
+  const nsPath = netnsName ? `/run/netns/${netnsName}` : '/proc/self/ns/net';
+  const inum = await stat(nsPath).then(
+    (s) => Number(s.ino),
+    () => {
+      throw new UsageError(`No network namespace \`${netnsName}\` (${nsPath}): name one that \`ip netns list\` shows, or leave --netns out`);
+    },
+  );
+  const stop = onStopSignals();
+  const lab = await openLab();
+  const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
+  try {
+    const host = await inspectHost(lab.journal, forced);
+    // no warm-up here: its connections would land among the ones being traced; function probes are trusted
+    const plan: PlanEntry[] = host.plan.map((p) => (p.variant ? {...p, variant: {...p.variant, live: undefined}} : p));
+    const session = await attachPlan(plan, {
+      bpftrace: host.bpftrace.path, version: host.bpftrace.version, netnsInum: inum, connections: 20_000, journal: lab.journal,
+      warmUp: async () => undefined,
+    });
+    out({type: 'note', text: `tracing namespace ${netnsName ?? 'of the host'} (inode ${inum})${port ? `, server port ${port}` : ''}`});
+    const startedAt = Date.now();
+    const ticker = setInterval(() => out({type: 'sample', tMs: Date.now() - startedAt, ...traceSummary(session.state(), port)}), 1000);
+    await Promise.race([durationS > 0 ? sleep(durationS * 1000) : new Promise(() => undefined), stop.signalled]);
+    clearInterval(ticker);
+    const kernel = await session.stop();
+    out({
+      type: 'summary', mode: 'trace', netns: {name: netnsName ?? null, inum}, port, durationMs: Date.now() - startedAt,
+      ...traceSummary(kernel, port), lostEvents: session.lostEvents(),
+      probePlan: planToJson(session.plan), probeFailures: session.failed.map((f) => ({measurement: f.entry.measurement, why: f.why})),
+      stoppedBy: stop.reason(),
+    });
+    return stop.reason() === 'SIGTERM' ? 143 : 0;
+  } finally {
+    stop.dispose();
+    await lab.close();
+  }
+}
