@@ -86,7 +86,7 @@ async function dashboardCpu() {
     for (let i = 0; i < 100 && existsSync(`/proc/${pid}`); i++) await sleep(100);
     return perSecond;
   } finally {
-    await $`tmux kill-session -t ${session}`.nothrow();
+    await $`tmux kill-session -t ${session}`.nothrow().quiet();
   }
 }
 

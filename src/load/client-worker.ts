@@ -1,17 +1,10 @@
 // Client worker: opens its share of the connections at a bounded rate and concurrency, holds them, reports each.
 import net from 'node:net';
 import {readdirSync, readFileSync} from 'node:fs';
+import {rss} from './rss.js';
 import type {ClientCommand, ClientConfig, ClientReport, ConnRecord, RampSpec} from './protocol.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ClientConfig;
-// Resident memory of this process; 0 when it cannot be read (at RLIMIT_NOFILE, reading /proc fails with EMFILE).
-const rss = () => {
-  try {
-    return process.memoryUsage.rss();
-  } catch {
-    return 0;
-  }
-};
 const send = (m: ClientReport) => process.send?.(m);
 const held: net.Socket[] = [];
 const startedAt = performance.now();

@@ -1,16 +1,9 @@
 // Server worker: listens on its share of the server ports and holds every accepted socket (idle or echoing).
 import net from 'node:net';
+import {rss} from './rss.js';
 import type {ServerCommand, ServerConfig, ServerReport} from './protocol.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ServerConfig;
-// Resident memory of this process; 0 when it cannot be read (at RLIMIT_NOFILE, reading /proc fails with EMFILE).
-const rss = () => {
-  try {
-    return process.memoryUsage.rss();
-  } catch {
-    return 0;
-  }
-};
 const send = (m: ServerReport) => process.send?.(m);
 const held = new Set<net.Socket>();
 let total = 0;
