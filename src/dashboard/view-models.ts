@@ -94,6 +94,13 @@ export function portsView(live: LiveState | null) {
       ['EADDRNOTAVAIL', String(errnos['99'] ?? 0), ''],
       ['connect() p50', nsText(bucketQuantile(connect, 0.5)), ''],
       ['connect() p99', nsText(bucketQuantile(connect, 0.99)), ''],
+      // where a kfunc/kprobe variant serves it: ports tried per connect() and inet_hash_connect latency
+      ...(live.kernel.hists['@attempts']
+        ? [
+            ['ports tried p50/p99', `${bucketQuantile(live.kernel.hists['@attempts'], 0.5)}/${bucketQuantile(live.kernel.hists['@attempts'], 0.99)}`, ''],
+            ['hash_connect p50', nsText(bucketQuantile(live.kernel.hists['@hash_connect_ns'] ?? [], 0.5)), ''],
+          ]
+        : []),
     ],
   };
 }
@@ -142,6 +149,14 @@ export function receiveView(history: Sample[], live: LiveState | null) {
       `established sockets: ${sockets}`,
       `ehash buckets: ${ehash}`,
       `load: ${ehash > 0 ? (sockets / ehash).toFixed(3) : '-'} sockets/bucket`,
+      // where the kprobe variant serves it: the lookups themselves
+      ...(counter(live.kernel, '@tcp_v4_rcv')[''] !== undefined
+        ? [
+            `tcp_v4_rcv: ${counter(live.kernel, '@tcp_v4_rcv')['']}`,
+            ...Object.entries(counter(live.kernel, '@lookups')).map(([k, n]) => `lookup ${k.replace(',', ' ')}: ${n}`),
+            `lookup p50: ${nsText(bucketQuantile(live.kernel.hists['@lookup_ns[tcp_v4_rcv]'] ?? live.kernel.hists['@lookup_ns[early_demux]'] ?? [], 0.5))}`,
+          ]
+        : []),
     ],
   };
 }

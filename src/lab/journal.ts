@@ -39,11 +39,11 @@ export class Journal {
     this.writeLine(entry);
   }
 
-  // Undo every change, newest first, then delete the journal; returns what failed.
+  // Undo every change, newest first, then delete the journal (kept, for `restore`, when something failed).
   async undoAll(): Promise<string[]> {
     const failures = await undoEntries(this.entries);
     this.entries.length = 0;
-    await rm(this.path, {force: true});
+    if (failures.length === 0) await rm(this.path, {force: true});
     return failures;
   }
 
