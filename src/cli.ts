@@ -23,7 +23,7 @@ export const COMMANDS: CommandSpec[] = [
     positionals: '[scenario]',
     options: {
       connections: str, ports: str, hold: str, rate: str, concurrency: str, 'port-range': str, 'base-port': str, nofile: str,
-      probes: str, measure: str, out: str, refresh: str, headless: bool, help: bool,
+      probes: str, measure: str, out: str, refresh: str, 'metrics-port': str, headless: bool, help: bool,
     },
   },
   {
@@ -42,7 +42,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'trace',
     summary: "No load generator: the same probes on other programs' connections in the host's namespace (or --netns), by server port",
     example: 'sudo tcp-trace trace --port 8080 --duration 30',
-    options: {port: str, duration: str, netns: str, probes: str, headless: bool, help: bool},
+    options: {port: str, duration: str, netns: str, probes: str, 'metrics-port': str, headless: bool, help: bool},
   },
   {
     name: 'report',

@@ -22,6 +22,7 @@ export type RunOptions = {
   serverMode: 'idle' | 'echo';
   out: string;
   refreshMs: number;
+  metricsPort: number | null;
 };
 
 // Sockets one worker process holds at most: below the 20 000 hard fd limit seen on these hosts.
@@ -92,5 +93,6 @@ export function runOptions(values: Record<string, string | boolean | undefined>,
     serverMode: d.serverMode,
     out: str('out') ?? 'tcp-trace-runs',
     refreshMs: Math.round(seconds('--refresh', str('refresh'), 1, 60) * 1000) || 1000,
+    metricsPort: str('metrics-port') === undefined ? null : positiveInt('--metrics-port', str('metrics-port'), 0, 1, 65_535),
   };
 }

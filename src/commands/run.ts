@@ -24,6 +24,8 @@ import {PreconditionError} from '../errors.js';
 import {runOptions, type RunOptions} from './run-options.js';
 import {dashboardView, headlessView, type RunView} from './run-view.js';
 import {onStopSignals} from './stop-signals.js';
+import {serveMetrics} from '../metrics/server.js';
+import {registerCleanup} from '../lab/cleanup.js';
 
 // MemAvailable under this stops the ramp, whatever the scenario.
 export const MEMORY_GUARD_BYTES = 2 * 2 ** 30;
@@ -98,6 +100,11 @@ export async function run({values, positionals}: {values: Record<string, string 
     const startedAt = new Date();
     dir.writeJson('manifest.json', buildManifest({facts: await machineFacts(), host, plan, scenario: opts.scenario, parameters: {...opts}, lab: labFacts, startedAt}));
 
+    if (opts.metricsPort) {
+      const metrics = await serveMetrics(opts.metricsPort, () => ({kernel: session.state(), generator: gen.stats()}));
+      registerCleanup(metrics.close);
+      view.note(`metrics: http://127.0.0.1:${opts.metricsPort}/metrics`);
+    }
     const symbols = await loadKallsyms();
     const memoryBefore = await memorySnapshot(true);
     let stoppedBy: string | null = null;

@@ -11,6 +11,8 @@ import {positiveInt, probeKind, seconds} from '../options.js';
 import {UsageError} from '../errors.js';
 import {traceSummary} from '../correlate/trace.js';
 import {onStopSignals} from './stop-signals.js';
+import {serveMetrics} from '../metrics/server.js';
+import {registerCleanup} from '../lab/cleanup.js';
 
 // Trace; resolves to the exit code.
 export async function run({values}: {values: Record<string, string | boolean | undefined>}): Promise<number> {
@@ -19,6 +21,7 @@ export async function run({values}: {values: Record<string, string | boolean | u
   const durationS = seconds('--duration', str('duration'), 0, 86_400);
   const forced = probeKind(str('probes'));
   const netnsName = str('netns');
+  const metricsPort = str('metrics-port') === undefined ? null : positiveInt('--metrics-port', str('metrics-port'), 0, 1, 65_535);
   await requireRoot();
   const nsPath = netnsName ? `/run/netns/${netnsName}` : '/proc/self/ns/net';
   const inum = await stat(nsPath).then(
@@ -38,11 +41,17 @@ export async function run({values}: {values: Record<string, string | boolean | u
       bpftrace: host.bpftrace.path, version: host.bpftrace.version, netnsInum: inum, connections: 20_000, journal: lab.journal,
       warmUp: async () => undefined,
     });
+    const metrics = metricsPort ? await serveMetrics(metricsPort, () => ({kernel: session.state()})) : null;
+    if (metrics) {
+      registerCleanup(metrics.close);
+      out({type: 'note', text: `metrics: http://127.0.0.1:${metricsPort}/metrics`});
+    }
     out({type: 'note', text: `tracing namespace ${netnsName ?? 'of the host'} (inode ${inum})${port ? `, server port ${port}` : ''}`});
     const startedAt = Date.now();
     const ticker = setInterval(() => out({type: 'sample', tMs: Date.now() - startedAt, ...traceSummary(session.state(), port)}), 1000);
     await Promise.race([durationS > 0 ? sleep(durationS * 1000) : new Promise(() => undefined), stop.signalled]);
     clearInterval(ticker);
+    await metrics?.close();
     const kernel = await session.stop();
     out({
       type: 'summary', mode: 'trace', netns: {name: netnsName ?? null, inum}, port, durationMs: Date.now() - startedAt,
