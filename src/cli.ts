@@ -40,9 +40,9 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'trace',
-    summary: "No load generator: the same probes on other programs' connections in the host's namespace (or --netns), by server port",
-    example: 'sudo tcp-trace trace --port 8080 --duration 30',
-    options: {port: str, duration: str, netns: str, probes: str, 'metrics-port': str, headless: bool, help: bool},
+    summary: "No load generator: the same probes on other programs' connections in the host's namespace (or --netns)",
+    example: 'sudo tcp-trace trace --port 8080 --comm nginx --duration 30',
+    options: {port: str, pid: str, comm: str, duration: str, netns: str, probes: str, 'metrics-port': str, headless: bool, help: bool},
   },
   {
     name: 'report',

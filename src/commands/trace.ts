@@ -1,5 +1,6 @@
 // `tcp-trace trace`: the same probes without the load generator, on someone else's connections in the host's
-// namespace (or a named one): filtered by server port, for --duration seconds or until Ctrl-C.
+// namespace (or a named one): connections filtered by server port, syscalls by --pid / --comm, for
+// --duration seconds or until Ctrl-C.
 import {stat} from 'node:fs/promises';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {requireRoot} from '../system/preflight.js';
@@ -21,6 +22,11 @@ export async function run({values}: {values: Record<string, string | boolean | u
   const durationS = seconds('--duration', str('duration'), 0, 86_400);
   const forced = probeKind(str('probes'));
   const netnsName = str('netns');
+  const pid = str('pid') === undefined ? undefined : positiveInt('--pid', str('pid'), 0, 1, 4_194_304);
+  const comm = str('comm');
+  if (comm !== undefined && (comm.length === 0 || comm.length > 15)) {
+    throw new UsageError(`Expected \`--comm\` to be a command name of 1 to 15 characters (the kernel keeps 15), got \`${comm}\``);
+  }
   const metricsPort = str('metrics-port') === undefined ? null : positiveInt('--metrics-port', str('metrics-port'), 0, 1, 65_535);
   await requireRoot();
   const nsPath = netnsName ? `/run/netns/${netnsName}` : '/proc/self/ns/net';
@@ -40,13 +46,15 @@ export async function run({values}: {values: Record<string, string | boolean | u
     const session = await attachPlan(plan, {
       bpftrace: host.bpftrace.path, version: host.bpftrace.version, netnsInum: inum, connections: 20_000, journal: lab.journal,
       warmUp: async () => undefined,
+      process: {pid, comm},
     });
     const metrics = metricsPort ? await serveMetrics(metricsPort, () => ({kernel: session.state()})) : null;
     if (metrics) {
       registerCleanup(metrics.close);
       out({type: 'note', text: `metrics: http://127.0.0.1:${metricsPort}/metrics`});
     }
-    out({type: 'note', text: `tracing namespace ${netnsName ?? 'of the host'} (inode ${inum})${port ? `, server port ${port}` : ''}`});
+    const who = [pid ? `pid ${pid}` : '', comm ? `comm ${comm}` : ''].filter(Boolean).join(', ');
+    out({type: 'note', text: `tracing namespace ${netnsName ?? 'of the host'} (inode ${inum})${port ? `, server port ${port}` : ''}${who ? `, syscalls of ${who}` : ''}`});
     const startedAt = Date.now();
     const ticker = setInterval(() => out({type: 'sample', tMs: Date.now() - startedAt, ...traceSummary(session.state(), port)}), 1000);
     await Promise.race([durationS > 0 ? sleep(durationS * 1000) : new Promise(() => undefined), stop.signalled]);
@@ -54,7 +62,7 @@ export async function run({values}: {values: Record<string, string | boolean | u
     await metrics?.close();
     const kernel = await session.stop();
     out({
-      type: 'summary', mode: 'trace', netns: {name: netnsName ?? null, inum}, port, durationMs: Date.now() - startedAt,
+      type: 'summary', mode: 'trace', netns: {name: netnsName ?? null, inum}, port, pid: pid ?? null, comm: comm ?? null, durationMs: Date.now() - startedAt,
       ...traceSummary(kernel, port), lostEvents: session.lostEvents(),
       probePlan: planToJson(session.plan), probeFailures: session.failed.map((f) => ({measurement: f.entry.measurement, why: f.why})),
       stoppedBy: stop.reason(),

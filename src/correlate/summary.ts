@@ -104,6 +104,8 @@ export function buildSummary(f: RunFacts) {
         slabinfo: perConnection(slabinfoDeltaOver(costs), established),
       },
       byCache: Object.fromEntries(costs.map((c) => [c.cache, c.bytesPerConnection])),
+      // the same caches' growth in /proc/slabinfo, per connection (null: the cache is not listed there)
+      slabinfoByCache: Object.fromEntries(costs.map((c) => [c.cache, c.slabinfoDeltaBytes === null ? null : perConnection(c.slabinfoDeltaBytes, established)])),
       meminfoSlabDeltaBytes: (f.memoryAfter.meminfo.Slab ?? 0) - (f.memoryBefore.meminfo.Slab ?? 0),
     },
     probePlan: planToJson(f.plan),

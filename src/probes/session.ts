@@ -32,6 +32,8 @@ export type AttachOptions = {
   journal: Journal;
   // make n loopback connections in the lab namespace from outside the generator
   warmUp: (n: number) => Promise<void>;
+  // keep only one process's calls, where the kernel runs in its context (trace --pid / --comm)
+  process?: {pid?: number; comm?: string};
 };
 
 // Connections the liveness check makes.
@@ -59,7 +61,8 @@ async function start(v: Variant, o: AttachOptions, slot: {state: KernelState}): 
   const handle = await startBpftrace({
     bpftrace: o.bpftrace,
     program,
-    args: [o.netnsInum],
+    // $1 namespace, $2 pid (0 = any), $3 comm ("" = any)
+    args: [o.netnsInum, o.process?.pid ?? 0, o.process?.comm ?? ''],
     mapKeysMax: mapKeysFor(v, o.connections),
     // emulated guests (the kernel matrix) attach kprobes slowly: TCP_TRACE_ATTACH_TIMEOUT_MS lifts the limit
     attachTimeoutMs: Number(process.env.TCP_TRACE_ATTACH_TIMEOUT_MS) || 60_000,

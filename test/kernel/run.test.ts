@@ -37,7 +37,11 @@ for (const n of [23, 499]) {
     const {tracepoint, slabinfo} = s.slab.bytesPerConnection;
     t.true(tracepoint > 0 && slabinfo > 0, `tracepoint ${tracepoint}, slabinfo ${slabinfo}`);
     t.true(s.slab.byCache.TCP > 0 && s.slab.byCache.sock_inode_cache > 0);
-    t.true(within(tracepoint, slabinfo, 0.3), `tracepoint ${tracepoint} vs slabinfo ${slabinfo}`);
+    // the socket's own caches, which nothing else on the host allocates from, agree at any size; the totals
+    // also hold dentry, filp, maple_node ... which other processes use too: compared where the run dominates
+    const sockets = (c: Record<string, number | null>) => (c.TCP ?? 0) + (c.sock_inode_cache ?? 0);
+    t.true(within(sockets(s.slab.byCache), sockets(s.slab.slabinfoByCache), 0.3), `TCP + sock_inode_cache: ${JSON.stringify(s.slab.byCache)} vs ${JSON.stringify(s.slab.slabinfoByCache)}`);
+    if (n >= 499) t.true(within(tracepoint, slabinfo, 0.3), `tracepoint ${tracepoint} vs slabinfo ${slabinfo}`);
     t.log(`n=${n}: slab/conn tracepoint ${tracepoint} B, slabinfo ${slabinfo} B; TCP ${s.slab.byCache.TCP} B`);
     // samples came before the summary
     t.true(lines.some((l) => l.type === 'sample'));

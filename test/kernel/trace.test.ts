@@ -42,15 +42,25 @@ async function traceAround(args: string[], work: () => Promise<Array<[number, nu
   return {r, made, summary: jsonLines(r.stdout).at(-1)!};
 }
 
-kernelTest('trace --port: 23 connections of a python3 client/server, both sides, with their local ports', async (t) => {
+kernelTest('trace --port --comm: 23 connections of a python3 client/server, both sides, their local ports and syscalls', async (t) => {
   const port = 23_456;
-  const {r, made, summary} = await traceAround(['--port', String(port), '--duration', '6'], () => python([port], 23));
+  const {r, made, summary} = await traceAround(['--port', String(port), '--comm', 'python3', '--duration', '6'], () => python([port], 23));
   t.is(r.code, 0, r.stderr);
   t.is(summary.mode, 'trace');
   t.deepEqual(summary.kernel.established, {client: 23, server: 23});
   t.deepEqual(summary.ports.pairs, [...made].sort((a, b) => a[1] - b[1]));
+  // python3's own calls: 1 listening + 23 client sockets, 23 connects, 23 accepts (nobody else's)
+  t.deepEqual(summary.kernel.syscalls, {socket: 24, connect: 23, accept: 23});
   t.deepEqual(toolProcesses(), []);
   t.deepEqual(journals(), []);
+});
+
+kernelTest('trace --comm of a program that does nothing sees none of python3\'s syscalls', async (t) => {
+  const {r, summary} = await traceAround(['--port', '23470', '--comm', 'no-such-prog', '--duration', '5'], () => python([23_470], 3));
+  t.is(r.code, 0, r.stderr);
+  t.deepEqual(summary.kernel.syscalls, {socket: 0, connect: 0, accept: 0});
+  // state changes run in softirq: they are filtered by port, not by comm
+  t.deepEqual(summary.kernel.established, {client: 3, server: 3});
 });
 
 kernelTest('trace: one local port (SO_REUSEADDR) connected to two server ports shows both connections on it', async (t) => {

@@ -12,6 +12,8 @@ const cases: Array<[string, string[], RegExp]> = [
   ['too few ports', ['run', '--connections', '100000', '--ports', '2'], /`--ports 2` is too few .* use --ports 7 or more/],
   ['a reversed port range', ['run', '--port-range', '70000-1'], /`--port-range` to be LOW-HIGH .* got `70000-1`/],
   ['an unknown probe kind', ['run', '--probes', 'uprobe'], /`--probes` to be kfunc, kprobe or tracepoint, got `uprobe`/],
+  ['a --comm longer than the kernel keeps', ['trace', '--comm', 'a-very-long-command-name'], /`--comm` to be a command name of 1 to 15 characters .* got `a-very-long-command-name`/],
+  ['a report of nothing', ['report'], /`tcp-trace report` takes one run directory \(or two to compare\), got 0/],
   ['a negative hold', ['run', '--hold=-1'], /`--hold` to be a number of seconds from 0 to 86400, got `-1`/],
   ['a flag whose value looks like a flag', ['run', '--hold', '-1'], /`--hold` needs a value \(for one starting with "-", write --hold=VALUE\)/],
 ];
