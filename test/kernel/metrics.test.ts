@@ -1,9 +1,7 @@
 // The metrics endpoint during a real run: what a Prometheus scrape reads equals what the generator made.
 import test from 'ava';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {mkdtempSync} from 'node:fs';
-import {tmpdir} from 'node:os';
-import {join} from 'node:path';
+import {tempDir} from '../helpers/temp.js';
 // @ts-expect-error: the parser ships no types
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import {jsonLines, startCli} from '../helpers/cli.js';
@@ -13,7 +11,7 @@ const kernelTest = kernelSkipReason ? test.skip : test.serial;
 
 kernelTest('run --metrics-port: a scrape during the hold counts the 23 connections on both sides', async (t) => {
   const port = 19_123;
-  const run = startCli(['run', '--connections', '23', '--headless', '--hold', '4', '--metrics-port', String(port), '--out', mkdtempSync(join(tmpdir(), 'tcp-trace-metrics-'))]);
+  const run = startCli(['run', '--connections', '23', '--headless', '--hold', '4', '--metrics-port', String(port), '--out', tempDir(t, 'metrics')]);
   let out = '';
   run.child.stdout!.on('data', (d) => (out += d));
   // wait for a sample in which the kernel has printed all 23, then scrape

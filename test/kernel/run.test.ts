@@ -2,6 +2,7 @@
 import test from 'ava';
 import {jsonLines, runCli} from '../helpers/cli.js';
 import {journals, kernelSkipReason, labNamespaces, toolProcesses} from '../helpers/kernel.js';
+import {tempDir} from '../helpers/temp.js';
 
 const kernelTest = kernelSkipReason ? test.skip : test.serial;
 if (kernelSkipReason) test('kernel tests skipped', (t) => {
@@ -13,7 +14,7 @@ const within = (a: number, b: number, share: number) => Math.abs(a - b) <= share
 
 for (const n of [23, 499]) {
   kernelTest(`ramp of ${n}: kernel and generator agree on every count`, async (t) => {
-    const r = await runCli(['run', '--connections', String(n), '--headless', '--hold', '0.5']);
+    const r = await runCli(['run', '--connections', String(n), '--headless', '--hold', '0.5', '--out', tempDir(t, 'ramp')]);
     t.is(r.code, 0, r.stderr);
     const lines = jsonLines(r.stdout);
     const s = lines.at(-1)!;

@@ -1,7 +1,8 @@
 // Each scenario at small scale: its claims hold, from the kernel's counts and the generator's records.
 import test from 'ava';
-import {mkdtempSync, readFileSync, readdirSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {readFileSync, readdirSync} from 'node:fs';
+import type {ExecutionContext} from 'ava';
+import {tempDir} from '../helpers/temp.js';
 import {join} from 'node:path';
 import {jsonLines, runCli} from '../helpers/cli.js';
 import {kernelSkipReason, labNamespaces, toolProcesses} from '../helpers/kernel.js';
@@ -9,8 +10,8 @@ import {kernelSkipReason, labNamespaces, toolProcesses} from '../helpers/kernel.
 const kernelTest = kernelSkipReason ? test.skip : test.serial;
 
 // Run a scenario headless into a fresh folder; the summary and the run directory's files.
-async function scenario(name: string, ...flags: string[]) {
-  const out = mkdtempSync(join(tmpdir(), `tcp-trace-${name}-`));
+async function scenario(t: ExecutionContext, name: string, ...flags: string[]) {
+  const out = tempDir(t, name);
   const r = await runCli(['run', name, '--headless', '--hold', '0.5', '--out', out, ...flags]);
   const summary = jsonLines(r.stdout).at(-1)!;
   const [dir] = readdirSync(out);
@@ -22,7 +23,7 @@ const held = (summary: any) => (summary.claims as Array<{claim: string; held: bo
 const allHeld = (summary: any) => (summary.claims as Array<{held: boolean}>).every((c) => c.held);
 
 kernelTest('port-exhaustion: exactly 10, then EADDRNOTAVAIL, then 10 more on the same local ports', async (t) => {
-  const {r, summary, file} = await scenario('port-exhaustion');
+  const {r, summary, file} = await scenario(t, 'port-exhaustion');
   t.is(r.code, 0, r.stderr);
   t.true(allHeld(summary), JSON.stringify(held(summary)));
   t.deepEqual(summary.connections.failed, {EADDRNOTAVAIL: 1});
@@ -40,7 +41,7 @@ kernelTest('port-exhaustion: exactly 10, then EADDRNOTAVAIL, then 10 more on the
 });
 
 kernelTest('four-tuple: one local port, two server ports, payloads crossed right, the third EADDRNOTAVAIL', async (t) => {
-  const {r, summary} = await scenario('four-tuple');
+  const {r, summary} = await scenario(t, 'four-tuple');
   t.is(r.code, 0, r.stderr);
   t.true(allHeld(summary), JSON.stringify(held(summary)));
   t.deepEqual(summary.kernel.established, {client: 2, server: 2});
@@ -49,7 +50,7 @@ kernelTest('four-tuple: one local port, two server ports, payloads crossed right
 });
 
 kernelTest('fd-limit: EMFILE at nofile minus the fds node had open, named RLIMIT_NOFILE', async (t) => {
-  const {r, summary} = await scenario('fd-limit', '--nofile', '128');
+  const {r, summary} = await scenario(t, 'fd-limit', '--nofile', '128');
   t.is(r.code, 0, r.stderr);
   t.true(allHeld(summary), JSON.stringify(held(summary)));
   const evidence = summary.claims[0].evidence;
@@ -60,7 +61,7 @@ kernelTest('fd-limit: EMFILE at nofile minus the fds node had open, named RLIMIT
 });
 
 kernelTest('hello: per-connection memory after the messages is above the idle cost', async (t) => {
-  const {r, summary} = await scenario('hello', '--connections', '499');
+  const {r, summary} = await scenario(t, 'hello', '--connections', '499');
   t.is(r.code, 0, r.stderr);
   t.true(allHeld(summary), JSON.stringify(held(summary)));
   const e = summary.claims[1].evidence;
@@ -70,7 +71,7 @@ kernelTest('hello: per-connection memory after the messages is above the idle co
 });
 
 kernelTest('million with --connections 3000 completes, reports, and says the claim did not hold at that size', async (t) => {
-  const {r, summary, file} = await scenario('million', '--connections', '3000');
+  const {r, summary, file} = await scenario(t, 'million', '--connections', '3000');
   t.is(r.code, 0, r.stderr);
   t.is(summary.connections.established, 3000);
   t.deepEqual(summary.kernel.established, {client: 3000, server: 3000});

@@ -1,8 +1,9 @@
 // The dashboard for real: `tcp-trace run` in tmux; panels fill with the numbers the summary records;
 // q quits with exit 0, the terminal is restored and nothing is left behind.
 import test from 'ava';
-import {mkdtempSync, readFileSync, readdirSync, existsSync} from 'node:fs';
-import {tmpdir} from 'node:os';
+import {readFileSync, readdirSync, existsSync} from 'node:fs';
+import type {ExecutionContext} from 'ava';
+import {tempDir} from '../helpers/temp.js';
 import {join} from 'node:path';
 import {execFileSync} from 'node:child_process';
 import {BIN} from '../helpers/paths.js';
@@ -21,8 +22,8 @@ const skip = kernelSkipReason ?? (hasTmux ? null : 'tmux is not installed: apt-g
 const tuiTest = skip ? test.skip : test.serial;
 
 // Run the dashboard at width x height for n connections; returns the session, the run folder and the exit file.
-function startDashboard(name: string, width: number, height: number, n: number) {
-  const dir = mkdtempSync(join(tmpdir(), 'tcp-trace-tui-'));
+function startDashboard(t: ExecutionContext, name: string, width: number, height: number, n: number) {
+  const dir = tempDir(t, 'tui');
   const exitFile = join(dir, 'exit');
   const command = `${process.execPath} ${BIN} run --connections ${n} --rate 500 --hold 2 --out ${dir}/runs; echo $? > ${exitFile}; sleep 60`;
   return {session: TmuxSession.start(name, width, height, command), dir, exitFile};
@@ -41,7 +42,7 @@ async function waitExit(exitFile: string): Promise<string> {
 
 tuiTest('120x40: every panel, counts equal to the summary, q quits and restores the terminal', async (t) => {
   const n = 300;
-  const {session, dir, exitFile} = startDashboard('tcptrace-tui-large', 120, 40, n);
+  const {session, dir, exitFile} = startDashboard(t, 'tcptrace-tui-large', 120, 40, n);
   try {
     const done = await session.waitFor((s) => s.includes('| done |'), 60_000);
     for (const title of ['Connections', 'Slab per connection', 'Port allocation', 'socket()', 'Receive lookups', 'Limits', 'Probe plan & events']) {
@@ -74,7 +75,7 @@ tuiTest('120x40: every panel, counts equal to the summary, q quits and restores 
 
 tuiTest('80x24: two pages (Tab), the same counts, q quits', async (t) => {
   const n = 200;
-  const {session, dir, exitFile} = startDashboard('tcptrace-tui-small', 80, 24, n);
+  const {session, dir, exitFile} = startDashboard(t, 'tcptrace-tui-small', 80, 24, n);
   try {
     const page1 = await session.waitFor((s) => s.includes('| done |'), 60_000);
     for (const title of ['Connections', 'Slab per connection', 'Port allocation']) t.true(page1.includes(title), page1);
@@ -92,7 +93,7 @@ tuiTest('80x24: two pages (Tab), the same counts, q quits', async (t) => {
 });
 
 tuiTest('q during the ramp stops it: the summary records what was made, exit 0, nothing left', async (t) => {
-  const {session, dir, exitFile} = startDashboard('tcptrace-tui-stop', 120, 40, 5000);
+  const {session, dir, exitFile} = startDashboard(t, 'tcptrace-tui-stop', 120, 40, 5000);
   try {
     await session.waitFor((s) => /\| ramping \| [1-9]\d*\/5000/.test(s), 60_000);
     session.send('q');
