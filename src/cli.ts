@@ -62,12 +62,26 @@ export const COMMANDS: CommandSpec[] = [
 // A parsed command line.
 export type Parsed = {command: CommandSpec; values: Record<string, string | boolean | undefined>; positionals: string[]};
 
-// The usage text: every command with its summary and example.
+// Words of text in lines of at most width columns, each starting with indent.
+export function wrap(text: string, width: number, indent: string): string[] {
+  const lines: string[] = [];
+  let line = indent;
+  for (const word of text.split(' ')) {
+    if (line.length + word.length + 1 > width && line.trim() !== '') {
+      lines.push(line.trimEnd());
+      line = indent;
+    }
+    line += `${word} `;
+  }
+  if (line.trim() !== '') lines.push(line.trimEnd());
+  return lines;
+}
+
+// The usage text (80 columns): every command with its summary and example.
 export function usage(): string {
   const lines = ['Usage: tcp-trace <command> [options]', '', 'Commands:'];
   for (const c of COMMANDS) {
-    lines.push(`  ${`${c.name} ${c.positionals ?? ''}`.padEnd(18)} ${c.summary}`);
-    lines.push(`  ${''.padEnd(18)} e.g. ${c.example}`);
+    lines.push(`  ${c.name} ${c.positionals ?? ''}`.trimEnd(), ...wrap(c.summary, 80, '      '), `      e.g. ${c.example}`);
   }
   lines.push('', 'Fields and units: see README.md (FIELDS).');
   return lines.join('\n');

@@ -31,6 +31,7 @@ for (const [title, args, message] of cases) {
 test('--help lists every command with an example, exit 0', async (t) => {
   const r = await runCli(['--help']);
   t.is(r.code, 0);
-  for (const c of ['run', 'doctor', 'probes', 'restore']) t.regex(r.stdout, new RegExp(`^  ${c} `, 'm'));
+  for (const c of ['run', 'doctor', 'probes', 'trace', 'report', 'restore']) t.regex(r.stdout, new RegExp(`^  ${c}( |$)`, 'm'));
   t.regex(r.stdout, /e\.g\. sudo tcp-trace run/);
+  t.true(r.stdout.split('\n').every((line) => line.length <= 80));
 });
