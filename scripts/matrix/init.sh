@@ -16,7 +16,7 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 cmd /newroot/tcptrace-
 chroot /newroot /bin/sh -c '
   mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
   mkdir -p /dev/pts /dev/shm; mount -t devpts devpts /dev/pts; mount -t tmpfs tmpfs /dev/shm
-  # /tmp stays the overlay's (writable, in RAM): a checkout under the host's /tmp must stay visible
+  # /tmp stays on the overlay (writable, in RAM): a checkout under the host /tmp must stay visible
   mount -t tmpfs tmpfs /run
   mount -t tracefs tracefs /sys/kernel/tracing; mount -t debugfs debugfs /sys/kernel/debug
   mount -t bpf bpf /sys/fs/bpf; mount -t cgroup2 cgroup2 /sys/fs/cgroup
