@@ -10,11 +10,11 @@ export type MemorySnapshot = {atMs: number; caches: Record<string, SlabCache>; m
 // (seen here: TCP 104 "active" before, 1 after, with no TCP socket open). Nothing to undo: it frees empty slabs.
 export async function shrinkSlabs(): Promise<void> {
   const entries = await readdir('/sys/kernel/slab', {withFileTypes: true}).catch(() => []);
-  await Promise.all(
-    entries
-      .filter((e) => e.isDirectory()) // merged caches are symlinks to the cache they were merged into
-      .map((e) => writeFile(`/sys/kernel/slab/${e.name}/shrink`, '1').catch(() => undefined)),
-  );
+  // one cache at a time: each shrink waits for work on every CPU, and many at once starved a 2-CPU guest
+  for (const e of entries.filter((x) => x.isDirectory())) {
+    // merged caches are symlinks to the cache they were merged into
+    await writeFile(`/sys/kernel/slab/${e.name}/shrink`, '1').catch(() => undefined);
+  }
 }
 
 // Take a snapshot now; exact flushes per-CPU slabs first so slab counts are exact.
