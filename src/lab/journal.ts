@@ -1,6 +1,6 @@
 // The journal: every change to the host is written to /run/tcp-trace/ before it is made, and undone from it.
 import {appendFileSync, fsyncSync, openSync, closeSync} from 'node:fs';
-import {mkdir, readdir, readFile, rm, writeFile} from 'node:fs/promises';
+import {mkdir, readdir, readFile, rm, rmdir, writeFile} from 'node:fs/promises';
 import {join} from 'node:path';
 import {run} from '../system/exec.js';
 import {signalRecorded, isSameProcess, startTimeOf} from '../system/processes.js';
@@ -43,7 +43,11 @@ export class Journal {
   async undoAll(): Promise<string[]> {
     const failures = await undoEntries(this.entries);
     this.entries.length = 0;
-    if (failures.length === 0) await rm(this.path, {force: true});
+    if (failures.length === 0) {
+      await rm(this.path, {force: true});
+      // the folder goes too once no run has a journal in it (another run's keeps it)
+      await rmdir(JOURNAL_DIR).catch(() => undefined);
+    }
     return failures;
   }
 
@@ -122,6 +126,9 @@ export async function listJournals(): Promise<LeftoverJournal[]> {
 // Undo a dead run's journal and delete it; returns what failed.
 export async function undoLeftover(journal: LeftoverJournal): Promise<string[]> {
   const failures = await undoEntries(journal.entries);
-  if (failures.length === 0) await rm(journal.path, {force: true});
+  if (failures.length === 0) {
+    await rm(journal.path, {force: true});
+    await rmdir(JOURNAL_DIR).catch(() => undefined);
+  }
   return failures;
 }
