@@ -109,10 +109,10 @@ export async function run({values, positionals}: {values: Record<string, string 
     const memoryBefore = await memorySnapshot(true);
     let stoppedBy: string | null = null;
     let phase: LiveState['phase'] = 'starting';
-    const live = (kernel = session.state(), memAvailable = 0): LiveState => ({
+    const live = (kernel = session.state(), memAvailable = 0, stats = gen.stats()): LiveState => ({
       scenario: opts.scenario, requested: opts.connections, ports: opts.ports, portRange: range,
-      sample: buildSample(Date.now() - startedAt.getTime(), gen.stats(), kernel, memAvailable),
-      generator: gen.stats(), kernel, plan, failedProbes, limits: host.limits, perWorkerSockets: opts.perWorker, phase, events: [],
+      sample: buildSample(Date.now() - startedAt.getTime(), stats, kernel, memAvailable),
+      generator: stats, kernel, plan, failedProbes, limits: host.limits, perWorkerSockets: opts.perWorker, phase, events: [],
       slabSites: topSiteByCache(counter(kernel, '@alloc_sites'), symbols),
     });
     const tick = async () => {

@@ -46,15 +46,25 @@ export function kernelErrors(state: KernelState): Record<string, number> {
 }
 
 // Sum counter values whose key is one of the run's server ports.
-function forPorts(values: Record<string, number>, ports: number[]): number {
+function forPorts(values: Record<string, number>, ports: number[] | null): number {
+  if (ports === null) return Object.values(values).reduce((a, b) => a + b, 0);
   return ports.reduce((n, p) => n + (values[String(p)] ?? 0), 0);
+}
+
+// Connections established per side (on the given server ports; null: every port) and successful calls,
+// as every probe variant counts them; shared by `run` and `trace`.
+export function kernelCounts(k: KernelState, ports: number[] | null) {
+  const calls = counter(k, '@calls');
+  return {
+    established: {client: forPorts(counter(k, '@client_estab'), ports), server: forPorts(counter(k, '@server_estab'), ports)},
+    syscalls: {socket: calls.socket ?? 0, connect: counterTotal(k, '@connect_ok') + counterTotal(k, '@connect_errno'), accept: calls.accept ?? 0},
+  };
 }
 
 // The summary object printed last by `run` (documented field by field in README, FIELDS).
 export function buildSummary(f: RunFacts) {
   const established = f.generator.established;
   const k = f.kernel;
-  const calls = counter(k, '@calls');
   const slabPlanned = f.plan.find((p) => p.measurement === 'slab')?.kind != null;
   // without a slab probe the caches come from /proc/slabinfo alone (DESIGN §3 fallback)
   const held = slabPlanned ? heldBytesByCache(k) : slabinfoDeltas(f.memoryBefore.caches, f.memoryAfter.caches);
@@ -76,12 +86,7 @@ export function buildSummary(f: RunFacts) {
       workerFixedBytes: f.generator.rss.workers > 0 ? Math.round(f.generator.rss.readyBytes / f.generator.rss.workers) : null,
     },
     kernel: {
-      established: {client: forPorts(counter(k, '@client_estab'), f.ports), server: forPorts(counter(k, '@server_estab'), f.ports)},
-      syscalls: {
-        socket: calls.socket ?? 0,
-        connect: counterTotal(k, '@connect_ok') + counterTotal(k, '@connect_errno'),
-        accept: calls.accept ?? 0,
-      },
+      ...kernelCounts(k, f.ports),
       errors,
       limitsHit: Object.fromEntries(Object.keys(errors).flatMap((e) => (limitOfErrno(e) ? [[e, limitOfErrno(e)]] : []))),
       latency: {socket: latency(k.hists['@socket_ns']), connect: latency(k.hists['@connect_ns'])},
