@@ -80,16 +80,24 @@ export async function run({values, positionals}: {values: Record<string, string 
     const netns = await makeNetns(lab, opts.portRange);
     const range = parsePortRange((await nsSysctl(netns.name, 'net.ipv4.ip_local_port_range')).replace(/\s+/, '\t'))!;
     const labFacts = {netns: netns.name, netnsInum: netns.inum, portRange: range};
-    generator = await Generator.start({
-      netns: netns.name, host: '127.0.0.1', ports: opts.ports, connections: generatorSize(opts), perWorker: opts.perWorker,
-      concurrency: opts.concurrency, ratePerSec: opts.ratePerSec, serverMode: opts.serverMode, journal: lab.journal,
-      clientNofile: opts.nofile ? {soft: opts.nofile, hard: opts.nofile} : undefined,
-    });
-    const gen = generator;
-    const session = await attachPlan(plan, {
-      bpftrace: host.bpftrace.path, version: host.bpftrace.version, netnsInum: netns.inum, connections: generatorSize(opts),
-      journal: lab.journal, warmUp: (n) => warmUp(netns.name, n),
-    });
+    // the workers start while the probes attach: neither needs the other, and both take seconds
+    const [started, attached] = await Promise.allSettled([
+      Generator.start({
+        netns: netns.name, host: '127.0.0.1', ports: opts.ports, connections: generatorSize(opts), perWorker: opts.perWorker,
+        concurrency: opts.concurrency, ratePerSec: opts.ratePerSec, serverMode: opts.serverMode, journal: lab.journal,
+        clientNofile: opts.nofile ? {soft: opts.nofile, hard: opts.nofile} : undefined,
+      }),
+      attachPlan(plan, {
+        bpftrace: host.bpftrace.path, version: host.bpftrace.version, netnsInum: netns.inum, connections: generatorSize(opts),
+        journal: lab.journal, warmUp: (n) => warmUp(netns.name, n),
+      }),
+    ]);
+    if (started.status === 'fulfilled') generator = started.value;
+    // on failure the other half's processes are in the journal: lab.close() (finally) ends them
+    if (started.status === 'rejected') throw started.reason;
+    if (attached.status === 'rejected') throw attached.reason;
+    const gen = started.value;
+    const session = attached.value;
     // the plan as attached: a variant that failed or stayed silent was replaced by the next one
     for (const [i, p] of session.plan.entries()) {
       if (p.variant?.file !== plan[i]!.variant?.file) view.note(`plan: ${p.measurement} fell back to ${p.kind ?? 'none'}: ${p.why}`);
@@ -105,6 +113,8 @@ export async function run({values, positionals}: {values: Record<string, string 
       registerCleanup(metrics.close);
       view.note(`metrics: http://127.0.0.1:${opts.metricsPort}/metrics`);
     }
+    gen.onWarning = (message) => view!.note(message);
+    for (const message of gen.warnings) view.note(message);
     const symbols = await loadKallsyms();
     const memoryBefore = await memorySnapshot(true);
     let stoppedBy: string | null = null;
@@ -126,6 +136,8 @@ export async function run({values, positionals}: {values: Record<string, string 
         stop.trigger('memory guard');
       }
     };
+    // the first sample at once (what the kernel holds before the ramp), then one a second
+    void tick();
     const sampler = setInterval(() => void tick(), 1000);
 
     const ctx: ScenarioContext = {

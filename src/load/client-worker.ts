@@ -2,11 +2,12 @@
 import net from 'node:net';
 import {readdirSync, readFileSync} from 'node:fs';
 import {rss} from './rss.js';
+import {bindHandle, clientHandle, connectRequest, errnoName, localName, socketOf, startConnect, type ConnectRequest, type TcpHandle} from './uv-tcp.js';
 import type {ClientCommand, ClientConfig, ClientReport, ConnRecord, RampSpec} from './protocol.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ClientConfig;
 const send = (m: ClientReport) => process.send?.(m);
-const held: net.Socket[] = [];
+const held: Held[] = [];
 const startedAt = performance.now();
 let batch: ConnRecord[] = [];
 let paused = false;
@@ -15,7 +16,7 @@ let inFlight = 0;
 let pauseWaiting = false;
 
 const flush = () => {
-  if (batch.length > 0) send({type: 'conns', records: batch});
+  if (batch.length > 0) send({type: 'conns', records: batch, rssBytes: rss()});
   batch = [];
 };
 const flusher = setInterval(flush, 50);
@@ -38,6 +39,12 @@ const openFds = () => {
   return fds.filter((fd) => fd < limit).length - 1;
 };
 
+// What a worker keeps of a connection it holds: the bare handle, or a socket once something was sent on it.
+type Held = TcpHandle | net.Socket;
+
+// The per-connection fields a connect request carries to the shared oncomplete.
+type Pending = {index: number; t0: number; host: string; port: number};
+
 function ramp(spec: RampSpec) {
   const openFdsAtStart = openFds();
   let started = 0;
@@ -59,52 +66,79 @@ function ramp(spec: RampSpec) {
     send({type: 'done', established, failed, openFdsAtStart, rssBytes: rss()});
   };
 
+  const record = (p: Pending, handle: TcpHandle | null, errno: string | null, connectMs: number, reply?: string) => {
+    const local = handle && errno === null ? localName(handle) : {address: '', port: 0};
+    batch.push({
+      worker: config.worker,
+      laddr: local.address,
+      lport: local.port,
+      raddr: p.host,
+      rport: p.port,
+      connectNs: Math.round(connectMs * 1e6),
+      errno,
+      atMs: Math.round(performance.now() - startedAt),
+      ...(reply === undefined ? {} : {reply}),
+    });
+    if (batch.length >= 500) flush();
+  };
+
+  const settled = () => {
+    inFlight--;
+    settlePause();
+    next();
+  };
+
+  // one function for every connect of the ramp: the request carries what differs
+  const onConnect = (status: number, handle: TcpHandle, req: ConnectRequest) => {
+    const p = req as unknown as Pending;
+    const connectMs = performance.now() - p.t0;
+    if (status !== 0) {
+      failed++;
+      handle.close();
+      record(p, null, errnoName(status), connectMs);
+      settled();
+    } else if (spec.payload === undefined) {
+      established++;
+      held.push(handle);
+      record(p, handle, null, connectMs);
+      settled();
+    } else {
+      // the payload's reply settles it: four-tuple sends one and reads the echo
+      const socket = socketOf(handle, true);
+      held.push(socket);
+      let replied = false;
+      const answer = (errno: string | null, reply?: string) => {
+        if (replied) return;
+        replied = true;
+        if (errno === null) established++;
+        else failed++;
+        record(p, handle, errno, connectMs, reply);
+        settled();
+      };
+      socket.once('data', (chunk) => answer(null, chunk.toString()));
+      socket.once('error', (error: NodeJS.ErrnoException) => answer(error.code ?? 'UNKNOWN'));
+      socket.once('close', () => answer('ECONNRESET'));
+      socket.write(spec.payload);
+    }
+  };
+
   const open = (index: number) => {
     const target = spec.targets[(spec.offset + index) % spec.targets.length]!;
-    const t0 = process.hrtime.bigint();
-    const options: net.NetConnectOpts = {host: target.host, port: target.port};
-    if (spec.localAddress) Object.assign(options, {localAddress: spec.localAddress, localPort: spec.localPort});
-    const socket = net.connect(options);
-    inFlight++;
+    const handle = clientHandle();
+    const req = connectRequest(onConnect);
+    Object.assign(req, {index, t0: performance.now(), host: target.host, port: target.port} satisfies Pending);
     started++;
-    let settled = false;
-    let connectNs = 0;
-    const settle = (errno: string | null, reply?: string) => {
-      if (settled) return;
-      settled = true;
-      inFlight--;
-      if (errno === null) {
-        established++;
-        held.push(socket);
-      } else {
-        failed++;
-        socket.destroy();
-      }
-      batch.push({
-        worker: config.worker,
-        laddr: socket.localAddress ?? '',
-        lport: socket.localPort ?? 0,
-        raddr: target.host,
-        rport: target.port,
-        connectNs: connectNs || Number(process.hrtime.bigint() - t0),
-        errno,
-        atMs: Math.round(performance.now() - startedAt),
-        ...(reply === undefined ? {} : {reply}),
-      });
-      if (batch.length >= 500) flush();
+    let err = spec.localAddress ? bindHandle(handle, spec.localAddress, spec.localPort ?? 0) : 0;
+    err ||= startConnect(handle, req, target.host, target.port);
+    if (err) {
+      // refused before any packet: EMFILE (no fd), EADDRNOTAVAIL (no port), EADDRINUSE (bind)
+      failed++;
+      handle.close();
+      record(req as unknown as Pending, null, errnoName(err), performance.now() - (req as unknown as Pending).t0);
       settlePause();
-      next();
-    };
-    socket.once('connect', () => {
-      connectNs = Number(process.hrtime.bigint() - t0);
-      if (spec.payload === undefined) settle(null);
-      else {
-        socket.once('data', (chunk) => settle(null, chunk.toString()));
-        socket.write(spec.payload);
-      }
-    });
-    // an error after settling (a reset while held) is not a failed connect
-    socket.on('error', (error: NodeJS.ErrnoException) => settle(error.code ?? 'UNKNOWN'));
+      return;
+    }
+    inFlight++;
   };
 
   const next = () => {
@@ -122,7 +156,11 @@ process.on('message', (m: ClientCommand) => {
     paused = false;
     ramp(m);
   } else if (m.type === 'hello') {
-    for (const s of held) s.write(m.message);
+    for (const [i, h] of held.entries()) {
+      const socket = h instanceof net.Socket ? h : socketOf(h, false);
+      held[i] = socket;
+      socket.write(m.message);
+    }
     send({type: 'helloSent', count: held.length});
   } else if (m.type === 'pause') {
     paused = true;
@@ -132,7 +170,8 @@ process.on('message', (m: ClientCommand) => {
   else if (m.type === 'close') {
     clearInterval(flusher);
     flush();
-    for (const s of held) s.destroy();
+    for (const h of held) if (h instanceof net.Socket) h.destroy();
+    else h.close();
     send({type: 'closed'});
     process.disconnect?.();
   }

@@ -47,42 +47,59 @@ export class Generator {
   private established = 0;
   private failed: Record<string, number> = {};
 
+  // what a worker reported going wrong after it started (a server out of fds cannot accept, say)
+  readonly warnings: string[] = [];
+  onWarning: (message: string) => void = () => undefined;
+
   private constructor(
     readonly options: GeneratorOptions,
     readonly servers: Worker[],
     readonly clients: Worker[],
   ) {}
 
-  // Start every worker and wait until the servers listen and the clients are ready.
+  // Start every worker at once and wait until the servers listen and the clients are ready.
   static async start(options: GeneratorOptions): Promise<Generator> {
-    const servers: Worker[] = [];
-    const clients: Worker[] = [];
-    const generator = new Generator(options, servers, clients);
+    const groups = splitPorts(options.ports, options.connections, options.perWorker);
+    const clientCount = Math.max(1, Math.ceil(options.connections / options.perWorker));
+    const spawned = await Promise.allSettled([
+      ...groups.map((ports) => {
+        const config = {host: options.host, ports, backlog: 4096, mode: options.serverMode ?? 'idle'};
+        return spawnWorker({script: 'server-worker.js', netns: options.netns, config}, options.journal);
+      }),
+      ...Array.from({length: clientCount}, (_, i) =>
+        spawnWorker({script: 'client-worker.js', netns: options.netns, config: {worker: i}, nofile: options.clientNofile}, options.journal),
+      ),
+    ]);
+    const workers = spawned.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const generator = new Generator(options, workers.slice(0, groups.length), workers.slice(groups.length));
+    const failed = spawned.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      await generator.close(1000);
+      throw failed.reason;
+    }
     const ready: Array<Promise<void>> = [];
-    for (const [i, ports] of splitPorts(options.ports, options.connections, options.perWorker).entries()) {
-      const config = {host: options.host, ports, backlog: 4096, mode: options.serverMode ?? 'idle'};
-      const w = await spawnWorker({script: 'server-worker.js', netns: options.netns, config}, options.journal);
-      servers.push(w);
+    for (const [i, w] of generator.servers.entries()) {
       ready.push(generator.waitFor(w, 'listening'));
       w.child.on('message', (m: ServerReport) => {
         if (m.type === 'listening') generator.rssReady.set(`s${i}`, m.rssBytes);
+        if (m.type === 'error') generator.warn(`server worker ${i}: ${m.message}`);
         if (m.type === 'accepted') {
           generator.accepted.set(i, {total: m.total, open: m.open, bytesIn: m.bytesIn});
           if (m.rssBytes > 0) generator.rssNow.set(`s${i}`, m.rssBytes);
         }
       });
     }
-    const clientCount = Math.max(1, Math.ceil(options.connections / options.perWorker));
-    for (let i = 0; i < clientCount; i++) {
-      const w = await spawnWorker({script: 'client-worker.js', netns: options.netns, config: {worker: i}, nofile: options.clientNofile}, options.journal);
-      clients.push(w);
+    for (const [i, w] of generator.clients.entries()) {
       ready.push(generator.waitFor(w, 'ready'));
       w.child.on('message', (m: ClientReport) => {
         if (m.type === 'ready') {
           generator.clientOpenFds[i] = m.openFds;
           generator.rssReady.set(`c${i}`, m.rssBytes);
         }
-        if (m.type === 'conns') generator.add(m.records);
+        if (m.type === 'conns') {
+          generator.add(m.records);
+          if (m.rssBytes > 0) generator.rssNow.set(`c${i}`, m.rssBytes);
+        }
         if (m.type === 'done') {
           generator.done++;
           generator.clientOpenFds[i] = m.openFdsAtStart;
@@ -90,8 +107,18 @@ export class Generator {
         }
       });
     }
-    await Promise.all(ready);
+    try {
+      await Promise.all(ready);
+    } catch (error) {
+      await generator.close(1000);
+      throw error;
+    }
     return generator;
+  }
+
+  private warn(message: string) {
+    this.warnings.push(message);
+    this.onWarning(message);
   }
 
   // The targets of the run: every server port on the server host.

@@ -42,7 +42,7 @@ export type ClientCommand =
 // Client worker -> parent.
 export type ClientReport =
   | {type: 'ready'; openFds: number; rssBytes: number}
-  | {type: 'conns'; records: ConnRecord[]}
+  | {type: 'conns'; records: ConnRecord[]; rssBytes: number}
   // openFdsAtStart: fds the worker had open when this ramp began (node's own plus held sockets)
   | {type: 'done'; established: number; failed: number; openFdsAtStart: number; rssBytes: number}
   // answer to pause: no connect is in flight any more

@@ -1,58 +1,81 @@
 // Server worker: listens on its share of the server ports and holds every accepted socket (idle or echoing).
+// Idle: the accepted libuv handle is held as it is, never read, so what a peer sends stays in the kernel's
+// queue; echo: the handle is wrapped in a net.Socket that answers each chunk with "<local port>:<chunk>".
 import net from 'node:net';
 import {rss} from './rss.js';
+import {errnoName, listenHandle, socketOf, type TcpHandle} from './uv-tcp.js';
 import type {ServerCommand, ServerConfig, ServerReport} from './protocol.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ServerConfig;
 const send = (m: ServerReport) => process.send?.(m);
-const held = new Set<net.Socket>();
+// idle handles in an array (they are never closed by the peer's doing: nothing reads them); echo sockets in a set
+const idle: Array<TcpHandle | net.Socket> = [];
+const echoing = new Set<net.Socket>();
 let total = 0;
 let bytesIn = 0;
 let reported = '';
+let acceptError = '';
 
-const servers = config.ports.map((port) => {
-  // idle: pauseOnConnect, the socket is never read, so what a peer sends stays in the kernel's queue
-  const server = net.createServer({pauseOnConnect: config.mode === 'idle'}, (socket) => {
-    total++;
-    held.add(socket);
-    socket.on('error', () => undefined);
-    socket.on('close', () => held.delete(socket));
-    if (config.mode === 'echo') {
-      socket.on('data', (chunk) => {
-        bytesIn += chunk.length;
-        socket.write(`${port}:${chunk.toString()}`);
-      });
-    }
-  });
-  server.on('error', (error) => send({type: 'error', message: `port ${port}: ${error.message}`}));
-  return new Promise<net.Server>((resolve) => server.listen({host: config.host, port, backlog: config.backlog}, () => resolve(server)));
-});
+const listeners: TcpHandle[] = [];
+try {
+  for (const port of config.ports) {
+    listeners.push(
+      listenHandle(config.host, port, config.backlog, (status, handle) => {
+        if (status !== 0 || !handle) {
+          // EMFILE and the like: the peer's connect stays in the backlog; say it once
+          if (!acceptError) send({type: 'error', message: (acceptError = `port ${port}: accept: ${errnoName(status)}`)});
+          return;
+        }
+        total++;
+        if (config.mode === 'idle') idle.push(handle);
+        else {
+          const socket = socketOf(handle, true);
+          echoing.add(socket);
+          socket.on('close', () => echoing.delete(socket));
+          socket.on('data', (chunk) => {
+            bytesIn += chunk.length;
+            socket.write(`${port}:${chunk.toString()}`);
+          });
+        }
+      }),
+    );
+  }
+} catch (error) {
+  send({type: 'error', message: (error as Error).message});
+  process.exit(1);
+}
 
+const open = () => idle.length + echoing.size;
 const report = () => {
-  const now = `${total},${held.size},${bytesIn}`;
+  const now = `${total},${open()},${bytesIn}`;
   if (now !== reported) {
     reported = now;
-    send({type: 'accepted', total, open: held.size, bytesIn, rssBytes: rss()});
+    send({type: 'accepted', total, open: open(), bytesIn, rssBytes: rss()});
   }
 };
 const ticker = setInterval(report, 100);
 
-Promise.all(servers).then((list) => {
-  send({type: 'listening', ports: config.ports, rssBytes: rss()});
-  process.on('message', (m: ServerCommand) => {
-    if (m.type === 'hello') {
-      for (const s of held) s.write(m.message);
-      send({type: 'helloSent', count: held.size});
-    } else if (m.type === 'close') {
-      clearInterval(ticker);
-      reported = '';
-      report();
-      for (const s of held) s.destroy();
-      for (const s of list) s.close();
-      send({type: 'closed'});
-      process.disconnect?.();
+send({type: 'listening', ports: config.ports, rssBytes: rss()});
+process.on('message', (m: ServerCommand) => {
+  if (m.type === 'hello') {
+    for (const [i, h] of idle.entries()) {
+      const socket = h instanceof net.Socket ? h : socketOf(h, false);
+      idle[i] = socket;
+      socket.write(m.message);
     }
-  });
+    for (const s of echoing) s.write(m.message);
+    send({type: 'helloSent', count: open()});
+  } else if (m.type === 'close') {
+    clearInterval(ticker);
+    reported = '';
+    report();
+    for (const h of idle) if (h instanceof net.Socket) h.destroy();
+    else h.close();
+    for (const s of echoing) s.destroy();
+    for (const l of listeners) l.close();
+    send({type: 'closed'});
+    process.disconnect?.();
+  }
 });
 
 // the parent is gone (crash, SIGKILL): nothing to serve any more

@@ -6,9 +6,12 @@ export function shareOut(total: number, n: number): number[] {
   return Array.from({length: n}, (_, i) => base + (i < total % n ? 1 : 0));
 }
 
-// The fewest server processes that keep each under perWorker sockets, given connections spread evenly over ports.
+// The fewest server processes that keep each under perWorker sockets, given connections spread evenly over
+// ports: a port's connections all go to one process, so it is whole ports that are shared out.
 export function serverWorkerCount(ports: number, connections: number, perWorker: number): number {
-  return Math.min(ports, Math.max(1, Math.ceil(connections / perWorker)));
+  const perPort = Math.ceil(connections / Math.max(1, ports));
+  const portsPerWorker = Math.max(1, Math.floor(perWorker / Math.max(1, perPort)));
+  return Math.min(ports, Math.max(1, Math.ceil(ports / portsPerWorker)));
 }
 
 // Group ports into one list per server process (round robin).
