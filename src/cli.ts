@@ -1,4 +1,5 @@
 // The commands, their flags, descriptions and examples; parses argv into a command and its options.
+import type {FlagValues} from './options.js';
 import {parseArgs, type ParseArgsConfig} from 'node:util';
 import {UsageError} from './errors.js';
 
@@ -42,7 +43,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'trace',
     summary: "No load generator: the same probes on other programs' connections in the host's namespace (or --netns)",
     example: 'sudo tcp-trace trace --port 8080 --comm nginx --duration 30',
-    options: {port: str, pid: str, comm: str, duration: str, netns: str, probes: str, 'metrics-port': str, headless: bool, help: bool},
+    options: {port: str, pid: {type: 'string', multiple: true}, comm: str, duration: str, netns: str, probes: str, 'metrics-port': str, headless: bool, help: bool},
   },
   {
     name: 'report',
@@ -60,7 +61,7 @@ export const COMMANDS: CommandSpec[] = [
 ];
 
 // A parsed command line.
-export type Parsed = {command: CommandSpec; values: Record<string, string | boolean | undefined>; positionals: string[]};
+export type Parsed = {command: CommandSpec; values: FlagValues; positionals: string[]};
 
 // Words of text in lines of at most width columns, each starting with indent.
 export function wrap(text: string, width: number, indent: string): string[] {

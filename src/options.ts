@@ -2,6 +2,22 @@
 import {UsageError} from './errors.js';
 import type {ProbeKind} from './probes/catalog.js';
 
+// Parsed flags as node:util parseArgs gives them (a flag given several times is a list).
+export type FlagValues = Record<string, string | string[] | boolean | undefined>;
+
+// The string value of a flag (the last one when it was given several times), or undefined.
+export function flagString(values: FlagValues, key: string): string | undefined {
+  const v = values[key];
+  return typeof v === 'string' ? v : Array.isArray(v) ? v.at(-1) : undefined;
+}
+
+// Every value of a flag that may be repeated or comma-separated (--pid 1 --pid 2,3), in order.
+export function flagList(values: FlagValues, key: string): string[] {
+  const v = values[key];
+  const given = typeof v === 'string' ? [v] : Array.isArray(v) ? v : [];
+  return given.flatMap((x) => x.split(',')).map((x) => x.trim()).filter((x) => x !== '');
+}
+
 // A positive integer within [min, max], or a UsageError naming the flag.
 export function positiveInt(flag: string, value: string | undefined, fallback: number, min = 1, max = 10_000_000): number {
   if (value === undefined) return fallback;

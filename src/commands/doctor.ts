@@ -1,4 +1,5 @@
 // `tcp-trace doctor`: what this kernel lets us probe, its limits, and the predicted ceiling of connections.
+import type {FlagValues} from '../options.js';
 import {Journal} from '../lab/journal.js';
 import {registerCleanup} from '../lab/cleanup.js';
 import {requireRoot} from '../system/preflight.js';
@@ -33,7 +34,7 @@ export function doctorReport(host: Host) {
 const fmt = (n: number) => (Number.isFinite(n) ? n.toLocaleString('en-US') : 'unlimited');
 
 // Print the report; exit 0.
-export async function run({values}: {values: Record<string, string | boolean | undefined>}): Promise<number> {
+export async function run({values}: {values: FlagValues}): Promise<number> {
   await requireRoot();
   const journal = await new Journal().open();
   const undo = registerCleanup(async () => void (await journal.undoAll()));

@@ -4,11 +4,11 @@ import {registerCleanup} from '../lab/cleanup.js';
 import {requireRoot} from '../system/preflight.js';
 import {inspectHost} from '../system/host.js';
 import {formatPlan, planToJson} from '../probes/plan.js';
-import {probeKind} from '../options.js';
+import {flagString, probeKind, type FlagValues} from '../options.js';
 
 // Print the plan; exit 0.
-export async function run({values}: {values: Record<string, string | boolean | undefined>}): Promise<number> {
-  const forced = probeKind(typeof values.probes === 'string' ? values.probes : undefined);
+export async function run({values}: {values: FlagValues}): Promise<number> {
+  const forced = probeKind(flagString(values, 'probes'));
   await requireRoot();
   const journal = await new Journal().open();
   const undo = registerCleanup(async () => void (await journal.undoAll()));

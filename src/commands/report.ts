@@ -1,4 +1,5 @@
 // `tcp-trace report DIR [DIR2]`: markdown (and HTML) with SVG charts from recorded runs; no root needed.
+import {flagString, type FlagValues} from '../options.js';
 import {mkdir, writeFile} from 'node:fs/promises';
 import {basename, join} from 'node:path';
 import {UsageError} from '../errors.js';
@@ -14,14 +15,14 @@ function htmlPage(title: string, markdown: string, svgs: string[]): string {
 }
 
 // Write the report(s); exit 0.
-export async function run({values, positionals}: {values: Record<string, string | boolean | undefined>; positionals: string[]}): Promise<number> {
-  const format = typeof values.format === 'string' ? values.format : 'md';
+export async function run({values, positionals}: {values: FlagValues; positionals: string[]}): Promise<number> {
+  const format = flagString(values, 'format') ?? 'md';
   if (format !== 'md' && format !== 'html') throw new UsageError(`Expected \`--format\` to be md or html, got \`${format}\``);
   if (positionals.length === 0 || positionals.length > 2) {
     throw new UsageError(`\`tcp-trace report\` takes one run directory (or two to compare), got ${positionals.length}: e.g. tcp-trace report tcp-trace-runs/<time>-ramp`);
   }
   const runs = await Promise.all(positionals.map(loadRun));
-  const out = typeof values.out === 'string' ? values.out : positionals[0]!;
+  const out = flagString(values, 'out') ?? positionals[0]!;
   await mkdir(join(out, 'charts'), {recursive: true});
   if (runs.length === 2) {
     const md = comparisonReport(runs[0]!, runs[1]!);

@@ -1,6 +1,6 @@
 // Pure validation of `tcp-trace run` flags into the experiment's parameters, from the scenario's defaults.
 import {UsageError} from '../errors.js';
-import {portRange, positiveInt, probeKind, seconds} from '../options.js';
+import {flagString, portRange, positiveInt, probeKind, seconds, type FlagValues} from '../options.js';
 import {minPorts} from '../load/shares.js';
 import {MEASUREMENTS, type Measurement, type ProbeKind} from '../probes/catalog.js';
 import {SCENARIO_DEFAULTS, SCENARIO_NAMES, type ScenarioName} from '../scenarios/defaults.js';
@@ -51,7 +51,7 @@ function connectionCount(scenario: ScenarioName, flag: string | undefined, nofil
 }
 
 // Validate flags; every error names the flag, the value and the fix.
-export function runOptions(values: Record<string, string | boolean | undefined>, positionals: string[]): RunOptions {
+export function runOptions(values: FlagValues, positionals: string[]): RunOptions {
   const name = positionals[0] ?? 'ramp';
   if (!(SCENARIO_NAMES as readonly string[]).includes(name)) {
     throw new UsageError(`Unknown scenario \`${name}\`: choose one of ${SCENARIO_NAMES.join(', ')}`);
@@ -59,7 +59,7 @@ export function runOptions(values: Record<string, string | boolean | undefined>,
   if (positionals.length > 1) throw new UsageError(`\`tcp-trace run\` takes one scenario, got \`${positionals.join(' ')}\``);
   const scenario = name as ScenarioName;
   const d = SCENARIO_DEFAULTS[scenario];
-  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const str = (k: string) => flagString(values, k);
   const range = portRange('--port-range', str('port-range')) ?? d.portRange;
   if (scenario === 'port-exhaustion' && range!.high - range!.low + 1 > 1000) {
     throw new UsageError(`\`--port-range ${range!.low}-${range!.high}\` is too wide for port-exhaustion (it connects one by one): use at most 1000 ports`);

@@ -1,5 +1,6 @@
 // `tcp-trace run [scenario]`: preflight -> lab -> load + probes -> scenario steps -> hold -> summary,
 // recorded in a run directory and undone on every exit path.
+import type {FlagValues} from '../options.js';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {requireRoot} from '../system/preflight.js';
 import {inspectHost} from '../system/host.js';
@@ -43,7 +44,7 @@ async function kernelAfterTicks(session: ProbeSession, ticks: number) {
 }
 
 // Run the experiment; resolves to the exit code.
-export async function run({values, positionals}: {values: Record<string, string | boolean | undefined>; positionals: string[]}): Promise<number> {
+export async function run({values, positionals}: {values: FlagValues; positionals: string[]}): Promise<number> {
   const opts = runOptions(values, positionals);
   await requireRoot();
   const stop = onStopSignals();

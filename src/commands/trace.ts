@@ -8,21 +8,25 @@ import {inspectHost} from '../system/host.js';
 import {openLab} from '../lab/lab.js';
 import {attachPlan} from '../probes/session.js';
 import {planToJson, type PlanEntry} from '../probes/plan.js';
-import {positiveInt, probeKind, seconds} from '../options.js';
+import {flagList, flagString, positiveInt, probeKind, seconds, type FlagValues} from '../options.js';
 import {UsageError} from '../errors.js';
-import {traceSummary} from '../correlate/trace.js';
+import {traceLive, traceSummary} from '../correlate/trace.js';
+import {memorySnapshot} from '../system/memory.js';
+import {createDashboard} from '../dashboard/dashboard.js';
+import {writeFileSync} from 'node:fs';
 import {onStopSignals} from './stop-signals.js';
 import {serveMetrics} from '../metrics/server.js';
 import {registerCleanup} from '../lab/cleanup.js';
 
 // Trace; resolves to the exit code.
-export async function run({values}: {values: Record<string, string | boolean | undefined>}): Promise<number> {
-  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+export async function run({values}: {values: FlagValues}): Promise<number> {
+  const str = (k: string) => flagString(values, k);
   const port = str('port') === undefined ? null : positiveInt('--port', str('port'), 0, 1, 65_535);
   const durationS = seconds('--duration', str('duration'), 0, 86_400);
   const forced = probeKind(str('probes'));
   const netnsName = str('netns');
-  const pid = str('pid') === undefined ? undefined : positiveInt('--pid', str('pid'), 0, 1, 4_194_304);
+  // --pid P, several times or comma-separated: the programs get an `||` of them (bpftrace 0.17 cannot fill a map from user space)
+  const pids = [...new Set(flagList(values, 'pid').map((p) => positiveInt('--pid', p, 0, 1, 4_194_304)))];
   const comm = str('comm');
   if (comm !== undefined && (comm.length === 0 || comm.length > 15)) {
     throw new UsageError(`Expected \`--comm\` to be a command name of 1 to 15 characters (the kernel keeps 15), got \`${comm}\``);
@@ -39,6 +43,7 @@ export async function run({values}: {values: Record<string, string | boolean | u
   const stop = onStopSignals();
   const lab = await openLab();
   const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
+  let dashboard: ReturnType<typeof createDashboard> | null = null;
   try {
     const host = await inspectHost(lab.journal, forced);
     // no warm-up here: its connections would land among the ones being traced; function probes are trusted
@@ -46,29 +51,58 @@ export async function run({values}: {values: Record<string, string | boolean | u
     const session = await attachPlan(plan, {
       bpftrace: host.bpftrace.path, version: host.bpftrace.version, netnsInum: inum, connections: 20_000, journal: lab.journal,
       warmUp: async () => undefined,
-      process: {pid, comm},
+      process: {pids, comm},
     });
+    // on a terminal (and without --headless) the run's dashboard, fed by the kernel's counts alone
+    dashboard = values.headless !== true && process.stdout.isTTY
+      ? createDashboard({
+          refreshMs: 1000,
+          onStop: (why) => stop.trigger(why === 'q' ? 'SIGINT' : why),
+          onPause: () => undefined,
+          onSnapshot: (data) => {
+            const name = `tcp-trace-trace-snapshot-${Date.now()}.json`;
+            writeFileSync(name, `${JSON.stringify(data, null, 2)}\n`);
+            return name;
+          },
+        })
+      : null;
+    const note = (text: string) => (dashboard ? dashboard.note(text) : out({type: 'note', text}));
+    const view = dashboard;
     const metrics = metricsPort ? await serveMetrics(metricsPort, () => ({kernel: session.state()})) : null;
     if (metrics) {
       registerCleanup(metrics.close);
-      out({type: 'note', text: `metrics: http://127.0.0.1:${metricsPort}/metrics`});
+      note(`metrics: http://127.0.0.1:${metricsPort}/metrics`);
     }
-    const who = [pid ? `pid ${pid}` : '', comm ? `comm ${comm}` : ''].filter(Boolean).join(', ');
-    out({type: 'note', text: `tracing namespace ${netnsName ?? 'of the host'} (inode ${inum})${port ? `, server port ${port}` : ''}${who ? `, syscalls of ${who}` : ''}`});
+    const who = [pids.length > 0 ? `pid ${pids.join(', ')}` : '', comm ? `comm ${comm}` : ''].filter(Boolean).join(', ');
+    note(`tracing namespace ${netnsName ?? 'of the host'} (inode ${inum})${port ? `, server port ${port}` : ''}${who ? `, syscalls of ${who}` : ''}`);
     const startedAt = Date.now();
-    const ticker = setInterval(() => out({type: 'sample', tMs: Date.now() - startedAt, ...traceSummary(session.state(), port)}), 1000);
+    const failedProbes = session.failed.map((f) => ({measurement: f.entry.measurement, why: f.why}));
+    const live = async () =>
+      traceLive({
+        tMs: Date.now() - startedAt, kernel: session.state(), port, plan: session.plan, failedProbes, limits: host.limits,
+        portRange: host.limits.ipLocalPortRange, memAvailableBytes: (await memorySnapshot()).meminfo.MemAvailable ?? 0,
+      });
+    const tick = async () => {
+      if (view) view.update(await live());
+      else out({type: 'sample', tMs: Date.now() - startedAt, ...traceSummary(session.state(), port)});
+    };
+    void tick();
+    const ticker = setInterval(() => void tick(), 1000);
     await Promise.race([durationS > 0 ? sleep(durationS * 1000) : new Promise(() => undefined), stop.signalled]);
     clearInterval(ticker);
     await metrics?.close();
     const kernel = await session.stop();
+    dashboard?.close();
+    dashboard = null;
     out({
-      type: 'summary', mode: 'trace', netns: {name: netnsName ?? null, inum}, port, pid: pid ?? null, comm: comm ?? null, durationMs: Date.now() - startedAt,
+      type: 'summary', mode: 'trace', netns: {name: netnsName ?? null, inum}, port, pids, comm: comm ?? null, durationMs: Date.now() - startedAt,
       ...traceSummary(kernel, port), lostEvents: session.lostEvents(),
       probePlan: planToJson(session.plan), probeFailures: session.failed.map((f) => ({measurement: f.entry.measurement, why: f.why})),
       stoppedBy: stop.reason(),
     });
     return stop.reason() === 'SIGTERM' ? 143 : 0;
   } finally {
+    dashboard?.close();
     stop.dispose();
     await lab.close();
   }

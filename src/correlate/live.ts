@@ -18,7 +18,8 @@ export type LiveState = {
   failedProbes: Array<{measurement: string; why: string}>;
   limits: Limits;
   perWorkerSockets: number;
-  phase: 'starting' | 'ramping' | 'paused' | 'holding' | 'stopping' | 'done';
+  // tracing: `tcp-trace trace`, other programs' connections, no generator
+  phase: 'starting' | 'ramping' | 'paused' | 'holding' | 'stopping' | 'done' | 'tracing';
   events: string[];
   // the call site that allocated most of each slab cache's bytes
   slabSites: Record<string, string>;

@@ -33,7 +33,7 @@ export type AttachOptions = {
   // make n loopback connections in the lab namespace from outside the generator
   warmUp: (n: number) => Promise<void>;
   // keep only one process's calls, where the kernel runs in its context (trace --pid / --comm)
-  process?: {pid?: number; comm?: string};
+  process?: {pids?: number[]; comm?: string};
 };
 
 // Connections the liveness check makes.
@@ -57,12 +57,12 @@ export function silence(v: Variant, state: KernelState, n: number): string | nul
 }
 
 async function start(v: Variant, o: AttachOptions, slot: {state: KernelState}): Promise<BpftraceHandle> {
-  const program = renderProgram(await readFile(variantPath(v), 'utf8'), o.version);
+  const program = renderProgram(await readFile(variantPath(v), 'utf8'), o.version, o.process?.pids);
   const handle = await startBpftrace({
     bpftrace: o.bpftrace,
     program,
     // $1 namespace, $2 pid (0 = any), $3 comm ("" = any)
-    args: [o.netnsInum, o.process?.pid ?? 0, o.process?.comm ?? ''],
+    args: [o.netnsInum, o.process?.pids?.[0] ?? 0, o.process?.comm ?? ''],
     mapKeysMax: mapKeysFor(v, o.connections),
     // emulated guests (the kernel matrix) attach kprobes slowly: TCP_TRACE_ATTACH_TIMEOUT_MS lifts the limit
     attachTimeoutMs: Number(process.env.TCP_TRACE_ATTACH_TIMEOUT_MS) || 60_000,

@@ -1,36 +1,12 @@
 // trace watches programs the tool did not start: a python3 client/server in the host's namespace.
 import test from 'ava';
-import {execFile} from 'node:child_process';
+import {spawn} from 'node:child_process';
+import {PY, python} from '../helpers/python-peers.js';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {jsonLines, startCli} from '../helpers/cli.js';
 import {journals, kernelSkipReason, toolProcesses} from '../helpers/kernel.js';
 
 const kernelTest = kernelSkipReason ? test.skip : test.serial;
-
-// A client/server outside the tool: the server listens on each of ports; the client makes n connections
-// (bound to localPort with SO_REUSEADDR when given) and prints their local ports; both hold them 2 s.
-const PY = `
-import json, socket, sys, threading, time
-ports, n, local = json.loads(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-held = []
-for p in ports:
-    srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", p)); srv.listen(128); held.append(srv)
-    threading.Thread(target=lambda s=srv: [held.append(s.accept()[0]) for _ in iter(int, 1)], daemon=True).start()
-out = []
-for i in range(n):
-    c = socket.socket(); c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    if local: c.bind(("127.0.0.1", local))
-    c.connect(("127.0.0.1", ports[i % len(ports)])); held.append(c); out.append([ports[i % len(ports)], c.getsockname()[1]])
-print(json.dumps(out), flush=True)
-time.sleep(2)
-`;
-
-function python(ports: number[], n: number, localPort = 0): Promise<Array<[number, number]>> {
-  return new Promise((resolve, reject) =>
-    execFile('python3', ['-c', PY, JSON.stringify(ports), String(n), String(localPort)], (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout)))),
-  );
-}
 
 async function traceAround(args: string[], work: () => Promise<Array<[number, number]>>) {
   const trace = startCli(['trace', '--headless', ...args]);
@@ -70,4 +46,26 @@ kernelTest('trace: one local port (SO_REUSEADDR) connected to two server ports s
   t.deepEqual(made, [[23_460, 45_000], [23_461, 45_000]]);
   const mine = summary.ports.pairs.filter(([dport]: [number, number]) => ports.includes(dport));
   t.deepEqual(mine, [[23_460, 45_000], [23_461, 45_000]]);
+});
+
+kernelTest('trace --pid A --pid B: the syscalls of those two processes, not of a third doing the same', async (t) => {
+  // three python3 processes wait on stdin; only the first two are traced
+  const shapes: Array<[number, number]> = [[23_480, 5], [23_481, 7], [23_482, 4]];
+  const procs = shapes.map(([port, n]) => {
+    const child = spawn('python3', ['-c', PY, JSON.stringify([port]), String(n), '0', 'wait'], {stdio: ['pipe', 'pipe', 'inherit']});
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    const done = new Promise<Array<[number, number]>>((resolve) => child.once('exit', () => resolve(JSON.parse(out || '[]'))));
+    return {child, done};
+  });
+  const [a, b] = procs.map((p) => String(p.child.pid));
+  const {r, made, summary} = await traceAround(['--pid', a!, '--pid', b!, '--duration', '6'], async () => {
+    for (const p of procs) p.child.stdin!.end('go\n');
+    return (await Promise.all(procs.map((p) => p.done))).flat();
+  });
+  t.is(r.code, 0, r.stderr);
+  t.is(made.length, 16);
+  t.deepEqual(summary.pids, [Number(a), Number(b)]);
+  // 1 listening + 5 client sockets, and 1 + 7; 12 connects, 12 accepts; the third process's 5 + 4 + 4 are not there
+  t.deepEqual(summary.kernel.syscalls, {socket: 14, connect: 12, accept: 12});
 });

@@ -6,6 +6,9 @@ import {VARIANTS} from '../../../src/probes/catalog.js';
 import {emptyKernelState} from '../../../src/correlate/kernel-state.js';
 import {parseBpftraceVersion} from '../../../src/bpftrace/version.js';
 import {tracepointsOnly} from '../../helpers/live.js';
+import {ROOT} from '../../helpers/paths.js';
+
+const PROBES = `${ROOT}/probes`;
 
 const everything = {...tracepointsOnly, kinds: {kfunc: {attaches: true, why: 'ok'}, kprobe: {attaches: true, why: 'ok'}, tracepoint: {attaches: true, why: 'ok'}}};
 
@@ -55,4 +58,26 @@ test('rendering: kfunc/kretfunc stay on 0.17, become fentry/fexit on 0.19+, comm
   const text = '// Hooks: kfunc:tcp_set_state\nkfunc:tcp_set_state { }\nkretfunc:a,\nkretfunc:b { }\n';
   t.is(renderProgram(text, parseBpftraceVersion('v0.17.0')!), text);
   t.is(renderProgram(text, parseBpftraceVersion('v0.20.1')!), '// Hooks: kfunc:tcp_set_state\nfentry:tcp_set_state { }\nfexit:a,\nfexit:b { }\n');
+});
+
+test('several pids: every process filter of every probe file becomes an || of them', async (t) => {
+  const {readFileSync, readdirSync} = await import('node:fs');
+  const v = parseBpftraceVersion('v0.17.0')!;
+  const files = readdirSync(PROBES).filter((f) => readFileSync(`${PROBES}/${f}`, 'utf8').includes('pid == $2'));
+  t.true(files.length >= 6, files.join(' '));
+  for (const f of files) {
+    const out = renderProgram(readFileSync(`${PROBES}/${f}`, 'utf8'), v, [101, 202]);
+    // no filter left in another spelling that would keep only $2
+    t.false(out.includes('$2'), f);
+    t.true(out.includes('(pid == 101 || pid == 202)'), f);
+  }
+  t.is(renderProgram('/($2 == 0 || pid == $2)/', v, [7]), '/($2 == 0 || pid == $2)/');
+});
+
+test('flags: a repeated or comma-separated --pid is a list; a string flag reads its last value', async (t) => {
+  const {flagList, flagString} = await import('../../../src/options.js');
+  t.deepEqual(flagList({pid: ['1', '2,3', ' 4 ']}, 'pid'), ['1', '2', '3', '4']);
+  t.deepEqual(flagList({}, 'pid'), []);
+  t.is(flagString({out: ['a', 'b']}, 'out'), 'b');
+  t.is(flagString({json: true}, 'json'), undefined);
 });

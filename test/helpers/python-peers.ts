@@ -1,0 +1,31 @@
+// Peers outside the tool, for trace tests: a python3 client/server in the host's namespace.
+import {execFile} from 'node:child_process';
+
+// A client/server outside the tool: the server listens on each of ports; the client makes n connections
+// (bound to localPort with SO_REUSEADDR when given) and prints their local ports; both hold them 2 s.
+// With a fourth argument it first waits for a line on stdin (start it, trace its pid, then let it go).
+export const PY = `
+import json, socket, sys, threading, time
+ports, n, local = json.loads(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+if len(sys.argv) > 4: sys.stdin.readline()
+held = []
+for p in ports:
+    srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", p)); srv.listen(128); held.append(srv)
+    threading.Thread(target=lambda s=srv: [held.append(s.accept()[0]) for _ in iter(int, 1)], daemon=True).start()
+out = []
+for i in range(n):
+    c = socket.socket(); c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if local: c.bind(("127.0.0.1", local))
+    c.connect(("127.0.0.1", ports[i % len(ports)])); held.append(c); out.append([ports[i % len(ports)], c.getsockname()[1]])
+print(json.dumps(out), flush=True)
+time.sleep(2)
+`;
+
+// Run the peers to the end; resolves to their (server port, local port) pairs.
+export function python(ports: number[], n: number, localPort = 0): Promise<Array<[number, number]>> {
+  return new Promise((resolve, reject) =>
+    execFile('python3', ['-c', PY, JSON.stringify(ports), String(n), String(localPort)], (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout)))),
+  );
+}
+

@@ -1,0 +1,32 @@
+import test from 'ava';
+import {parseLine, type BpftraceEvent} from '../../../src/bpftrace/parse.js';
+import {emptyKernelState, foldEvent} from '../../../src/correlate/kernel-state.js';
+import {traceLive} from '../../../src/correlate/trace.js';
+import {connectionsView} from '../../../src/dashboard/view-models.js';
+import {liveState} from '../../helpers/live.js';
+
+const fold = (lines: string[]) => lines.map(parseLine).filter((e): e is BpftraceEvent => e !== null).reduce(foldEvent, emptyKernelState());
+
+test('trace live state: the dashboard counts are the kernel\'s, for the traced port only', (t) => {
+  const kernel = fold([
+    '{"type": "map", "data": {"@client_estab": {"8080": 23, "9090": 4}}}',
+    '{"type": "map", "data": {"@server_estab": {"8080": 23, "9090": 4}}}',
+    '{"type": "map", "data": {"@calls": {"socket": 24, "accept": 23}}}',
+    '{"type": "map", "data": {"@connect_ok": {"0": 23}}}',
+    '{"type": "map", "data": {"@connect_errno": {"111": 2}}}',
+  ]);
+  const base = liveState(0);
+  const live = traceLive({
+    tMs: 2000, kernel, port: 8080, plan: base.plan, failedProbes: [], limits: base.limits, portRange: base.portRange, memAvailableBytes: 1,
+  });
+  t.is(live.phase, 'tracing');
+  t.is(live.generator.established, 23);
+  t.is(live.generator.accepted, 23);
+  t.is(live.generator.attempted, 25);
+  t.deepEqual(live.generator.failed, {ECONNREFUSED: 2});
+  t.deepEqual(live.ports, [8080]);
+  t.regex(connectionsView([live.sample], live).label ?? '', /^Connections 23\/23, kernel 23,/);
+  // no port: every connection the probes saw
+  const all = traceLive({tMs: 0, kernel, port: null, plan: base.plan, failedProbes: [], limits: base.limits, portRange: base.portRange, memAvailableBytes: 1});
+  t.is(all.generator.established, 27);
+});
