@@ -24,7 +24,7 @@ export const COMMANDS: CommandSpec[] = [
     positionals: '[scenario]',
     options: {
       connections: str, ports: str, hold: str, rate: str, concurrency: str, 'port-range': str, 'base-port': str, nofile: str,
-      probes: str, measure: str, out: str, refresh: str, 'metrics-port': str, headless: bool, help: bool,
+      probes: str, measure: str, 'slab-sample': str, out: str, refresh: str, 'metrics-port': str, headless: bool, help: bool,
     },
   },
   {

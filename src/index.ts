@@ -23,11 +23,15 @@ async function main(): Promise<number> {
   return module.run({values: parsed.values, positionals: parsed.positionals});
 }
 
+// The first error decides the exit code; later ones (a write to a closed stdout during the cleanup, say)
+// are reported and wait for the same cleanup instead of exiting under it.
+let failed: unknown = null;
 const fail = async (error: unknown) => {
   process.stderr.write(`tcp-trace: ${error instanceof Error ? error.message : String(error)}\n`);
   if (process.env.TCP_TRACE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  failed ??= error;
   await runCleanups();
-  process.exit(exitCodeOf(error));
+  process.exit(exitCodeOf(failed));
 };
 
 // never silent: a crash anywhere still undoes the lab before exiting

@@ -18,6 +18,8 @@ export type RunOptions = {
   headless: boolean;
   perWorker: number;
   measure: Measurement[];
+  // the slab probe measures the first N connections, then stops (0: all of them); /proc/slabinfo covers the run
+  slabSample: number;
   nofile?: number;
   serverMode: 'idle' | 'echo';
   out: string;
@@ -27,6 +29,9 @@ export type RunOptions = {
 
 // Sockets one worker process holds at most: below the 20 000 hard fd limit seen on these hosts.
 export const PER_WORKER = 15_000;
+// Connections the slab probe measures by default before it stops: its kmem tracepoints fire ~55 times a
+// connection and cost a third of the establish rate (bench/RESULTS.md); a sample keeps the rest untraced.
+export const SLAB_SAMPLE = 5_000;
 
 // "connections,slab" -> those measurements; every one when absent; `none` for the generator alone.
 export function measurements(value: string | undefined): Measurement[] {
@@ -89,6 +94,7 @@ export function runOptions(values: FlagValues, positionals: string[]): RunOption
     headless: values.headless === true,
     perWorker,
     measure: measurements(str('measure')),
+    slabSample: positiveInt('--slab-sample', str('slab-sample'), SLAB_SAMPLE, 0, 10_000_000),
     nofile,
     serverMode: d.serverMode,
     out: str('out') ?? 'tcp-trace-runs',

@@ -81,6 +81,11 @@ export async function run({values, positionals}: {values: FlagValues; positional
     const netns = await makeNetns(lab, opts.portRange);
     const range = parsePortRange((await nsSysctl(netns.name, 'net.ipv4.ip_local_port_range')).replace(/\s+/, '\t'))!;
     const labFacts = {netns: netns.name, netnsInum: netns.inum, portRange: range};
+    // ramp, million: the slab probe stops after a sample of the connections (hello needs it to the end)
+    const slabSampled = opts.slabSample > 0 && opts.slabSample < generatorSize(opts) && opts.scenario !== 'hello' && plan.some((p) => p.measurement === 'slab' && p.variant);
+    let slabConnections: number | null = null;
+    // the ramp's pause while the slab probe stops: not part of the establish rate
+    let freezeMs = 0;
     // the workers start while the probes attach: neither needs the other, and both take seconds
     const [started, attached] = await Promise.allSettled([
       Generator.start({
@@ -90,7 +95,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
       }),
       attachPlan(plan, {
         bpftrace: host.bpftrace.path, version: host.bpftrace.version, netnsInum: netns.inum, connections: generatorSize(opts),
-        journal: lab.journal, warmUp: (n) => warmUp(netns.name, n),
+        connectionsFor: slabSampled ? {slab: opts.slabSample} : undefined, journal: lab.journal, warmUp: (n) => warmUp(netns.name, n),
       }),
     ]);
     if (started.status === 'fulfilled') generator = started.value;
@@ -122,8 +127,8 @@ export async function run({values, positionals}: {values: FlagValues; positional
     let phase: LiveState['phase'] = 'starting';
     const live = (kernel = session.state(), memAvailable = 0, stats = gen.stats()): LiveState => ({
       scenario: opts.scenario, requested: opts.connections, ports: opts.ports, portRange: range,
-      sample: buildSample(Date.now() - startedAt.getTime(), stats, kernel, memAvailable),
-      generator: stats, kernel, plan, failedProbes, limits: host.limits, perWorkerSockets: opts.perWorker, phase, events: [],
+      sample: buildSample(Date.now() - startedAt.getTime(), stats, kernel, memAvailable, slabConnections),
+      generator: stats, kernel, plan, failedProbes, limits: host.limits, perWorkerSockets: opts.perWorker, phase, events: [], slabConnections,
       slabSites: topSiteByCache(counter(kernel, '@alloc_sites'), symbols),
     });
     const tick = async () => {
@@ -145,10 +150,20 @@ export async function run({values, positionals}: {values: FlagValues; positional
       generator: gen, connections: opts.connections, ports: opts.ports, host: '127.0.0.1', nofile: opts.nofile,
       stopped: stop.signalled, kernelAfterTicks: (n) => kernelAfterTicks(session, n), memory: () => memorySnapshot(true),
       note: (t) => view!.note(t), setPhase: (p) => (phase = p),
+      slabSample: slabSampled
+        ? {
+            connections: opts.slabSample,
+            freeze: async () => {
+              const t0 = Date.now();
+              if (await session.freeze('slab')) slabConnections = gen.stats().established;
+              freezeMs = Date.now() - t0;
+            },
+          }
+        : undefined,
     };
     const scenario = SCENARIOS[opts.scenario];
     const steps = await scenario.drive(ctx);
-    const rampMs = Date.now() - startedAt.getTime();
+    const rampMs = Date.now() - startedAt.getTime() - freezeMs;
     if (!stop.reason()) {
       phase = 'holding';
       await Promise.race([sleep(opts.holdS * 1000), stop.signalled]);
@@ -169,7 +184,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
     const base = buildSummary({
       scenario: opts.scenario, requested: opts.connections, ports: opts.ports, durationMs: Date.now() - startedAt.getTime(), rampMs,
       generator: gen.stats(), records: gen.records, kernel, memoryBefore, memoryAfter, plan, failedProbes,
-      lostEvents: session.lostEvents(), limits: host.limits, lab: labFacts, stoppedBy,
+      lostEvents: session.lostEvents(), limits: host.limits, lab: labFacts, stoppedBy, slabConnections,
     });
     const summary = {...base, claims: scenario.claims(base, steps), runDirectory: dir.path};
     dir.writeJson('summary.json', summary);

@@ -9,15 +9,19 @@ export type Sample = {
   tMs: number;
   connections: {attempted: number; established: number; failed: number; accepted: number};
   kernel: {established: {client: number; server: number}; sockets: number; connectErrors: number; rxTcpSegments: number};
-  slab: {heldBytes: number; bytesPerConnection: number | null};
+  // with a slab sample, bytesPerConnection is the sample's and heldBytes that times the connections held
+  slab: {heldBytes: number; bytesPerConnection: number | null; sampledConnections: number | null};
   // connections given a local port, by server port (the kernel's count)
   portsPerDestination: Record<string, number>;
   memAvailableBytes: number;
 };
 
-// Build the sample for time tMs since the run started.
-export function buildSample(tMs: number, g: GeneratorStats, k: KernelState, memAvailableBytes: number): Sample {
-  const held = Object.values(heldBytesByCache(k)).reduce((a, b) => a + b, 0);
+// Build the sample for time tMs since the run started; slabConnections: the connections the slab probe
+// measured when it stopped early (null: it measures them all).
+export function buildSample(tMs: number, g: GeneratorStats, k: KernelState, memAvailableBytes: number, slabConnections: number | null = null): Sample {
+  const measured = Object.values(heldBytesByCache(k)).reduce((a, b) => a + b, 0);
+  const perConn = perConnection(measured, slabConnections ?? g.established);
+  const held = slabConnections === null ? measured : (perConn ?? 0) * g.established;
   const failed = Object.values(g.failed).reduce((a, b) => a + b, 0);
   return {
     type: 'sample',
@@ -29,7 +33,7 @@ export function buildSample(tMs: number, g: GeneratorStats, k: KernelState, memA
       connectErrors: counterTotal(k, '@connect_errno'),
       rxTcpSegments: counterTotal(k, '@rx_tcp'),
     },
-    slab: {heldBytes: held, bytesPerConnection: perConnection(held, g.established)},
+    slab: {heldBytes: held, bytesPerConnection: perConn, sampledConnections: slabConnections},
     portsPerDestination: counter(k, '@port_new'),
     memAvailableBytes,
   };

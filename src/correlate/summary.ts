@@ -29,6 +29,8 @@ export type RunFacts = {
   limits: Limits;
   lab: {netns: string; netnsInum: number; portRange: {low: number; high: number; size: number}};
   stoppedBy: string | null;
+  // connections the slab probe measured when it stopped after a sample (null: every one)
+  slabConnections: number | null;
 };
 
 const latency = (buckets: Bucket[] | undefined) =>
@@ -68,7 +70,9 @@ export function buildSummary(f: RunFacts) {
   const slabPlanned = f.plan.find((p) => p.measurement === 'slab')?.kind != null;
   // without a slab probe the caches come from /proc/slabinfo alone (DESIGN §3 fallback)
   const held = slabPlanned ? heldBytesByCache(k) : slabinfoDeltas(f.memoryBefore.caches, f.memoryAfter.caches);
-  const costs = costByCache(held, established, f.memoryBefore.caches, f.memoryAfter.caches);
+  // the probe's bytes are the sample's when it stopped early; slabinfo's deltas cover the whole run
+  const slabN = slabPlanned && f.slabConnections !== null ? f.slabConnections : established;
+  const costs = costByCache(held, slabN, f.memoryBefore.caches, f.memoryAfter.caches);
   const heldBytes = costs.reduce((n, c) => n + c.heldBytes, 0);
   const ports = joinPorts(Object.keys(counter(k, '@ports')), f.records);
   const errors = kernelErrors(k);
@@ -104,8 +108,9 @@ export function buildSummary(f: RunFacts) {
     },
     slab: {
       source: slabPlanned ? ('tracepoint' as const) : ('slabinfo' as const),
+      sampledConnections: slabPlanned ? f.slabConnections : null,
       bytesPerConnection: {
-        tracepoint: slabPlanned ? perConnection(heldBytes, established) : null,
+        tracepoint: slabPlanned ? perConnection(heldBytes, slabN) : null,
         slabinfo: perConnection(slabinfoDeltaOver(costs), established),
       },
       byCache: Object.fromEntries(costs.map((c) => [c.cache, c.bytesPerConnection])),

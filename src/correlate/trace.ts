@@ -65,6 +65,7 @@ export function traceLive(f: TraceFacts): LiveState {
     failedProbes: f.failedProbes,
     limits: f.limits,
     perWorkerSockets: stats.established,
+    slabConnections: null,
     phase: 'tracing',
     events: [],
     slabSites: {},

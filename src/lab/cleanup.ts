@@ -19,14 +19,22 @@ export function registerCleanup(fn: Cleanup): () => Promise<void> {
   };
 }
 
-// Run every registered cleanup, newest first; errors are written to stderr, never swallowed.
-export async function runCleanups(): Promise<void> {
-  while (stack.length > 0) {
-    const fn = stack.pop()!;
-    try {
-      await fn();
-    } catch (error) {
-      process.stderr.write(`tcp-trace: cleanup failed: ${(error as Error).message}\n`);
+// Run every registered cleanup, newest first; errors are written to stderr, never swallowed. A second call
+// while one is under way (a crash during the cleanup of another) waits for the same run, so that nobody
+// exits while a namespace or a bpftrace process is still being undone.
+let running: Promise<void> | null = null;
+export function runCleanups(): Promise<void> {
+  running ??= (async () => {
+    while (stack.length > 0) {
+      const fn = stack.pop()!;
+      try {
+        await fn();
+      } catch (error) {
+        process.stderr.write(`tcp-trace: cleanup failed: ${(error as Error).message}\n`);
+      }
     }
-  }
+  })().finally(() => {
+    running = null;
+  });
+  return running;
 }

@@ -126,11 +126,12 @@ export class Generator {
     return this.options.ports.map((port) => ({host: this.options.host, port}));
   }
 
-  // Ramp every client to its share of the connections; resolves when all have tried their share.
-  async ramp(): Promise<void> {
-    const shares = shareOut(this.options.connections, this.clients.length);
+  // Ramp every client to its share of connections [from, to) (all of them by default); resolves when all have
+  // tried their share. Two calls, [0, k) then [k, n), make the same connections as one.
+  async ramp(from = 0, to = this.options.connections): Promise<void> {
+    const shares = shareOut(Math.max(0, to - from), this.clients.length);
     const rate = Math.max(1, Math.floor(this.options.ratePerSec / this.clients.length));
-    let offset = 0;
+    let offset = from;
     await Promise.all(
       this.clients.map((_, i) => {
         const spec: RampSpec = {targets: this.targets(), count: shares[i]!, offset, concurrency: this.options.concurrency, ratePerSec: rate};

@@ -20,6 +20,8 @@ export type ProbeSession = {
   failed: Array<{entry: PlanEntry; why: string}>;
   state: () => KernelState;
   lostEvents: () => number;
+  // stop one measurement's program early; its last totals stay in state() (the slab sample)
+  freeze: (measurement: string) => Promise<boolean>;
   stop: () => Promise<KernelState>;
 };
 
@@ -29,6 +31,8 @@ export type AttachOptions = {
   version: BpftraceVersion;
   netnsInum: number;
   connections: number;
+  // fewer connections for some measurements' map sizes (the slab probe that stops after a sample)
+  connectionsFor?: Partial<Record<string, number>>;
   journal: Journal;
   // make n loopback connections in the lab namespace from outside the generator
   warmUp: (n: number) => Promise<void>;
@@ -63,7 +67,7 @@ async function start(v: Variant, o: AttachOptions, slot: {state: KernelState}): 
     program,
     // $1 namespace, $2 pid (0 = any), $3 comm ("" = any)
     args: [o.netnsInum, o.process?.pids?.[0] ?? 0, o.process?.comm ?? ''],
-    mapKeysMax: mapKeysFor(v, o.connections),
+    mapKeysMax: mapKeysFor(v, o.connectionsFor?.[v.measurement] ?? o.connections),
     // emulated guests (the kernel matrix) attach kprobes slowly: TCP_TRACE_ATTACH_TIMEOUT_MS lifts the limit
     attachTimeoutMs: Number(process.env.TCP_TRACE_ATTACH_TIMEOUT_MS) || 60_000,
     onEvent: (event) => (slot.state = foldEvent(slot.state, event)),
@@ -127,6 +131,13 @@ export async function attachPlan(plan: PlanEntry[], o: AttachOptions): Promise<P
     failed,
     state,
     lostEvents: () => attached.reduce((n, a) => n + a.handle.lostEvents(), 0),
+    freeze: async (measurement) => {
+      const a = attached.find((x) => x.entry.measurement === measurement);
+      if (!a) return false;
+      await nextTick([a]);
+      await a.handle.stop();
+      return true;
+    },
     stop: async () => {
       await Promise.all(attached.map((a) => a.handle.stop()));
       return state();

@@ -2,10 +2,19 @@
 import type {Summary} from '../correlate/summary.js';
 import type {Claim, Scenario, ScenarioContext} from './types.js';
 
-// Ramp to N, or until stopped.
+// Ramp to N, or until stopped. With a slab sample of k < N: ramp to k, wait until the servers accepted them
+// all, freeze the slab probe (its totals are then those k connections' exactly), and ramp on to N.
 export async function rampSteps(ctx: ScenarioContext): Promise<{completed: boolean}> {
   ctx.setPhase('ramping');
-  const completed = await Promise.race([ctx.generator.ramp().then(() => true), ctx.stopped.then(() => false)]);
+  const untilStopped = (p: Promise<void>) => Promise.race([p.then(() => true), ctx.stopped.then(() => false)]);
+  const k = ctx.slabSample && ctx.slabSample.connections < ctx.connections ? ctx.slabSample.connections : 0;
+  if (k > 0) {
+    if (!(await untilStopped(ctx.generator.ramp(0, k)))) return {completed: false};
+    await ctx.generator.waitAccepted(ctx.generator.stats().established, 5000);
+    await ctx.slabSample!.freeze();
+    ctx.note(`slab: the first ${k} connections measured by the slab probe (it stopped there); /proc/slabinfo measures the whole run`);
+  }
+  const completed = await untilStopped(ctx.generator.ramp(k));
   if (completed) await ctx.generator.waitAccepted(ctx.generator.stats().established, 5000);
   return {completed};
 }

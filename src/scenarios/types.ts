@@ -21,6 +21,8 @@ export type ScenarioContext = {
   memory: () => Promise<MemorySnapshot>;
   note: (text: string) => void;
   setPhase: (phase: 'ramping' | 'holding') => void;
+  // the slab probe measures the first `connections` only: the ramp stops there, lets it settle, calls freeze
+  slabSample?: {connections: number; freeze: () => Promise<void>};
 };
 
 // What a scenario's steps measured beyond the common summary.

@@ -44,6 +44,7 @@ export function liveState(n: number, kernel: KernelState = emptyKernelState(), o
       tcpEhashEntries: 262_144,
     },
     perWorkerSockets: 15_000,
+    slabConnections: null,
     phase: 'ramping',
     events: [],
     slabSites: {},

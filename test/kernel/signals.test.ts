@@ -1,7 +1,8 @@
 // Every exit path undoes the lab: normal end (run.test), SIGINT, SIGTERM, and SIGKILL followed by restore.
 import test from 'ava';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {readFileSync} from 'node:fs';
+import {readFileSync, readdirSync} from 'node:fs';
+import {join} from 'node:path';
 import {jsonLines, runCli, startCli} from '../helpers/cli.js';
 import {journals, kernelSkipReason, labNamespaces, toolProcesses} from '../helpers/kernel.js';
 import {tempDir} from '../helpers/temp.js';
@@ -39,6 +40,25 @@ for (const [signal, code] of [['SIGINT', 0], ['SIGTERM', 143]] as const) {
     t.deepEqual(hostSysctls(), before);
   });
 }
+
+kernelTest('stdout closed mid-run (the reader of `| head` went away): the write errors stop the run, the lab is undone', async (t) => {
+  const run = await startLongRun(t);
+  const dir = run.child.spawnargs.at(-1)!;
+  t.is(labNamespaces().length, 1);
+  run.child.stdout!.destroy();
+  const r = await run.done;
+  t.not(r.code, 0);
+  t.regex(r.stderr, /EPIPE/);
+  // the bpftrace programs, the workers, the namespace, the tracefs mount and the journal are gone
+  t.deepEqual(labNamespaces(), []);
+  t.deepEqual(toolProcesses(), []);
+  t.deepEqual(journals(), []);
+  t.false(readFileSync('/proc/mounts', 'utf8').includes(' /sys/kernel/tracing tracefs '));
+  // what was recorded before stays on disk
+  const [runDir] = readdirSync(dir);
+  t.true(readFileSync(join(dir, runDir!, 'samples.ndjson'), 'utf8').includes('"type":"sample"'));
+  t.truthy(readFileSync(join(dir, runDir!, 'manifest.json'), 'utf8'));
+});
 
 const tracefsMounted = () => readFileSync('/proc/mounts', 'utf8').includes(' /sys/kernel/tracing tracefs ');
 

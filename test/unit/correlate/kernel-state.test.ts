@@ -61,3 +61,20 @@ test('states of several programs merge; ticks are the slowest program\'s', (t) =
   t.is(m.ticks, 0);
   t.is(mergeStates([]).ticks, 0);
 });
+
+test('bytes allocated by cache come from the call-site map when the probe keeps no by-cache map', (t) => {
+  const k = fold([
+    '{"type": "map", "data": {"@alloc_sites": {"TCP,18446744071600045926": 4736, "TCP,18446744071600000001": 64, "kmalloc-rnd-05-192,1": 192}}}',
+    '{"type": "map", "data": {"@freed_bytes": {"kmalloc-rnd-05-192": 192}}}',
+  ]);
+  t.deepEqual(heldBytesByCache(k), {TCP: 4800, 'kmalloc-rnd-05-192': 0});
+});
+
+test('a slab sample: bytes per connection are the sample\'s, the held total scales to the connections held', async (t) => {
+  const {buildSample} = await import('../../../src/correlate/sample.js');
+  const {stats} = await import('../../helpers/live.js');
+  const k = fold(['{"type": "map", "data": {"@alloc_sites": {"TCP,1": 5000000}}}']);
+  const sampled = buildSample(0, stats(100_000), k, 0, 5000);
+  t.deepEqual(sampled.slab, {heldBytes: 100_000_000, bytesPerConnection: 1000, sampledConnections: 5000});
+  t.deepEqual(buildSample(0, stats(5000), k, 0).slab, {heldBytes: 5_000_000, bytesPerConnection: 1000, sampledConnections: null});
+});
