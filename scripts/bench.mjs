@@ -3,7 +3,7 @@
 // baseline, tracing overhead (with and without probes), time to first sample, kernel and user memory
 // per connection, and the dashboard's CPU. Prints ratios; asserts nothing about time.
 // Usage: npm run bench [-- --quick] [-- --connections N] [-- --runs R] [-- --write]
-//   --quick: 20 000 connections, one run each (a few minutes); default 100 000 x 3 runs.
+//   --quick: 20 000 connections, one run each (a few minutes); default 100 000 x 3 runs, then `million`.
 //   --write: also write bench/RESULTS.md with the machine, kernel and date.
 import {mkdtempSync, readFileSync, writeFileSync, mkdirSync, existsSync} from 'node:fs';
 import {tmpdir, cpus, totalmem} from 'node:os';
@@ -44,9 +44,9 @@ async function cBaseline() {
 }
 
 // One headless run of the tool; returns its summary and the time to the first sample.
-async function toolRun(measure) {
+async function toolRun(measure, extra = []) {
   const out = join(work, 'runs');
-  const args = ['run', '--headless', '--connections', N, '--ports', ports, '--rate', 1_000_000, '--concurrency', 512, '--hold', 0.5, '--out', out];
+  const args = ['run', '--headless', '--connections', N, '--ports', ports, '--rate', 1_000_000, '--concurrency', 512, '--hold', 0.5, '--out', out, ...extra];
   if (measure) args.push('--measure', measure);
   const t0 = Date.now();
   let firstSampleMs = null;
@@ -91,14 +91,30 @@ async function dashboardCpu() {
 }
 
 echo(`bench: ${N} connections over ${ports} server ports, ${RUNS} run(s) each, ${cpus().length} cores`);
-const c = [], plain = [], traced = [];
+const c = [], plain = [], traced = [], slabAll = [];
 for (let i = 0; i < RUNS; i++) {
   c.push(await cBaseline());
   plain.push(await toolRun('none'));
   traced.push(await toolRun());
-  echo(`  run ${i + 1}: C ${fmt(c.at(-1).rate / 1000)} k/s, node ${fmt(plain.at(-1).summary.connections.perSecond / 1000)} k/s, node+probes ${fmt(traced.at(-1).summary.connections.perSecond / 1000)} k/s`);
+  slabAll.push(await toolRun(undefined, ['--slab-sample', 0]));
+  const k = (x) => fmt(x.summary.connections.perSecond / 1000);
+  echo(`  run ${i + 1}: C ${fmt(c.at(-1).rate / 1000)} k/s, node ${k(plain.at(-1))} k/s, node+probes ${k(traced.at(-1))} k/s, node+probes, slab probe to the end ${k(slabAll.at(-1))} k/s`);
 }
 const cpuShare = await dashboardCpu();
+
+// The million scenario with its defaults (full run only): how many held, how fast, the lowest MemAvailable.
+async function millionRun() {
+  const r = await $`node ${bin} run million --headless --out ${join(work, 'runs')}`.nothrow();
+  const lines = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  const summary = lines.at(-1);
+  const lowest = Math.min(...lines.filter((l) => l.type === 'sample' && l.memAvailableBytes > 0).map((l) => l.memAvailableBytes));
+  return {summary, lowestMemAvailable: lowest};
+}
+const million = quick ? null : await millionRun();
+if (million) {
+  const m = million.summary;
+  echo(`  million: ${m.connections.established} established (kernel ${m.kernel.established.client}), ${fmt(m.connections.perSecond / 1000)} k/s, stopped by ${m.stoppedBy ?? 'nothing'}`);
+}
 
 const rate = (xs) => xs.map((x) => x.summary.connections.perSecond);
 const cRates = c.map((x) => x.rate);
@@ -108,11 +124,23 @@ const rows = [
   ['  ratio generator / C (target >= 0.6)', fmt(min(rate(plain)) / min(cRates), 2), fmt(median(rate(plain)) / median(cRates), 2)],
   ['establish rate with the default probes (k/s)', fmt(min(rate(traced)) / 1000), fmt(median(rate(traced)) / 1000)],
   ['  ratio traced / untraced (target >= 0.9)', fmt(min(rate(traced)) / min(rate(plain)), 2), fmt(median(rate(traced)) / median(rate(plain)), 2)],
-  ['user bytes per connection, both ends (target <= 2048)', fmt(min(plain.map((x) => x.summary.connections.userBytesPerConnection)), 0), fmt(median(plain.map((x) => x.summary.connections.userBytesPerConnection)), 0)],
-  ['fixed resident memory per worker (MiB)', fmt(min(plain.map((x) => x.summary.connections.workerFixedBytes / 2 ** 20))), fmt(median(plain.map((x) => x.summary.connections.workerFixedBytes / 2 ** 20)))],
+  ['establish rate, slab probe to the end (--slab-sample 0) (k/s)', fmt(min(rate(slabAll)) / 1000), fmt(median(rate(slabAll)) / 1000)],
+  ['  ratio to untraced', fmt(min(rate(slabAll)) / min(rate(plain)), 2), fmt(median(rate(slabAll)) / median(rate(plain)), 2)],
+  ['user bytes per connection, both ends, RssAnon (target <= 2048)', fmt(min(plain.map((x) => x.summary.connections.userBytesPerConnection)), 0), fmt(median(plain.map((x) => x.summary.connections.userBytesPerConnection)), 0)],
+  ['fixed private memory per worker, RssAnon (MiB)', fmt(min(plain.map((x) => x.summary.connections.workerFixedBytes / 2 ** 20))), fmt(median(plain.map((x) => x.summary.connections.workerFixedBytes / 2 ** 20)))],
   ['slab bytes per connection, both ends', fmt(min(traced.map((x) => x.summary.slab.bytesPerConnection.tracepoint ?? x.summary.slab.bytesPerConnection.slabinfo)), 0), fmt(median(traced.map((x) => x.summary.slab.bytesPerConnection.tracepoint ?? x.summary.slab.bytesPerConnection.slabinfo)), 0)],
   ['time to first sample, probes attached (ms; target <= 2000)', fmt(min(traced.map((x) => x.firstSampleMs)), 0), fmt(median(traced.map((x) => x.firstSampleMs)), 0)],
+  ['  the same without probes (ms)', fmt(min(plain.map((x) => x.firstSampleMs)), 0), fmt(median(plain.map((x) => x.firstSampleMs)), 0)],
   ['dashboard CPU (s of CPU per s of run)', fmt(cpuShare, 3), fmt(cpuShare, 3)],
+  ...(million
+    ? [
+        ['million: connections established and held (kernel count)', `${million.summary.connections.established} (${million.summary.kernel.established.client})`, '-'],
+        ['million: establish rate with the default probes (k/s)', fmt(million.summary.connections.perSecond / 1000), '-'],
+        ['million: lowest MemAvailable (GiB; target >= 2)', fmt(million.lowestMemAvailable / 2 ** 30, 2), '-'],
+        ['million: user bytes per connection, both ends', fmt(million.summary.connections.userBytesPerConnection, 0), '-'],
+        ['million: slab bytes per connection (/proc/slabinfo)', fmt(million.summary.slab.bytesPerConnection.slabinfo, 0), '-'],
+      ]
+    : []),
 ];
 const table = ['| figure | min | median |', '|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 echo(`\n${table}`);
@@ -122,7 +150,7 @@ if (argv.write) {
     '# Benchmark results',
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench${quick ? ' -- --quick' : ''}\`: Linux ${kernel}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, loopback in a private namespace.`,
-    `${N} connections over ${ports} server ports, ${RUNS} run(s) of each, side by side.`,
+    `${N} connections over ${ports} server ports, ${RUNS} run(s) of each, side by side${million ? '; then `tcp-trace run million` once, with its defaults' : ''}.`,
     '',
     table,
     '',

@@ -79,7 +79,17 @@ static int client(const char *host, int base, int nports, int count, int conc, i
 int main(int argc, char **argv) {
   if (argc >= 5 && !strcmp(argv[1], "server")) {
     int base = atoi(argv[3]), nports = atoi(argv[4]);
-    for (int p = 0; p < nports; p++) if (fork() == 0) serve(argv[2], base + p);
+    pid_t kids[nports];
+    for (int p = 0; p < nports; p++) if ((kids[p] = fork()) == 0) serve(argv[2], base + p);
+    // SIGTERM to the parent ends the children too (they hold the sockets)
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    int sig = 0;
+    sigwait(&set, &sig);
+    for (int p = 0; p < nports; p++) kill(kids[p], SIGTERM);
     while (wait(NULL) > 0) {}
     return 0;
   }

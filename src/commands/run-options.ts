@@ -87,7 +87,7 @@ export function runOptions(values: FlagValues, positionals: string[]): RunOption
     connections,
     ports: Array.from({length: portCount}, (_, i) => basePort + i),
     holdS: seconds('--hold', str('hold'), d.holdS),
-    ratePerSec: positiveInt('--rate', str('rate'), 10_000, 1, 1_000_000),
+    ratePerSec: positiveInt('--rate', str('rate'), d.ratePerSec ?? 10_000, 1, 1_000_000),
     concurrency: positiveInt('--concurrency', str('concurrency'), d.concurrency ?? 256, 1, 10_000),
     portRange: range,
     probes: probeKind(str('probes')),

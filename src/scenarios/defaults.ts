@@ -12,6 +12,8 @@ export type ScenarioDefaults = {
   portRange?: {low: number; high: number};
   holdS: number;
   concurrency?: number;
+  // connects per second, all clients together (10 000 unless set)
+  ratePerSec?: number;
   serverMode: 'idle' | 'echo';
   nofile?: number;
   summary: string;
@@ -30,7 +32,7 @@ export const SCENARIO_DEFAULTS: Record<ScenarioName, ScenarioDefaults> = {
   // ~15 000 connections a server port from one address: connect() takes the odd half of the range first,
   // and a default range (28 232 ports) leaves ~14 000 there, so the last ports cost a full scan each
   million: {
-    connections: 1_000_000, portRange: {low: 1024, high: 65_535}, holdS: 3, serverMode: 'idle',
+    connections: 1_000_000, portRange: {low: 1024, high: 65_535}, holdS: 3, ratePerSec: 1_000_000, serverMode: 'idle',
     summary: 'as many connections as memory allows (1 000 000 asked), over many server ports, local ports 1024-65535',
   },
 };

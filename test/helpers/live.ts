@@ -1,6 +1,7 @@
 // A live state for view-model tests, with fields overridable.
 import type {LiveState} from '../../src/correlate/live.js';
-import {emptyKernelState, type KernelState} from '../../src/correlate/kernel-state.js';
+import {emptyKernelState, foldEvent, type KernelState} from '../../src/correlate/kernel-state.js';
+import {parseLine, type BpftraceEvent} from '../../src/bpftrace/parse.js';
 import {planProbes} from '../../src/probes/plan.js';
 import {buildSample} from '../../src/correlate/sample.js';
 import type {GeneratorStats} from '../../src/load/generator.js';
@@ -50,4 +51,9 @@ export function liveState(n: number, kernel: KernelState = emptyKernelState(), o
     slabSites: {},
     ...over,
   };
+}
+
+// The kernel state after bpftrace printed these JSON lines.
+export function foldLines(lines: string[]): KernelState {
+  return lines.map(parseLine).filter((e): e is BpftraceEvent => e !== null).reduce(foldEvent, emptyKernelState());
 }

@@ -42,3 +42,13 @@ export class TmuxSession {
     }
   }
 }
+
+// Why tmux tests cannot run here (no tmux), or null.
+export const tmuxMissing = (() => {
+  try {
+    execFileSync('tmux', ['-V'], {stdio: 'ignore'});
+    return null;
+  } catch {
+    return 'tmux is not installed: apt-get install tmux';
+  }
+})();

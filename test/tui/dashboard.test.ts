@@ -5,20 +5,11 @@ import {readFileSync, readdirSync, existsSync} from 'node:fs';
 import type {ExecutionContext} from 'ava';
 import {tempDir} from '../helpers/temp.js';
 import {join} from 'node:path';
-import {execFileSync} from 'node:child_process';
 import {BIN} from '../helpers/paths.js';
-import {TmuxSession} from '../helpers/tmux.js';
+import {TmuxSession, tmuxMissing} from '../helpers/tmux.js';
 import {journals, kernelSkipReason, labNamespaces, toolProcesses} from '../helpers/kernel.js';
 
-const hasTmux = (() => {
-  try {
-    execFileSync('tmux', ['-V'], {stdio: 'ignore'});
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const skip = kernelSkipReason ?? (hasTmux ? null : 'tmux is not installed: apt-get install tmux');
+const skip = kernelSkipReason ?? tmuxMissing;
 const tuiTest = skip ? test.skip : test.serial;
 
 // Run the dashboard at width x height for n connections; returns the session, the run folder and the exit file.

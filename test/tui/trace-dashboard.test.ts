@@ -1,23 +1,14 @@
 // `tcp-trace trace` on a terminal: the run's dashboard fed by the kernel's counts alone (no generator).
 import test from 'ava';
-import {execFileSync} from 'node:child_process';
 import {existsSync, readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {BIN} from '../helpers/paths.js';
-import {TmuxSession} from '../helpers/tmux.js';
+import {TmuxSession, tmuxMissing} from '../helpers/tmux.js';
 import {tempDir} from '../helpers/temp.js';
 import {python} from '../helpers/python-peers.js';
 import {journals, kernelSkipReason, toolProcesses} from '../helpers/kernel.js';
 
-const hasTmux = (() => {
-  try {
-    execFileSync('tmux', ['-V'], {stdio: 'ignore'});
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const skip = kernelSkipReason ?? (hasTmux ? null : 'tmux is not installed: apt-get install tmux');
+const skip = kernelSkipReason ?? tmuxMissing;
 const tuiTest = skip ? test.skip : test.serial;
 
 tuiTest('trace on a terminal: panels show the traced port\'s 23 connections, q stops, the summary follows', async (t) => {

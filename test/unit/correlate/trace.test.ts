@@ -1,11 +1,9 @@
 import test from 'ava';
-import {parseLine, type BpftraceEvent} from '../../../src/bpftrace/parse.js';
-import {emptyKernelState, foldEvent} from '../../../src/correlate/kernel-state.js';
 import {traceLive} from '../../../src/correlate/trace.js';
 import {connectionsView} from '../../../src/dashboard/view-models.js';
-import {liveState} from '../../helpers/live.js';
+import {foldLines, liveState} from '../../helpers/live.js';
 
-const fold = (lines: string[]) => lines.map(parseLine).filter((e): e is BpftraceEvent => e !== null).reduce(foldEvent, emptyKernelState());
+const fold = foldLines;
 
 test('trace live state: the dashboard counts are the kernel\'s, for the traced port only', (t) => {
   const kernel = fold([
