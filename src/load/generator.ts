@@ -61,59 +61,60 @@ export class Generator {
   static async start(options: GeneratorOptions): Promise<Generator> {
     const groups = splitPorts(options.ports, options.connections, options.perWorker);
     const clientCount = Math.max(1, Math.ceil(options.connections / options.perWorker));
+    const generator = new Generator(options, [], []);
+    const ready: Array<Promise<void>> = [];
+    // each worker's listeners go on as it is spawned (its first message may come before the others are up)
     const spawned = await Promise.allSettled([
-      ...groups.map((ports) => {
+      ...groups.map((ports, i) => {
         const config = {host: options.host, ports, backlog: 4096, mode: options.serverMode ?? 'idle'};
-        return spawnWorker({script: 'server-worker.js', netns: options.netns, config}, options.journal);
+        return spawnWorker({script: 'server-worker.js', netns: options.netns, config}, options.journal, (w) => {
+          generator.servers[i] = w;
+          ready.push(generator.waitFor(w, 'listening'));
+          w.child.on('message', (m: ServerReport) => generator.onServer(i, m));
+        });
       }),
       ...Array.from({length: clientCount}, (_, i) =>
-        spawnWorker({script: 'client-worker.js', netns: options.netns, config: {worker: i}, nofile: options.clientNofile}, options.journal),
+        spawnWorker({script: 'client-worker.js', netns: options.netns, config: {worker: i}, nofile: options.clientNofile}, options.journal, (w) => {
+          generator.clients[i] = w;
+          ready.push(generator.waitFor(w, 'ready'));
+          w.child.on('message', (m: ClientReport) => generator.onClient(i, m));
+        }),
       ),
     ]);
-    const workers = spawned.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-    const generator = new Generator(options, workers.slice(0, groups.length), workers.slice(groups.length));
-    const failed = spawned.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) {
-      await generator.close(1000);
-      throw failed.reason;
-    }
-    const ready: Array<Promise<void>> = [];
-    for (const [i, w] of generator.servers.entries()) {
-      ready.push(generator.waitFor(w, 'listening'));
-      w.child.on('message', (m: ServerReport) => {
-        if (m.type === 'listening') generator.rssReady.set(`s${i}`, m.rssBytes);
-        if (m.type === 'error') generator.warn(`server worker ${i}: ${m.message}`);
-        if (m.type === 'accepted') {
-          generator.accepted.set(i, {total: m.total, open: m.open, bytesIn: m.bytesIn});
-          if (m.rssBytes > 0) generator.rssNow.set(`s${i}`, m.rssBytes);
-        }
-      });
-    }
-    for (const [i, w] of generator.clients.entries()) {
-      ready.push(generator.waitFor(w, 'ready'));
-      w.child.on('message', (m: ClientReport) => {
-        if (m.type === 'ready') {
-          generator.clientOpenFds[i] = m.openFds;
-          generator.rssReady.set(`c${i}`, m.rssBytes);
-        }
-        if (m.type === 'conns') {
-          generator.add(m.records);
-          if (m.rssBytes > 0) generator.rssNow.set(`c${i}`, m.rssBytes);
-        }
-        if (m.type === 'done') {
-          generator.done++;
-          generator.clientOpenFds[i] = m.openFdsAtStart;
-          if (m.rssBytes > 0) generator.rssNow.set(`c${i}`, m.rssBytes);
-        }
-      });
-    }
     try {
+      const failed = spawned.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
       await Promise.all(ready);
     } catch (error) {
       await generator.close(1000);
       throw error;
     }
     return generator;
+  }
+
+  private onServer(i: number, m: ServerReport) {
+    if (m.type === 'listening') this.rssReady.set(`s${i}`, m.rssBytes);
+    if (m.type === 'error') this.warn(`server worker ${i}: ${m.message}`);
+    if (m.type === 'accepted') {
+      this.accepted.set(i, {total: m.total, open: m.open, bytesIn: m.bytesIn});
+      if (m.rssBytes > 0) this.rssNow.set(`s${i}`, m.rssBytes);
+    }
+  }
+
+  private onClient(i: number, m: ClientReport) {
+    if (m.type === 'ready') {
+      this.clientOpenFds[i] = m.openFds;
+      this.rssReady.set(`c${i}`, m.rssBytes);
+    }
+    if (m.type === 'conns') {
+      this.add(m.records);
+      if (m.rssBytes > 0) this.rssNow.set(`c${i}`, m.rssBytes);
+    }
+    if (m.type === 'done') {
+      this.done++;
+      this.clientOpenFds[i] = m.openFdsAtStart;
+      if (m.rssBytes > 0) this.rssNow.set(`c${i}`, m.rssBytes);
+    }
   }
 
   private warn(message: string) {
@@ -214,7 +215,8 @@ export class Generator {
 
   // Close every connection and end every worker (SIGKILL after graceMs).
   async close(graceMs = 5000): Promise<void> {
-    const all = [...this.clients, ...this.servers];
+    // (a worker whose spawn threw leaves a hole)
+    const all = [...this.clients, ...this.servers].filter((w): w is Worker => w !== undefined);
     await Promise.all(
       all.map(async (w) => {
         if (!w.child.connected) return;

@@ -23,7 +23,8 @@ export function workerArgv(spec: WorkerSpec, nodePath = process.execPath): strin
 }
 
 // Spawn the worker with an IPC channel; records it in the journal so a crashed run's restore ends it.
-export async function spawnWorker(spec: WorkerSpec, journal: Journal): Promise<Worker> {
+// onSpawn runs at once, before any await: a listener added there cannot miss the worker's first message.
+export async function spawnWorker(spec: WorkerSpec, journal: Journal, onSpawn: (w: Worker) => void = () => undefined): Promise<Worker> {
   const [file, ...args] = workerArgv(spec);
   const child = spawn(file!, args, {stdio: ['ignore', 'ignore', 'pipe', 'ipc']});
   const stderrTail: string[] = [];
@@ -33,6 +34,7 @@ export async function spawnWorker(spec: WorkerSpec, journal: Journal): Promise<W
     stderrTail.splice(0, Math.max(0, stderrTail.length - 20));
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  onSpawn({child, stderrTail, exited});
   if (child.pid) {
     const startTime = await startTimeOf(child.pid);
     if (startTime !== null) journal.record({kind: 'process', pid: child.pid, startTime, what: spec.script});
