@@ -83,8 +83,11 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
         portRange: host.limits.ipLocalPortRange, memAvailableBytes: (await memorySnapshot()).meminfo.MemAvailable ?? 0,
       });
     const tick = async () => {
-      if (view) view.update(await live());
-      else out({type: 'sample', tMs: Date.now() - startedAt, ...traceSummary(session.state(), port)});
+      if (view) {
+        const state = await live();
+        // a tick under way when the trace ends must not draw on a closed screen
+        if (dashboard) view.update(state);
+      } else out({type: 'sample', tMs: Date.now() - startedAt, ...traceSummary(session.state(), port)});
     };
     void tick();
     const ticker = setInterval(() => void tick(), 1000);
@@ -97,7 +100,7 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
     out({
       type: 'summary', mode: 'trace', netns: {name: netnsName ?? null, inum}, port, pids, comm: comm ?? null, durationMs: Date.now() - startedAt,
       ...traceSummary(kernel, port), lostEvents: session.lostEvents(),
-      probePlan: planToJson(session.plan), probeFailures: session.failed.map((f) => ({measurement: f.entry.measurement, why: f.why})),
+      probePlan: planToJson(session.plan), probeFailures: failedProbes,
       stoppedBy: stop.reason(),
     });
     return stop.reason() === 'SIGTERM' ? 143 : 0;

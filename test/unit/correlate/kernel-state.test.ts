@@ -1,9 +1,8 @@
 import test from 'ava';
-import {parseLine, type BpftraceEvent} from '../../../src/bpftrace/parse.js';
-import {counter, counterTotal, emptyKernelState, foldEvent, heldBytesByCache, mergeStates} from '../../../src/correlate/kernel-state.js';
+import {foldLines} from '../../helpers/live.js';
+import {counter, counterTotal, heldBytesByCache, mergeStates} from '../../../src/correlate/kernel-state.js';
 
-const fold = (lines: string[]) =>
-  lines.map(parseLine).filter((e): e is BpftraceEvent => e !== null).reduce(foldEvent, emptyKernelState());
+const fold = foldLines;
 
 test('each print of a running total replaces the last; a tick counts an interval', (t) => {
   const s = fold([
