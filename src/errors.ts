@@ -25,3 +25,13 @@ export function exitCodeOf(error: unknown): number {
   }
   return 1;
 }
+
+// Write a line to stderr, or drop it when stderr is gone (a closed terminal fails every write with EIO):
+// the undo that follows a message must never depend on the message getting out.
+export function warnLine(text: string): void {
+  try {
+    process.stderr.write(`${text}\n`);
+  } catch {
+    // nowhere to say it
+  }
+}

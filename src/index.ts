@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The tcp-trace bin: parse the command line, run the command, map errors to one line and an exit code.
 import {parseCommandLine} from './cli.js';
-import {exitCodeOf} from './errors.js';
+import {exitCodeOf, warnLine} from './errors.js';
 import {runCleanups} from './lab/cleanup.js';
 
 const commands = {
@@ -27,8 +27,8 @@ async function main(): Promise<number> {
 // are reported and wait for the same cleanup instead of exiting under it.
 let failed: unknown = null;
 const fail = async (error: unknown) => {
-  process.stderr.write(`tcp-trace: ${error instanceof Error ? error.message : String(error)}\n`);
-  if (process.env.TCP_TRACE_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  warnLine(`tcp-trace: ${error instanceof Error ? error.message : String(error)}`);
+  if (process.env.TCP_TRACE_DEBUG && error instanceof Error) warnLine(`${error.stack}`);
   failed ??= error;
   await runCleanups();
   process.exit(exitCodeOf(failed));
@@ -37,6 +37,17 @@ const fail = async (error: unknown) => {
 // never silent: a crash anywhere still undoes the lab before exiting
 process.on('uncaughtException', (error) => void fail(error));
 process.on('unhandledRejection', (error) => void fail(error));
+// stdout or stderr gone (the reader of a pipe left: EPIPE; the terminal closed: EIO): the first such error
+// ends the command like any crash; the next ones, which every later write would raise, are dropped, or
+// the message about the error would raise another, forever
+let stdioGone = false;
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (stdioGone) return;
+    stdioGone = true;
+    void fail(error);
+  });
+}
 
 main().then(
   async (code) => {

@@ -118,9 +118,14 @@ export function createDashboard(hooks: DashboardHooks) {
     },
     // resolves when the user quits after the run is done
     finished: () => quitted,
+    // a terminal that is gone (tmux killed, ssh dropped: EIO) cannot be restored; the run's undo must go on
     close: () => {
       clearInterval(timer);
-      screen.destroy();
+      try {
+        screen.destroy();
+      } catch {
+        // nothing to restore on a closed terminal
+      }
     },
   };
 }

@@ -2,6 +2,7 @@
 import {Journal, listJournals} from './journal.js';
 import {createNetns, labNetnsName, type Netns} from './netns.js';
 import {registerCleanup} from './cleanup.js';
+import {warnLine} from '../errors.js';
 
 // An open lab.
 export type Lab = {journal: Journal; netns: Netns | null; leftovers: number; close: () => Promise<void>};
@@ -13,7 +14,7 @@ export async function openLab(): Promise<Lab> {
   const lab: Lab = {journal, netns: null, leftovers, close: async () => undefined};
   lab.close = registerCleanup(async () => {
     const failures = await journal.undoAll();
-    for (const f of failures) process.stderr.write(`tcp-trace: could not undo ${f}: run \`sudo tcp-trace restore\`\n`);
+    for (const f of failures) warnLine(`tcp-trace: could not undo ${f}: run \`sudo tcp-trace restore\``);
   });
   return lab;
 }
