@@ -5,7 +5,7 @@
 // Usage: npm run bench [-- --quick] [-- --connections N] [-- --runs R] [-- --write]
 //   --quick: 20 000 connections, one run each (a few minutes); default 100 000 x 3 runs, then `million`.
 //   --write: also write bench/RESULTS.md with the machine, kernel and date.
-import {mkdtempSync, readFileSync, writeFileSync, mkdirSync, existsSync} from 'node:fs';
+import {mkdtempSync, readFileSync, writeFileSync, mkdirSync, existsSync, rmSync} from 'node:fs';
 import {tmpdir, cpus, totalmem} from 'node:os';
 import {join, dirname} from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -18,6 +18,8 @@ const N = Number(argv.connections ?? (quick ? 20_000 : 100_000));
 const RUNS = Number(argv.runs ?? (quick ? 1 : 3));
 const ports = Math.max(8, Math.ceil(N / 15_000));
 const work = mkdtempSync(join(tmpdir(), 'tcp-trace-bench-'));
+// the C binary and the runs' directories are scratch: gone however the bench ends
+process.on('exit', () => rmSync(work, {recursive: true, force: true}));
 const netns = `tcptrace-bench-${process.pid}`;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
