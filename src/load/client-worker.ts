@@ -1,8 +1,7 @@
 // Client worker: opens its share of the connections at a bounded rate and concurrency, holds them, reports each.
-import net from 'node:net';
 import {readdirSync, readFileSync} from 'node:fs';
 import {rss} from './rss.js';
-import {bindHandle, clientHandle, connectRequest, errnoName, localName, socketOf, startConnect, type ConnectRequest, type TcpHandle} from './uv-tcp.js';
+import {bindHandle, clientHandle, closeAll, connectRequest, errnoName, localName, socketOf, startConnect, writeAll, type ConnectRequest, type Held, type TcpHandle} from './uv-tcp.js';
 import type {ClientCommand, ClientConfig, ClientReport, ConnRecord, RampSpec} from './protocol.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ClientConfig;
@@ -39,11 +38,9 @@ const openFds = () => {
   return fds.filter((fd) => fd < limit).length - 1;
 };
 
-// What a worker keeps of a connection it holds: the bare handle, or a socket once something was sent on it.
-type Held = TcpHandle | net.Socket;
-
-// The per-connection fields a connect request carries to the shared oncomplete.
-type Pending = {index: number; t0: number; host: string; port: number};
+// What a connect request carries to the shared oncomplete: the connection's index in the ramp (its target
+// follows from it) and when it started.
+type Pending = {index: number; t0: number};
 
 function ramp(spec: RampSpec) {
   const openFdsAtStart = openFds();
@@ -66,14 +63,17 @@ function ramp(spec: RampSpec) {
     send({type: 'done', established, failed, openFdsAtStart, rssBytes: rss()});
   };
 
+  const targetOf = (index: number) => spec.targets[(spec.offset + index) % spec.targets.length]!;
+
   const record = (p: Pending, handle: TcpHandle | null, errno: string | null, connectMs: number, reply?: string) => {
     const local = handle && errno === null ? localName(handle) : {address: '', port: 0};
+    const target = targetOf(p.index);
     batch.push({
       worker: config.worker,
       laddr: local.address,
       lport: local.port,
-      raddr: p.host,
-      rport: p.port,
+      raddr: target.host,
+      rport: target.port,
       connectNs: Math.round(connectMs * 1e6),
       errno,
       atMs: Math.round(performance.now() - startedAt),
@@ -123,10 +123,10 @@ function ramp(spec: RampSpec) {
   };
 
   const open = (index: number) => {
-    const target = spec.targets[(spec.offset + index) % spec.targets.length]!;
+    const target = targetOf(index);
     const handle = clientHandle();
     const req = connectRequest(onConnect);
-    Object.assign(req, {index, t0: performance.now(), host: target.host, port: target.port} satisfies Pending);
+    Object.assign(req, {index, t0: performance.now()} satisfies Pending);
     started++;
     let err = spec.localAddress ? bindHandle(handle, spec.localAddress, spec.localPort ?? 0) : 0;
     err ||= startConnect(handle, req, target.host, target.port);
@@ -156,11 +156,7 @@ process.on('message', (m: ClientCommand) => {
     paused = false;
     ramp(m);
   } else if (m.type === 'hello') {
-    for (const [i, h] of held.entries()) {
-      const socket = h instanceof net.Socket ? h : socketOf(h, false);
-      held[i] = socket;
-      socket.write(m.message);
-    }
+    writeAll(held, m.message);
     send({type: 'helloSent', count: held.length});
   } else if (m.type === 'pause') {
     paused = true;
@@ -170,8 +166,7 @@ process.on('message', (m: ClientCommand) => {
   else if (m.type === 'close') {
     clearInterval(flusher);
     flush();
-    for (const h of held) if (h instanceof net.Socket) h.destroy();
-    else h.close();
+    closeAll(held);
     send({type: 'closed'});
     process.disconnect?.();
   }

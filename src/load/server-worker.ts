@@ -3,13 +3,13 @@
 // queue; echo: the handle is wrapped in a net.Socket that answers each chunk with "<local port>:<chunk>".
 import net from 'node:net';
 import {rss} from './rss.js';
-import {errnoName, listenHandle, socketOf, type TcpHandle} from './uv-tcp.js';
+import {closeAll, errnoName, listenHandle, socketOf, writeAll, type Held, type TcpHandle} from './uv-tcp.js';
 import type {ServerCommand, ServerConfig, ServerReport} from './protocol.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ServerConfig;
 const send = (m: ServerReport) => process.send?.(m);
 // idle handles in an array (they are never closed by the peer's doing: nothing reads them); echo sockets in a set
-const idle: Array<TcpHandle | net.Socket> = [];
+const idle: Held[] = [];
 const echoing = new Set<net.Socket>();
 let total = 0;
 let bytesIn = 0;
@@ -58,21 +58,16 @@ const ticker = setInterval(report, 100);
 send({type: 'listening', ports: config.ports, rssBytes: rss()});
 process.on('message', (m: ServerCommand) => {
   if (m.type === 'hello') {
-    for (const [i, h] of idle.entries()) {
-      const socket = h instanceof net.Socket ? h : socketOf(h, false);
-      idle[i] = socket;
-      socket.write(m.message);
-    }
+    writeAll(idle, m.message);
     for (const s of echoing) s.write(m.message);
     send({type: 'helloSent', count: open()});
   } else if (m.type === 'close') {
     clearInterval(ticker);
     reported = '';
     report();
-    for (const h of idle) if (h instanceof net.Socket) h.destroy();
-    else h.close();
-    for (const s of echoing) s.destroy();
-    for (const l of listeners) l.close();
+    closeAll(idle);
+    closeAll(echoing);
+    closeAll(listeners);
     send({type: 'closed'});
     process.disconnect?.();
   }

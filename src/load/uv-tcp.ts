@@ -86,3 +86,23 @@ export function socketOf(handle: TcpHandle, read: boolean): net.Socket {
   socket.on('error', () => undefined);
   return socket;
 }
+
+// What a worker holds of a connection: the bare handle, or a socket once something was sent on it.
+export type Held = TcpHandle | net.Socket;
+
+// Write message on every held connection (hello), wrapping bare handles in non-reading sockets in place.
+export function writeAll(held: Held[], message: string): void {
+  for (const [i, h] of held.entries()) {
+    const socket = h instanceof net.Socket ? h : socketOf(h, false);
+    held[i] = socket;
+    socket.write(message);
+  }
+}
+
+// Close every held connection, handle or socket.
+export function closeAll(held: Iterable<Held>): void {
+  for (const h of held) {
+    if (h instanceof net.Socket) h.destroy();
+    else h.close();
+  }
+}
