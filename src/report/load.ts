@@ -8,25 +8,27 @@ export type RecordedRun = {name: string; manifest: any; summary: any; samples: a
 
 // Load dir; a one-line UsageError when it is not a run directory.
 export async function loadRun(dir: string): Promise<RecordedRun> {
-  const read = async (file: string) => {
+  const read = (file: string) => readFile(join(dir, file), 'utf8').catch(() => null);
+  // one after the other, so the message names the first file missing, whatever the disk answers first
+  const manifest = await read('manifest.json');
+  if (manifest === null) {
+    throw new UsageError(`\`${dir}\` is not a tcp-trace run directory (no manifest.json): give a folder that \`tcp-trace run\` wrote, e.g. tcp-trace-runs/<time>-ramp`);
+  }
+  const summary = await read('summary.json');
+  const samples = parseSamples((await read('samples.ndjson')) ?? '');
+  if (summary === null) {
+    throw new UsageError(`\`${dir}\` holds a run that did not finish (no summary.json; samples.ndjson keeps its ${samples.length} samples): report a run that ended, or read samples.ndjson as it is`);
+  }
+  return {name: basename(dir), manifest: JSON.parse(manifest), summary: JSON.parse(summary), samples};
+}
+
+// One sample a line; a run killed mid-line leaves a cut last line: skip what does not parse.
+function parseSamples(text: string): any[] {
+  return text.split('\n').flatMap((l) => {
     try {
-      return await readFile(join(dir, file), 'utf8');
+      return l.trim() ? [JSON.parse(l)] : [];
     } catch {
-      throw new UsageError(`\`${dir}\` is not a tcp-trace run directory (no ${file}): give a folder that \`tcp-trace run\` wrote, e.g. tcp-trace-runs/<time>-ramp`);
+      return [];
     }
-  };
-  const [manifest, summary, samples] = await Promise.all([read('manifest.json'), read('summary.json'), read('samples.ndjson').catch(() => '')]);
-  return {
-    name: basename(dir),
-    manifest: JSON.parse(manifest),
-    summary: JSON.parse(summary),
-    // a run killed mid-line leaves a cut last line: skip what does not parse
-    samples: samples.split('\n').flatMap((l) => {
-      try {
-        return l.trim() ? [JSON.parse(l)] : [];
-      } catch {
-        return [];
-      }
-    }),
-  };
+  });
 }

@@ -2,6 +2,8 @@
 // charts as well-formed SVG with their series.
 import test from 'ava';
 import {join} from 'node:path';
+import {cpSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import {loadRun} from '../../../src/report/load.js';
 import {runCharts} from '../../../src/report/charts.js';
 import {comparisonReport, runReport} from '../../../src/report/markdown.js';
@@ -43,4 +45,12 @@ test('every chart renders to well-formed SVG holding its series', async (t) => {
 
 test('a folder that is not a run directory: one line naming it and the fix', async (t) => {
   await t.throwsAsync(loadRun(FIXTURES), {message: /is not a tcp-trace run directory \(no manifest\.json\): give a folder that `tcp-trace run` wrote/});
+});
+
+test('a run killed before its summary: one line saying so, and where its samples are', async (t) => {
+  const killed = mkdtempSync(join(tmpdir(), 'tcp-trace-killed-'));
+  t.teardown(() => rmSync(killed, {recursive: true, force: true}));
+  cpSync(join(dir, 'manifest.json'), join(killed, 'manifest.json'));
+  writeFileSync(join(killed, 'samples.ndjson'), '{"t":0}\n{"t":1000}\n{"t":20');
+  await t.throwsAsync(loadRun(killed), {message: /holds a run that did not finish \(no summary\.json; samples\.ndjson keeps its 2 samples\)/});
 });
