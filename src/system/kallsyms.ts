@@ -1,20 +1,37 @@
 // Kernel symbol lookup for call-site addresses: /proc/kallsyms read once, searched by address.
 import {readFile} from 'node:fs/promises';
 
-// Sorted text symbols: addresses and names side by side.
-export type SymbolTable = {addrs: bigint[]; names: string[]};
+// Sorted text symbols: addresses and names side by side. Kernel addresses start with 16 one bits (x86_64,
+// arm64), so the low 48 bits, exact in a double, order and find them.
+export type SymbolTable = {addrs: Float64Array; names: string[]};
 
-// Parse /proc/kallsyms text (text symbols only: t/T), sorted by address.
+const KERNEL_HALF = 0xffffn;
+const LOW_48 = 0xffffffffffffn;
+
+// Parse /proc/kallsyms text (text symbols only: t/T), sorted by address. ~120 000 lines: read by index,
+// not split into arrays, and no BigInt per line (that took 0.3 s a parse).
 export function parseKallsyms(text: string): SymbolTable {
-  const rows: Array<[bigint, string]> = [];
-  for (const line of text.split('\n')) {
-    const [addr, type, name] = line.split(' ');
-    if (!addr || !name || (type !== 't' && type !== 'T')) continue;
-    const a = BigInt(`0x${addr}`);
-    if (a !== 0n) rows.push([a, name.split('\t')[0]!]);
+  const addrs: number[] = [];
+  const names: string[] = [];
+  let at = 0;
+  while (at < text.length) {
+    let end = text.indexOf('\n', at);
+    if (end < 0) end = text.length;
+    // "ffffffff81a00000 t sk_prot_alloc" or "ffffffffc0000000 t mod_fn\t[mod]"
+    const type = text.charCodeAt(at + 17);
+    if (end - at > 19 && text.charCodeAt(at + 16) === 32 && (type === 116 || type === 84) && text.startsWith('ffff', at)) {
+      const a = parseInt(text.slice(at + 4, at + 16), 16);
+      if (a > 0) {
+        const name = text.slice(at + 19, end);
+        const tab = name.indexOf('\t');
+        addrs.push(a);
+        names.push(tab >= 0 ? name.slice(0, tab) : name);
+      }
+    }
+    at = end + 1;
   }
-  rows.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-  return {addrs: rows.map((r) => r[0]), names: rows.map((r) => r[1])};
+  const order = addrs.map((_, i) => i).sort((x, y) => addrs[x]! - addrs[y]!);
+  return {addrs: Float64Array.from(order, (i) => addrs[i]!), names: order.map((i) => names[i]!)};
 }
 
 // bpftrace prints kernel addresses as signed 64-bit numbers: back to the unsigned address.
@@ -24,12 +41,14 @@ export function toAddress(printed: string | number): bigint {
 
 // The symbol containing addr ("inet_bind2_bucket_create"), or the address in hex.
 export function resolveSymbol(table: SymbolTable, addr: bigint): string {
+  if (addr >> 48n !== KERNEL_HALF) return `0x${addr.toString(16)}`;
+  const a = Number(addr & LOW_48);
   let lo = 0;
   let hi = table.addrs.length - 1;
   let found = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (table.addrs[mid]! <= addr) {
+    if (table.addrs[mid]! <= a) {
       found = mid;
       lo = mid + 1;
     } else hi = mid - 1;
@@ -37,9 +56,12 @@ export function resolveSymbol(table: SymbolTable, addr: bigint): string {
   return found >= 0 ? table.names[found]! : `0x${addr.toString(16)}`;
 }
 
-// Read /proc/kallsyms (root sees real addresses); an empty table when unreadable.
-export async function loadKallsyms(): Promise<SymbolTable> {
-  return parseKallsyms(await readFile('/proc/kallsyms', 'utf8').catch(() => ''));
+let loaded: Promise<SymbolTable> | null = null;
+
+// Read /proc/kallsyms (root sees real addresses) once a process; an empty table when unreadable.
+export function loadKallsyms(): Promise<SymbolTable> {
+  loaded ??= readFile('/proc/kallsyms', 'utf8').then(parseKallsyms, () => parseKallsyms(''));
+  return loaded;
 }
 
 // For each cache, the call site that allocated most of its bytes (the site map's keys are "cache,address").
