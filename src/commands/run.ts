@@ -5,17 +5,17 @@ import {setTimeout as sleep} from 'node:timers/promises';
 import {requireRoot} from '../system/preflight.js';
 import {inspectHost} from '../system/host.js';
 import {memorySnapshot} from '../system/memory.js';
-import {loadKallsyms, topSiteByCache} from '../system/kallsyms.js';
+import {loadKallsyms, topSiteByCache, type SymbolTable} from '../system/kallsyms.js';
 import {parsePortRange} from '../system/proc-parse.js';
 import {makeNetns, openLab} from '../lab/lab.js';
 import {nsSysctl} from '../lab/netns.js';
-import {Generator} from '../load/generator.js';
+import {Generator, idleStats} from '../load/generator.js';
 import {warmUp} from '../load/spawn-worker.js';
 import {attachPlan, type ProbeSession} from '../probes/session.js';
 import {formatPlan, type PlanEntry} from '../probes/plan.js';
 import {buildSample} from '../correlate/sample.js';
 import {buildSummary} from '../correlate/summary.js';
-import {counter} from '../correlate/kernel-state.js';
+import {counter, emptyKernelState} from '../correlate/kernel-state.js';
 import type {LiveState} from '../correlate/live.js';
 import {RunDir} from '../record/run-dir.js';
 import {buildManifest, machineFacts} from '../record/manifest.js';
@@ -47,10 +47,16 @@ async function kernelAfterTicks(session: ProbeSession, ticks: number) {
 export async function run({values, positionals}: {values: FlagValues; positionals: string[]}): Promise<number> {
   const opts = runOptions(values, positionals);
   await requireRoot();
+  // the run's clock: samples count from here, start-up included (the ramp's own start is rampStartedAt)
+  const startedAt = new Date();
   const stop = onStopSignals();
   const lab = await openLab();
   let view: RunView | null = null;
   let generator: Generator | null = null;
+  let session: ProbeSession | null = null;
+  let sampler: NodeJS.Timeout | undefined;
+  // set when sampling ends: a tick under way then must not draw or record after the final sample
+  let closed = false;
   try {
     const host = await inspectHost(lab.journal, opts.probes);
     if (opts.probes && host.plan.every((p) => !p.variant)) {
@@ -86,6 +92,38 @@ export async function run({values, positionals}: {values: FlagValues; positional
     let slabConnections: number | null = null;
     // the ramp's pause while the slab probe stops: not part of the establish rate
     let freezeMs = 0;
+    const facts = await machineFacts();
+    // written with the plan as planned, then again as attached: a run killed while attaching still has one
+    const writeManifest = () =>
+      dir.writeJson('manifest.json', buildManifest({facts, host, plan, scenario: opts.scenario, parameters: {...opts}, lab: labFacts, startedAt}));
+    writeManifest();
+
+    let failedProbes: Array<{measurement: string; why: string}> = [];
+    let symbols: SymbolTable = {addrs: new Float64Array(), names: []};
+    let stoppedBy: string | null = null;
+    let phase: LiveState['phase'] = 'starting';
+    // before the workers and the probes are up, their counts are zero: nothing was made or seen yet
+    const live = (kernel = session?.state() ?? emptyKernelState(), memAvailable = 0, stats = generator?.stats() ?? idleStats()): LiveState => ({
+      scenario: opts.scenario, requested: opts.connections, ports: opts.ports, portRange: range,
+      sample: {...buildSample(Date.now() - startedAt.getTime(), stats, kernel, memAvailable, slabConnections), phase},
+      generator: stats, kernel, plan, failedProbes, limits: host.limits, perWorkerSockets: opts.perWorker, phase, events: [], slabConnections,
+      slabSites: topSiteByCache(counter(kernel, '@alloc_sites'), symbols),
+    });
+    const tick = async () => {
+      const mem = await memorySnapshot();
+      if (closed) return;
+      const state = live(session?.state(), mem.meminfo.MemAvailable ?? 0);
+      view!.update(state);
+      dir.appendSample(state.sample);
+      if (state.sample.memAvailableBytes < MEMORY_GUARD_BYTES && !stoppedBy) {
+        stoppedBy = 'memory guard: MemAvailable under 2 GiB';
+        view!.note(stoppedBy);
+        stop.trigger('memory guard');
+      }
+    };
+    // the first sample at once, while the workers start and the probes attach (seconds: see README), then one a second
+    void tick();
+    sampler = setInterval(() => void tick(), 1000);
     // the workers start while the probes attach: neither needs the other, and both take seconds
     const [started, attached] = await Promise.allSettled([
       Generator.start({
@@ -96,6 +134,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
       attachPlan(plan, {
         bpftrace: host.bpftrace.path, version: host.bpftrace.version, netnsInum: netns.inum, connections: generatorSize(opts),
         connectionsFor: slabSampled ? {slab: opts.slabSample} : undefined, journal: lab.journal, warmUp: (n) => warmUp(netns.name, n),
+        onReady: (entry, ms) => view!.note(`probe ${entry.measurement}: ${entry.variant!.file} ready after ${(ms / 1000).toFixed(1)} s`),
       }),
     ]);
     if (started.status === 'fulfilled') generator = started.value;
@@ -103,67 +142,48 @@ export async function run({values, positionals}: {values: FlagValues; positional
     if (started.status === 'rejected') throw started.reason;
     if (attached.status === 'rejected') throw attached.reason;
     const gen = started.value;
-    const session = attached.value;
+    const probes = attached.value;
+    session = probes;
     // the plan as attached: a variant that failed or stayed silent was replaced by the next one
-    for (const [i, p] of session.plan.entries()) {
+    for (const [i, p] of probes.plan.entries()) {
       if (p.variant?.file !== plan[i]!.variant?.file) view.note(`plan: ${p.measurement} fell back to ${p.kind ?? 'none'}: ${p.why}`);
     }
-    plan = session.plan;
-    const failedProbes = session.failed.map((f) => ({measurement: f.entry.measurement, why: f.why}));
+    plan = probes.plan;
+    failedProbes = probes.failed.map((f) => ({measurement: f.entry.measurement, why: f.why}));
     for (const f of failedProbes) view.note(`probe ${f.measurement} unavailable: ${f.why}`);
-    const startedAt = new Date();
-    dir.writeJson('manifest.json', buildManifest({facts: await machineFacts(), host, plan, scenario: opts.scenario, parameters: {...opts}, lab: labFacts, startedAt}));
+    writeManifest();
 
     if (opts.metricsPort) {
-      const metrics = await serveMetrics(opts.metricsPort, () => ({kernel: session.state(), generator: gen.stats()}));
+      const metrics = await serveMetrics(opts.metricsPort, () => ({kernel: probes.state(), generator: gen.stats()}));
       registerCleanup(metrics.close);
       view.note(`metrics: http://127.0.0.1:${opts.metricsPort}/metrics`);
     }
     gen.onWarning = (message) => view!.note(message);
     for (const message of gen.warnings) view.note(message);
-    const symbols = await loadKallsyms();
+    symbols = await loadKallsyms();
     const memoryBefore = await memorySnapshot(true);
-    let stoppedBy: string | null = null;
-    let phase: LiveState['phase'] = 'starting';
-    const live = (kernel = session.state(), memAvailable = 0, stats = gen.stats()): LiveState => ({
-      scenario: opts.scenario, requested: opts.connections, ports: opts.ports, portRange: range,
-      sample: buildSample(Date.now() - startedAt.getTime(), stats, kernel, memAvailable, slabConnections),
-      generator: stats, kernel, plan, failedProbes, limits: host.limits, perWorkerSockets: opts.perWorker, phase, events: [], slabConnections,
-      slabSites: topSiteByCache(counter(kernel, '@alloc_sites'), symbols),
-    });
-    const tick = async () => {
-      const mem = await memorySnapshot();
-      const state = live(session.state(), mem.meminfo.MemAvailable ?? 0);
-      view!.update(state);
-      dir.appendSample(state.sample);
-      if (state.sample.memAvailableBytes < MEMORY_GUARD_BYTES && !stoppedBy) {
-        stoppedBy = 'memory guard: MemAvailable under 2 GiB';
-        view!.note(stoppedBy);
-        stop.trigger('memory guard');
-      }
-    };
-    // the first sample at once (what the kernel holds before the ramp), then one a second
-    void tick();
-    const sampler = setInterval(() => void tick(), 1000);
+    const rampStartedAt = Date.now();
 
     const ctx: ScenarioContext = {
       generator: gen, connections: opts.connections, ports: opts.ports, host: '127.0.0.1', nofile: opts.nofile,
-      stopped: stop.signalled, kernelAfterTicks: (n) => kernelAfterTicks(session, n), memory: () => memorySnapshot(true),
+      stopped: stop.signalled, kernelAfterTicks: (n) => kernelAfterTicks(probes, n), memory: () => memorySnapshot(true),
       note: (t) => view!.note(t), setPhase: (p) => (phase = p),
       slabSample: slabSampled
         ? {
             connections: opts.slabSample,
             freeze: async () => {
               const t0 = Date.now();
-              if (await session.freeze('slab')) slabConnections = gen.stats().established;
+              if (await probes.freeze('slab')) slabConnections = gen.stats().established;
               freezeMs = Date.now() - t0;
             },
           }
         : undefined,
     };
     const scenario = SCENARIOS[opts.scenario];
-    const steps = await scenario.drive(ctx);
-    const rampMs = Date.now() - startedAt.getTime() - freezeMs;
+    // stopped while starting: no load at all, and no claim to judge
+    if (stop.reason()) view.note(`stopped (${stop.reason()}) before the ramp began: no connection was made`);
+    const steps = stop.reason() ? null : await scenario.drive(ctx);
+    const rampMs = Date.now() - rampStartedAt - freezeMs;
     if (!stop.reason()) {
       phase = 'holding';
       await Promise.race([sleep(opts.holdS * 1000), stop.signalled]);
@@ -171,22 +191,23 @@ export async function run({values, positionals}: {values: FlagValues; positional
     stoppedBy ??= stop.reason();
     phase = 'stopping';
     clearInterval(sampler);
+    closed = true;
     // no connect may be under way while the probes stop: both sides must count the same set
     await gen.pause();
     await gen.waitAccepted(gen.stats().established, 5000);
     const memoryAfter = await memorySnapshot(true);
-    const kernel = await session.stop();
+    const kernel = await probes.stop();
     phase = 'done';
     const final = live(kernel, memoryAfter.meminfo.MemAvailable ?? 0);
     view.update(final);
     dir.appendSample(final.sample);
     await gen.close();
     const base = buildSummary({
-      scenario: opts.scenario, requested: opts.connections, ports: opts.ports, durationMs: Date.now() - startedAt.getTime(), rampMs,
+      scenario: opts.scenario, requested: opts.connections, ports: opts.ports, durationMs: Date.now() - startedAt.getTime(), startupMs: rampStartedAt - startedAt.getTime(), rampMs,
       generator: gen.stats(), records: gen.records, kernel, memoryBefore, memoryAfter, plan, failedProbes,
-      lostEvents: session.lostEvents(), limits: host.limits, lab: labFacts, stoppedBy, slabConnections,
+      lostEvents: probes.lostEvents(), limits: host.limits, lab: labFacts, stoppedBy, slabConnections,
     });
-    const summary = {...base, claims: scenario.claims(base, steps), runDirectory: dir.path};
+    const summary = {...base, claims: steps ? scenario.claims(base, steps) : [], runDirectory: dir.path};
     dir.writeJson('summary.json', summary);
     await dir.writeConnections(gen.records);
     view.summary(summary);
@@ -194,6 +215,8 @@ export async function run({values, positionals}: {values: FlagValues; positional
     await Promise.race([view.finished(), stop.signalled]);
     return stop.reason() === 'SIGTERM' ? 143 : 0;
   } finally {
+    clearInterval(sampler);
+    closed = true;
     view?.close();
     stop.dispose();
     await generator?.close(1000);

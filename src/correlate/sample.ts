@@ -14,6 +14,8 @@ export type Sample = {
   // connections given a local port, by server port (the kernel's count)
   portsPerDestination: Record<string, number>;
   memAvailableBytes: number;
+  // the run's phase when taken ('starting': workers and probes not all up yet, their counts are zero)
+  phase?: string;
 };
 
 // Build the sample for time tMs since the run started; slabConnections: the connections the slab probe

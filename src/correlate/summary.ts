@@ -16,7 +16,9 @@ export type RunFacts = {
   scenario: string;
   requested: number;
   ports: number[];
+  // the whole run, from the command's start; of it, the start-up (lab, workers, probes) before the ramp; the ramp
   durationMs: number;
+  startupMs: number;
   rampMs: number;
   generator: GeneratorStats;
   records: ConnRecord[];
@@ -124,6 +126,7 @@ export function buildSummary(f: RunFacts) {
     lab: f.lab,
     stoppedBy: f.stoppedBy,
     durationMs: f.durationMs,
+    startupMs: f.startupMs,
   };
 }
 

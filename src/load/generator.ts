@@ -33,6 +33,11 @@ export type GeneratorStats = {
   rss: {readyBytes: number; nowBytes: number; workers: number};
 };
 
+// The counts before any worker is up.
+export function idleStats(): GeneratorStats {
+  return {attempted: 0, established: 0, failed: {}, accepted: 0, serverOpen: 0, serverBytesIn: 0, clientsDone: 0, rss: {readyBytes: 0, nowBytes: 0, workers: 0}};
+}
+
 // Parent side of the generator.
 export class Generator {
   readonly records: ConnRecord[] = [];

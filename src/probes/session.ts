@@ -38,6 +38,8 @@ export type AttachOptions = {
   warmUp: (n: number) => Promise<void>;
   // keep only one process's calls, where the kernel runs in its context (trace --pid / --comm)
   process?: {pids?: number[]; comm?: string};
+  // a program is attached and counting (after its liveness check, if it has one), ms after attachPlan began
+  onReady?: (entry: PlanEntry, ms: number) => void;
 };
 
 // Connections the liveness check makes.
@@ -78,12 +80,14 @@ async function start(v: Variant, o: AttachOptions, slot: {state: KernelState}): 
 }
 
 // Start the entry's variant, falling back along its list until one attaches (or none is left).
-async function attachOne(entry: PlanEntry, o: AttachOptions): Promise<Attached | {entry: PlanEntry; why: string}> {
+async function attachOne(entry: PlanEntry, o: AttachOptions, t0: number): Promise<Attached | {entry: PlanEntry; why: string}> {
   let e = entry;
   while (e.variant) {
     const slot: {state: KernelState} = {state: emptyKernelState()};
     try {
       const handle = await start(e.variant, o, slot);
+      // a variant still to be checked for silence is not counting yet: it starts again once checked
+      if (!e.variant.live) o.onReady?.(e, Date.now() - t0);
       return Object.assign(slot, {entry: e, handle}) as Attached;
     } catch (error) {
       e = fallBack(e, (error as Error).message);
@@ -101,7 +105,8 @@ async function nextTick(list: Attached[]) {
 // Start every planned program in parallel, check that function probes fire, and restart the ones that do
 // with empty maps (the warm-up connections must not count); a silent one falls back to its next variant.
 export async function attachPlan(plan: PlanEntry[], o: AttachOptions): Promise<ProbeSession> {
-  let results = await Promise.all(plan.map((e) => attachOne(e, o)));
+  const t0 = Date.now();
+  let results = await Promise.all(plan.map((e) => attachOne(e, o, t0)));
   for (let round = 0; round < 3; round++) {
     const checked = results.filter((r): r is Attached => 'handle' in r && Boolean(r.entry.variant?.live));
     if (checked.length === 0) break;
@@ -115,9 +120,9 @@ export async function attachPlan(plan: PlanEntry[], o: AttachOptions): Promise<P
         // alive: start again with empty maps, no further check; silent: the next variant (checked next round)
         if (why === null) {
           const fresh: PlanEntry = {...r.entry, variant: {...r.entry.variant!, live: undefined}} as PlanEntry;
-          return attachOne(fresh, o);
+          return attachOne(fresh, o, t0);
         }
-        return attachOne(fallBack(r.entry, why), o);
+        return attachOne(fallBack(r.entry, why), o, t0);
       }),
     );
   }

@@ -44,8 +44,13 @@ for (const n of [23, 499]) {
     t.true(within(sockets(s.slab.byCache), sockets(s.slab.slabinfoByCache), 0.3), `TCP + sock_inode_cache: ${JSON.stringify(s.slab.byCache)} vs ${JSON.stringify(s.slab.slabinfoByCache)}`);
     if (n >= 499) t.true(within(tracepoint, slabinfo, 0.3), `tracepoint ${tracepoint} vs slabinfo ${slabinfo}`);
     t.log(`n=${n}: slab/conn tracepoint ${tracepoint} B, slabinfo ${slabinfo} B; TCP ${s.slab.byCache.TCP} B`);
-    // samples came before the summary
-    t.true(lines.some((l) => l.type === 'sample'));
+    // samples came before the summary; the first at once, while the workers and probes were starting: zero
+    // on both sides (nothing was made, nothing counted), and taken before the ramp began
+    const samples = lines.filter((l) => l.type === 'sample');
+    t.is(samples[0]!.phase, 'starting');
+    t.deepEqual([samples[0]!.connections.established, samples[0]!.kernel.established.client], [0, 0]);
+    t.true(samples[0]!.tMs < s.startupMs && s.startupMs < s.durationMs, `first sample ${samples[0]!.tMs} ms, ramp at ${s.startupMs} ms`);
+    t.is(samples.at(-1)!.connections.established, n);
     // nothing left behind
     t.deepEqual(labNamespaces(), []);
     t.deepEqual(toolProcesses(), []);

@@ -11,12 +11,13 @@ import type {ExecutionContext} from 'ava';
 const kernelTest = kernelSkipReason ? test.skip : test.serial;
 const hostSysctls = () => ['/proc/sys/net/ipv4/ip_local_port_range', '/proc/sys/fs/file-max', '/proc/sys/fs/nr_open'].map((p) => readFileSync(p, 'utf8'));
 
-// Start a long run and wait until it is ramping (first sample printed).
-async function startLongRun(t: ExecutionContext) {
+// Start a long run and wait until its first sample with phase (a ramping one: with connections made).
+async function startLongRun(t: ExecutionContext, phase: 'starting' | 'ramping' = 'ramping') {
   const run = startCli(['run', '--connections', '2000', '--rate', '200', '--headless', '--port-range', '50000-59999', '--out', tempDir(t, 'signals')]);
   let out = '';
   run.child.stdout!.on('data', (d) => (out += d));
-  for (let i = 0; i < 300 && !out.includes('"type":"sample"'); i++) await sleep(100);
+  const seen = () => jsonLines(out.slice(0, out.lastIndexOf('\n') + 1)).some((l) => l.type === 'sample' && l.phase === phase && (phase === 'starting' || l.connections.established > 0));
+  for (let i = 0; i < 300 && !seen(); i++) await sleep(100);
   return run;
 }
 
@@ -40,6 +41,26 @@ for (const [signal, code] of [['SIGINT', 0], ['SIGTERM', 143]] as const) {
     t.deepEqual(hostSysctls(), before);
   });
 }
+
+kernelTest('SIGINT while the probes attach (the first samples come before them): no connection made, exit 0, nothing left', async (t) => {
+  const run = await startLongRun(t, 'starting');
+  run.child.kill('SIGINT');
+  const r = await run.done;
+  t.is(r.code, 0, r.stderr);
+  const lines = jsonLines(r.stdout);
+  const s = lines.at(-1)!;
+  t.is(s.type, 'summary');
+  t.is(s.stoppedBy, 'SIGINT');
+  // the stop came before the ramp: neither side made or saw a connection, and no claim was judged
+  t.is(s.connections.established, 0);
+  t.deepEqual(s.kernel.established, {client: 0, server: 0});
+  t.deepEqual(s.claims, []);
+  t.true(lines.some((l) => l.type === 'note' && /before the ramp began/.test(l.text)));
+  t.true(s.startupMs > 0);
+  t.deepEqual(labNamespaces(), []);
+  t.deepEqual(toolProcesses(), []);
+  t.deepEqual(journals(), []);
+});
 
 kernelTest('stdout closed mid-run (the reader of `| head` went away): the write errors stop the run, the lab is undone', async (t) => {
   const run = await startLongRun(t);
