@@ -55,6 +55,15 @@ function connectionCount(scenario: ScenarioName, flag: string | undefined, nofil
   return positiveInt('--connections', flag, fallback, 1, 2_000_000);
 }
 
+// How many connections the slab probe measures; a scenario that keeps it to the end (default 0) refuses a sample.
+function slabSample(scenario: ScenarioName, flag: string | undefined, fallback: number): number {
+  const n = positiveInt('--slab-sample', flag, fallback, 0, 10_000_000);
+  if (fallback === 0 && n > 0) {
+    throw new UsageError(`\`--slab-sample ${n}\` does not apply to ${scenario} (it measures the slab after the ramp, so the slab probe runs to the end): leave it out`);
+  }
+  return n;
+}
+
 // Validate flags; every error names the flag, the value and the fix.
 export function runOptions(values: FlagValues, positionals: string[]): RunOptions {
   const name = positionals[0] ?? 'ramp';
@@ -94,7 +103,7 @@ export function runOptions(values: FlagValues, positionals: string[]): RunOption
     headless: values.headless === true,
     perWorker,
     measure: measurements(str('measure')),
-    slabSample: positiveInt('--slab-sample', str('slab-sample'), SLAB_SAMPLE, 0, 10_000_000),
+    slabSample: slabSample(scenario, str('slab-sample'), d.slabSample ?? SLAB_SAMPLE),
     nofile,
     serverMode: d.serverMode,
     out: str('out') ?? 'tcp-trace-runs',

@@ -87,8 +87,8 @@ export async function run({values, positionals}: {values: FlagValues; positional
     const netns = await makeNetns(lab, opts.portRange);
     const range = parsePortRange((await nsSysctl(netns.name, 'net.ipv4.ip_local_port_range')).replace(/\s+/, '\t'))!;
     const labFacts = {netns: netns.name, netnsInum: netns.inum, portRange: range};
-    // ramp, million: the slab probe stops after a sample of the connections (hello needs it to the end)
-    const slabSampled = opts.slabSample > 0 && opts.slabSample < generatorSize(opts) && opts.scenario !== 'hello' && plan.some((p) => p.measurement === 'slab' && p.variant);
+    // the slab probe stops after a sample of the connections (a scenario may keep it to the end: hello)
+    const slabSampled = opts.slabSample > 0 && opts.slabSample < generatorSize(opts) && plan.some((p) => p.measurement === 'slab' && p.variant);
     let slabConnections: number | null = null;
     // the ramp's pause while the slab probe stops: not part of the establish rate
     let freezeMs = 0;

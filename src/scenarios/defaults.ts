@@ -16,6 +16,8 @@ export type ScenarioDefaults = {
   ratePerSec?: number;
   serverMode: 'idle' | 'echo';
   nofile?: number;
+  // connections the slab probe measures before it stops (SLAB_SAMPLE unless set; 0: the whole run)
+  slabSample?: number;
   summary: string;
 };
 
@@ -28,7 +30,8 @@ export const SCENARIO_DEFAULTS: Record<ScenarioName, ScenarioDefaults> = {
     summary: 'range-size connections to one server port, EADDRNOTAVAIL, then range-size more to a second port',
   },
   'fd-limit': {connections: (nofile) => nofile + 16, portCount: 1, holdS: 1, concurrency: 1, serverMode: 'idle', nofile: 256, summary: 'a client worker with a low RLIMIT_NOFILE gets EMFILE at the predicted count'},
-  hello: {connections: 20_000, holdS: 2, serverMode: 'idle', summary: 'the ramp, then a 12-byte message each way on every connection: buffer memory on top of the idle cost'},
+  // the slab probe must see the messages' buffers, after the ramp: it runs to the end
+  hello: {connections: 20_000, holdS: 2, serverMode: 'idle', slabSample: 0, summary: 'the ramp, then a 12-byte message each way on every connection: buffer memory on top of the idle cost'},
   // ~15 000 connections a server port from one address: connect() takes the odd half of the range first,
   // and a default range (28 232 ports) leaves ~14 000 there, so the last ports cost a full scan each
   million: {

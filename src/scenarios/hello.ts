@@ -38,8 +38,8 @@ export function helloClaims(s: Summary, steps: Steps): Claim[] {
 export const hello: Scenario = {
   drive: async (ctx) => {
     const base = await ctx.memory();
-    // the slab probe must see the messages' buffers too: no sample, it measures every connection
-    const {completed} = await rampSteps({...ctx, slabSample: undefined});
+    // no slab sample here (SCENARIO_DEFAULTS): the probe sees every connection and the messages' buffers
+    const {completed} = await rampSteps(ctx);
     const established = ctx.generator.stats().established;
     if (!completed) return {before: {tracepoint: null, slabinfo: 0}, after: {tracepoint: null, slabinfo: 0}, connections: established};
     ctx.setPhase('holding');

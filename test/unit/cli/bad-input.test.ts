@@ -11,6 +11,7 @@ const cases: Array<[string, string[], RegExp]> = [
   ['an unknown scenario', ['run', 'moon'], /Unknown scenario `moon`/],
   ['too few ports', ['run', '--connections', '100000', '--ports', '2'], /`--ports 2` is too few .* use --ports 7 or more/],
   ['a reversed port range', ['run', '--port-range', '70000-1'], /`--port-range` to be LOW-HIGH .* got `70000-1`/],
+  ['a slab sample where the probe must run to the end', ['run', 'hello', '--slab-sample', '500'], /`--slab-sample 500` does not apply to hello .*: leave it out/],
   ['an unknown probe kind', ['run', '--probes', 'uprobe'], /`--probes` to be kfunc, kprobe or tracepoint, got `uprobe`/],
   ['a --comm longer than the kernel keeps', ['trace', '--comm', 'a-very-long-command-name'], /`--comm` to be a command name of 1 to 15 characters .* got `a-very-long-command-name`/],
   ['a report of nothing', ['report'], /`tcp-trace report` takes one run directory \(or two to compare\), got 0/],

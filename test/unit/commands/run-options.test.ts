@@ -31,3 +31,11 @@ test('--measure picks measurements; an unknown one is refused', (t) => {
   t.deepEqual(runOptions({measure: 'none'}, []).measure, []);
   t.throws(() => runOptions({measure: 'magic'}, []), {message: /Unknown measurement `magic`/});
 });
+
+test('--slab-sample: 5000 by default; hello keeps the slab probe to the end and refuses a sample', (t) => {
+  t.is(runOptions({}, []).slabSample, 5000);
+  t.is(runOptions({'slab-sample': '0'}, []).slabSample, 0);
+  t.is(runOptions({}, ['hello']).slabSample, 0);
+  t.is(runOptions({'slab-sample': '0'}, ['hello']).slabSample, 0);
+  t.throws(() => runOptions({'slab-sample': '500'}, ['hello']), {message: /^`--slab-sample 500` does not apply to hello \(.*\): leave it out$/});
+});
