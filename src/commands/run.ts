@@ -5,7 +5,7 @@ import {setTimeout as sleep} from 'node:timers/promises';
 import {requireRoot} from '../system/preflight.js';
 import {inspectHost} from '../system/host.js';
 import {memorySnapshot} from '../system/memory.js';
-import {loadKallsyms, topSiteByCache, type SymbolTable} from '../system/kallsyms.js';
+import {loadKallsyms, topSiteByCache} from '../system/kallsyms.js';
 import {parsePortRange} from '../system/proc-parse.js';
 import {makeNetns, openLab} from '../lab/lab.js';
 import {nsSysctl} from '../lab/netns.js';
@@ -99,7 +99,8 @@ export async function run({values, positionals}: {values: FlagValues; positional
     writeManifest();
 
     let failedProbes: Array<{measurement: string; why: string}> = [];
-    let symbols: SymbolTable = {addrs: new Float64Array(), names: []};
+    // read once a process: the host inspection already did
+    const symbols = await loadKallsyms();
     let stoppedBy: string | null = null;
     let phase: LiveState['phase'] = 'starting';
     // before the workers and the probes are up, their counts are zero: nothing was made or seen yet
@@ -160,7 +161,6 @@ export async function run({values, positionals}: {values: FlagValues; positional
     }
     gen.onWarning = (message) => view!.note(message);
     for (const message of gen.warnings) view.note(message);
-    symbols = await loadKallsyms();
     const memoryBefore = await memorySnapshot(true);
     const rampStartedAt = Date.now();
 

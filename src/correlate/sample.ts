@@ -1,5 +1,6 @@
 // Pure per-interval sample: the generator's counts and the kernel's running totals at one moment.
 import type {GeneratorStats} from '../load/generator.js';
+import type {LiveState} from './live.js';
 import {counter, counterTotal, heldBytesByCache, type KernelState} from './kernel-state.js';
 import {perConnection} from './slab.js';
 
@@ -15,7 +16,7 @@ export type Sample = {
   portsPerDestination: Record<string, number>;
   memAvailableBytes: number;
   // the run's phase when taken ('starting': workers and probes not all up yet, their counts are zero)
-  phase?: string;
+  phase?: LiveState['phase'];
 };
 
 // Build the sample for time tMs since the run started; slabConnections: the connections the slab probe
