@@ -6,7 +6,7 @@ import {requireRoot} from '../system/preflight.js';
 import {inspectHost, type Host} from '../system/host.js';
 import {DEFAULT_SLAB_BYTES_PER_CONNECTION, predictCeilings} from '../system/ceiling.js';
 import {formatPlan, planToJson} from '../probes/plan.js';
-import {MEMORY_GUARD_BYTES} from './run.js';
+import {MEMORY_GUARD_BYTES} from './run-sampler.js';
 
 // The doctor's report as data (printed as JSON with --json).
 export function doctorReport(host: Host) {

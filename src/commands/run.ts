@@ -27,9 +27,7 @@ import {dashboardView, headlessView, type RunView} from './run-view.js';
 import {onStopSignals} from './stop-signals.js';
 import {serveMetrics} from '../metrics/server.js';
 import {registerCleanup} from '../lab/cleanup.js';
-
-// MemAvailable under this stops the ramp, whatever the scenario.
-export const MEMORY_GUARD_BYTES = 2 * 2 ** 30;
+import {startSampler} from './run-sampler.js';
 
 // How many connections the generator must be sized for (port-exhaustion makes 2 x range + 1).
 function generatorSize(opts: RunOptions): number {
@@ -54,9 +52,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
   let view: RunView | null = null;
   let generator: Generator | null = null;
   let session: ProbeSession | null = null;
-  let sampler: NodeJS.Timeout | undefined;
-  // set when sampling ends: a tick under way then must not draw or record after the final sample
-  let closed = false;
+  let sampler: {stop: () => void} | null = null;
   try {
     const host = await inspectHost(lab.journal, opts.probes);
     if (opts.probes && host.plan.every((p) => !p.variant)) {
@@ -110,21 +106,17 @@ export async function run({values, positionals}: {values: FlagValues; positional
       generator: stats, kernel, plan, failedProbes, limits: host.limits, perWorkerSockets: opts.perWorker, phase, events: [], slabConnections,
       slabSites: topSiteByCache(counter(kernel, '@alloc_sites'), symbols),
     });
-    const tick = async () => {
-      const mem = await memorySnapshot();
-      if (closed) return;
-      const state = live(session?.state(), mem.meminfo.MemAvailable ?? 0);
-      view!.update(state);
-      dir.appendSample(state.sample);
-      if (state.sample.memAvailableBytes < MEMORY_GUARD_BYTES && !stoppedBy) {
-        stoppedBy = 'memory guard: MemAvailable under 2 GiB';
-        view!.note(stoppedBy);
-        stop.trigger('memory guard');
-      }
-    };
     // the first sample at once, while the workers start and the probes attach (seconds: see README), then one a second
-    void tick();
-    sampler = setInterval(() => void tick(), 1000);
+    sampler = startSampler({
+      live: (memAvailable) => live(undefined, memAvailable),
+      view,
+      record: (sample) => dir.appendSample(sample),
+      onLowMemory: () => {
+        stoppedBy ??= 'memory guard: MemAvailable under 2 GiB';
+        view!.note('memory guard: MemAvailable under 2 GiB');
+        stop.trigger('memory guard');
+      },
+    });
     // the workers start while the probes attach: neither needs the other, and both take seconds
     const [started, attached] = await Promise.allSettled([
       Generator.start({
@@ -190,8 +182,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
     }
     stoppedBy ??= stop.reason();
     phase = 'stopping';
-    clearInterval(sampler);
-    closed = true;
+    sampler.stop();
     // no connect may be under way while the probes stop: both sides must count the same set
     await gen.pause();
     await gen.waitAccepted(gen.stats().established, 5000);
@@ -215,8 +206,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
     await Promise.race([view.finished(), stop.signalled]);
     return stop.reason() === 'SIGTERM' ? 143 : 0;
   } finally {
-    clearInterval(sampler);
-    closed = true;
+    sampler?.stop();
     view?.close();
     stop.dispose();
     await generator?.close(1000);

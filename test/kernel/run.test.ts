@@ -36,7 +36,11 @@ for (const n of [23, 499]) {
     t.true(s.kernel.receive.tcpSegments >= 3 * n, `rx tcp segments ${s.kernel.receive.tcpSegments}`);
     // slab per connection, by both methods
     const {tracepoint, slabinfo} = s.slab.bytesPerConnection;
-    t.true(tracepoint > 0 && slabinfo > 0, `tracepoint ${tracepoint}, slabinfo ${slabinfo}`);
+    // slabinfo's total over every cache is only positive where the run outweighs the host: at 23 connections a
+    // namespace the kernel was still tearing down (the previous test's, freed asynchronously) made it -17 KB
+    // once in CI; the socket caches below carry the comparison there
+    t.true(tracepoint > 0, `tracepoint ${tracepoint}`);
+    if (n >= 499) t.true(slabinfo > 0, `slabinfo ${slabinfo}`);
     t.true(s.slab.byCache.TCP > 0 && s.slab.byCache.sock_inode_cache > 0);
     // the socket's own caches, which nothing else on the host allocates from, agree at any size; the totals
     // also hold dentry, filp, maple_node ... which other processes use too: compared where the run dominates

@@ -1,0 +1,41 @@
+// The run's sampler: one live state at once, then one a second, drawn and recorded, until stopped.
+import {memorySnapshot} from '../system/memory.js';
+import type {LiveState} from '../correlate/live.js';
+import type {Sample} from '../correlate/sample.js';
+import type {RunView} from './run-view.js';
+
+// MemAvailable under this stops the ramp, whatever the scenario.
+export const MEMORY_GUARD_BYTES = 2 * 2 ** 30;
+
+// What the sampler needs: how to build the live state, where it goes, and what to do when memory runs low.
+export type SamplerOptions = {
+  live: (memAvailableBytes: number) => LiveState;
+  view: RunView;
+  record: (sample: Sample) => void;
+  onLowMemory: () => void;
+};
+
+// Start sampling; stop() ends it, and a tick under way then neither draws nor records (the final sample is the caller's).
+export function startSampler(o: SamplerOptions): {stop: () => void} {
+  let stopped = false;
+  let guarded = false;
+  const tick = async () => {
+    const mem = await memorySnapshot();
+    if (stopped) return;
+    const state = o.live(mem.meminfo.MemAvailable ?? 0);
+    o.view.update(state);
+    o.record(state.sample);
+    if (state.sample.memAvailableBytes < MEMORY_GUARD_BYTES && !guarded) {
+      guarded = true;
+      o.onLowMemory();
+    }
+  };
+  void tick();
+  const timer = setInterval(() => void tick(), 1000);
+  return {
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
+}
