@@ -3,7 +3,9 @@
 // baseline, tracing overhead (with and without probes), time to first sample, kernel and user memory
 // per connection, and the dashboard's CPU. Prints ratios; asserts nothing about time.
 // Usage: npm run bench [-- --quick] [-- --connections N] [-- --runs R] [-- --write]
-//   --quick: 20 000 connections, one run each (a few minutes); default 100 000 x 3 runs, then `million`.
+//   --quick: 20 000 connections, one run each (a few minutes); default 100 000 x 5 rounds, then `million`.
+// A round runs C, the generator, the generator with probes and with the slab probe to the end, side by side
+// (every other round in reverse order); ratios are taken within each round, then their min and median.
 //   --write: also write bench/RESULTS.md with the machine, kernel and date.
 import {mkdtempSync, readFileSync, writeFileSync, mkdirSync, existsSync, rmSync} from 'node:fs';
 import {tmpdir, cpus, totalmem} from 'node:os';
@@ -15,7 +17,7 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(repo, 'dist/src/index.js');
 const quick = Boolean(argv.quick);
 const N = Number(argv.connections ?? (quick ? 20_000 : 100_000));
-const RUNS = Number(argv.runs ?? (quick ? 1 : 3));
+const RUNS = Number(argv.runs ?? (quick ? 1 : 5));
 const ports = Math.max(8, Math.ceil(N / 15_000));
 const work = mkdtempSync(join(tmpdir(), 'tcp-trace-bench-'));
 // the C binary and the runs' directories are scratch: gone however the bench ends
@@ -92,15 +94,20 @@ async function dashboardCpu() {
   }
 }
 
-echo(`bench: ${N} connections over ${ports} server ports, ${RUNS} run(s) each, ${cpus().length} cores`);
+echo(`bench: ${N} connections over ${ports} server ports, ${RUNS} round(s), ${cpus().length} cores`);
 const c = [], plain = [], traced = [], slabAll = [];
+// one round runs the four side by side; every other round in reverse order, so that none always comes first
+// while the machine's load drifts
+const steps = [
+  async () => c.push(await cBaseline()),
+  async () => plain.push(await toolRun('none')),
+  async () => traced.push(await toolRun()),
+  async () => slabAll.push(await toolRun(undefined, ['--slab-sample', 0])),
+];
 for (let i = 0; i < RUNS; i++) {
-  c.push(await cBaseline());
-  plain.push(await toolRun('none'));
-  traced.push(await toolRun());
-  slabAll.push(await toolRun(undefined, ['--slab-sample', 0]));
+  for (const step of i % 2 === 0 ? steps : [...steps].reverse()) await step();
   const k = (x) => fmt(x.summary.connections.perSecond / 1000);
-  echo(`  run ${i + 1}: C ${fmt(c.at(-1).rate / 1000)} k/s, node ${k(plain.at(-1))} k/s, node+probes ${k(traced.at(-1))} k/s, node+probes, slab probe to the end ${k(slabAll.at(-1))} k/s`);
+  echo(`  round ${i + 1}: C ${fmt(c.at(-1).rate / 1000)} k/s, node ${k(plain.at(-1))} k/s, node+probes ${k(traced.at(-1))} k/s, node+probes, slab probe to the end ${k(slabAll.at(-1))} k/s`);
 }
 const cpuShare = await dashboardCpu();
 
@@ -120,14 +127,17 @@ if (million) {
 
 const rate = (xs) => xs.map((x) => x.summary.connections.perSecond);
 const cRates = c.map((x) => x.rate);
+// ratios within each round (the runs of one round are minutes apart, not the whole bench): min and median of those
+const paired = (a, b) => a.map((x, i) => x / b[i]);
+const ratioCells = (xs) => [fmt(min(xs), 2), fmt(median(xs), 2)];
 const rows = [
   ['establish rate, C epoll (k/s)', fmt(min(cRates) / 1000), fmt(median(cRates) / 1000)],
   ['establish rate, node:net generator (k/s)', fmt(min(rate(plain)) / 1000), fmt(median(rate(plain)) / 1000)],
-  ['  ratio generator / C (target >= 0.6)', fmt(min(rate(plain)) / min(cRates), 2), fmt(median(rate(plain)) / median(cRates), 2)],
+  ['  ratio generator / C, per round (target >= 0.6)', ...ratioCells(paired(rate(plain), cRates))],
   ['establish rate with the default probes (k/s)', fmt(min(rate(traced)) / 1000), fmt(median(rate(traced)) / 1000)],
-  ['  ratio traced / untraced (target >= 0.9)', fmt(min(rate(traced)) / min(rate(plain)), 2), fmt(median(rate(traced)) / median(rate(plain)), 2)],
+  ['  ratio traced / untraced, per round (target >= 0.9)', ...ratioCells(paired(rate(traced), rate(plain)))],
   ['establish rate, slab probe to the end (--slab-sample 0) (k/s)', fmt(min(rate(slabAll)) / 1000), fmt(median(rate(slabAll)) / 1000)],
-  ['  ratio to untraced', fmt(min(rate(slabAll)) / min(rate(plain)), 2), fmt(median(rate(slabAll)) / median(rate(plain)), 2)],
+  ['  ratio to untraced, per round', ...ratioCells(paired(rate(slabAll), rate(plain)))],
   ['user bytes per connection, both ends, RssAnon (target <= 2048)', fmt(min(plain.map((x) => x.summary.connections.userBytesPerConnection)), 0), fmt(median(plain.map((x) => x.summary.connections.userBytesPerConnection)), 0)],
   ['fixed private memory per worker, RssAnon (MiB)', fmt(min(plain.map((x) => x.summary.connections.workerFixedBytes / 2 ** 20))), fmt(median(plain.map((x) => x.summary.connections.workerFixedBytes / 2 ** 20)))],
   ['slab bytes per connection, both ends', fmt(min(traced.map((x) => x.summary.slab.bytesPerConnection.tracepoint ?? x.summary.slab.bytesPerConnection.slabinfo)), 0), fmt(median(traced.map((x) => x.summary.slab.bytesPerConnection.tracepoint ?? x.summary.slab.bytesPerConnection.slabinfo)), 0)],
@@ -153,7 +163,7 @@ if (argv.write) {
     '# Benchmark results',
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench${quick ? ' -- --quick' : ''}\`: Linux ${kernel}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, loopback in a private namespace.`,
-    `${N} connections over ${ports} server ports, ${RUNS} run(s) of each, side by side${million ? '; then `tcp-trace run million` once, with its defaults' : ''}.`,
+    `${N} connections over ${ports} server ports, ${RUNS} round(s): each runs the C baseline, the generator, the generator with the default probes and with the slab probe to the end side by side (every other round in reverse order); ratios are taken within a round${million ? '; then `tcp-trace run million` once, with its defaults' : ''}.`,
     '',
     table,
     '',

@@ -165,6 +165,8 @@ export async function run({values, positionals}: {values: FlagValues; positional
             connections: opts.slabSample,
             freeze: async () => {
               const t0 = Date.now();
+              // the sample is the connections the servers accepted: wait for the last of them, then stop the probe
+              await gen.waitAccepted(gen.stats().established, 5000);
               if (await probes.freeze('slab')) slabConnections = gen.stats().established;
               freezeMs = Date.now() - t0;
             },

@@ -21,7 +21,8 @@ export type ScenarioContext = {
   memory: () => Promise<MemorySnapshot>;
   note: (text: string) => void;
   setPhase: (phase: 'ramping' | 'holding') => void;
-  // the slab probe measures the first `connections` only: the ramp stops there, lets it settle, calls freeze
+  // the slab probe measures the first `connections` only: the ramp stops there and calls freeze, which waits
+  // until the servers accepted them all and stops the probe
   slabSample?: {connections: number; freeze: () => Promise<void>};
 };
 
