@@ -95,6 +95,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
     writeManifest();
 
     let failedProbes: Array<{measurement: string; why: string}> = [];
+    const probesReady: Record<string, number> = {};
     // read once a process: the host inspection already did
     const symbols = await loadKallsyms();
     let stoppedBy: string | null = null;
@@ -104,7 +105,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
       scenario: opts.scenario, requested: opts.connections, ports: opts.ports, portRange: range,
       sample: {...buildSample(Date.now() - startedAt.getTime(), stats, kernel, memAvailable, slabConnections), phase},
       generator: stats, kernel, plan, failedProbes, limits: host.limits, perWorkerSockets: opts.perWorker, phase, events: [], slabConnections,
-      slabSites: topSiteByCache(counter(kernel, '@alloc_sites'), symbols),
+      slabSites: topSiteByCache(counter(kernel, '@alloc_sites'), symbols), probesReady,
     });
     // the first sample at once, while the workers start and the probes attach (seconds: see README), then one a second
     sampler = startSampler({
@@ -127,7 +128,10 @@ export async function run({values, positionals}: {values: FlagValues; positional
       attachPlan(plan, {
         bpftrace: host.bpftrace.path, version: host.bpftrace.version, netnsInum: netns.inum, connections: generatorSize(opts),
         connectionsFor: slabSampled ? {slab: opts.slabSample} : undefined, journal: lab.journal, warmUp: (n) => warmUp(netns.name, n),
-        onReady: (entry, ms) => view!.note(`probe ${entry.measurement}: ${entry.variant!.file} ready after ${(ms / 1000).toFixed(1)} s`),
+        onReady: (entry, ms) => {
+          probesReady[entry.measurement] = ms;
+          view!.note(`probe ${entry.measurement}: ${entry.variant!.file} ready after ${(ms / 1000).toFixed(1)} s`);
+        },
       }),
     ]);
     if (started.status === 'fulfilled') generator = started.value;

@@ -25,4 +25,6 @@ export type LiveState = {
   events: string[];
   // the call site that allocated most of each slab cache's bytes
   slabSites: Record<string, string>;
+  // while starting: the measurements whose program is attached, with the ms it took (absent: not yet)
+  probesReady?: Record<string, number>;
 };

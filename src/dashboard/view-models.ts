@@ -191,7 +191,10 @@ export function planView(live: LiveState | null, maxEvents = 20) {
     if (failed) return `${p.measurement.padEnd(15)} failed: ${failed.why}`;
     if (!p.variant) return `${p.measurement.padEnd(15)} ${p.why}`;
     const over = p.passedOver.map((o) => o.kind).join(', ');
-    return `${p.measurement.padEnd(15)} ${p.kind!.padEnd(10)} ${p.variant.hooks}${over ? ` (passed over: ${over})` : ''}`;
+    // while the programs start (seconds each), whether this one is attached yet
+    const ms = live.probesReady?.[p.measurement];
+    const status = live.phase !== 'starting' ? '' : ms === undefined ? '[attaching] ' : `[ready ${(ms / 1000).toFixed(1)} s] `;
+    return `${p.measurement.padEnd(15)} ${status}${p.kind!.padEnd(10)} ${p.variant.hooks}${over ? ` (passed over: ${over})` : ''}`;
   });
   return {state: 'ok' as const, lines: [...plan, '', ...live.events.slice(-maxEvents)]};
 }

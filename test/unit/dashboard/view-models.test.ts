@@ -103,6 +103,16 @@ test('plan: one line per measurement with kind, hooks and what was passed over, 
   t.is(v.lines.at(-1), 'EADDRNOTAVAIL: ip_local_port_range');
 });
 
+test('plan while starting: each program attaching, or ready and how long it took; once ramping, no status', (t) => {
+  const starting = vm.planView(liveState(0, emptyKernelState(), {phase: 'starting', probesReady: {connections: 2900}}));
+  t.is(starting.state, 'ok');
+  if (starting.state !== 'ok') return;
+  t.regex(starting.lines[0]!, /^connections\s+\[ready 2\.9 s\] tracepoint sock:inet_sock_set_state/);
+  t.regex(starting.lines.find((l) => l.startsWith('slab'))!, /^slab\s+\[attaching\] tracepoint kmem:/);
+  const ramping = vm.planView(liveState(10, emptyKernelState(), {phase: 'ramping', probesReady: {connections: 2900}}));
+  if (ramping.state === 'ok') t.false(ramping.lines.some((l) => l.includes('[ready') || l.includes('[attaching]')));
+});
+
 test('limits: the closest limit is named', (t) => {
   const v = vm.limitsView(liveState(15_000));
   t.is(v.state, 'ok');
