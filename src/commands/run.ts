@@ -34,13 +34,6 @@ function generatorSize(opts: RunOptions): number {
   return opts.scenario === 'port-exhaustion' ? 2 * opts.connections + 1 : opts.connections;
 }
 
-// Wait until every probe has printed `ticks` more times (at most 3 s), then give the latest totals.
-async function kernelAfterTicks(session: ProbeSession, ticks: number) {
-  const target = session.state().ticks + ticks;
-  for (let i = 0; i < 60 && session.state().ticks < target; i++) await sleep(50);
-  return session.state();
-}
-
 // Run the experiment; resolves to the exit code.
 export async function run({values, positionals}: {values: FlagValues; positionals: string[]}): Promise<number> {
   const opts = runOptions(values, positionals);
@@ -104,7 +97,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
     const live = (kernel = session?.state() ?? emptyKernelState(), memAvailable = 0, stats = generator?.stats() ?? idleStats()): LiveState => ({
       scenario: opts.scenario, requested: opts.connections, ports: opts.ports, portRange: range,
       sample: {...buildSample(Date.now() - startedAt.getTime(), stats, kernel, memAvailable, slabConnections), phase},
-      generator: stats, kernel, plan, failedProbes, limits: host.limits, perWorkerSockets: opts.perWorker, phase, events: [], slabConnections,
+      generator: stats, kernel, plan, failedProbes, limits: host.limits, perWorkerSockets: opts.perWorker, phase, events: [],
       slabSites: topSiteByCache(counter(kernel, '@alloc_sites'), symbols), probesReady,
     });
     // the first sample at once, while the workers start and the probes attach (seconds: see README), then one a second
@@ -113,8 +106,9 @@ export async function run({values, positionals}: {values: FlagValues; positional
       view,
       record: (sample) => dir.appendSample(sample),
       onLowMemory: () => {
-        stoppedBy ??= 'memory guard: MemAvailable under 2 GiB';
-        view!.note('memory guard: MemAvailable under 2 GiB');
+        const why = 'memory guard: MemAvailable under 2 GiB';
+        stoppedBy ??= why;
+        view!.note(why);
         stop.trigger('memory guard');
       },
     });
@@ -146,7 +140,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
       if (p.variant?.file !== plan[i]!.variant?.file) view.note(`plan: ${p.measurement} fell back to ${p.kind ?? 'none'}: ${p.why}`);
     }
     plan = probes.plan;
-    failedProbes = probes.failed.map((f) => ({measurement: f.entry.measurement, why: f.why}));
+    failedProbes = probes.failures;
     for (const f of failedProbes) view.note(`probe ${f.measurement} unavailable: ${f.why}`);
     writeManifest();
 
@@ -162,7 +156,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
 
     const ctx: ScenarioContext = {
       generator: gen, connections: opts.connections, ports: opts.ports, host: '127.0.0.1', nofile: opts.nofile,
-      stopped: stop.signalled, kernelAfterTicks: (n) => kernelAfterTicks(probes, n), memory: () => memorySnapshot(true),
+      stopped: stop.signalled, kernelAfterTicks: probes.afterTicks, memory: () => memorySnapshot(true),
       note: (t) => view!.note(t), setPhase: (p) => (phase = p),
       slabSample: slabSampled
         ? {

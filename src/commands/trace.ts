@@ -76,7 +76,7 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
     const who = [pids.length > 0 ? `pid ${pids.join(', ')}` : '', comm ? `comm ${comm}` : ''].filter(Boolean).join(', ');
     note(`tracing namespace ${netnsName ?? 'of the host'} (inode ${inum})${port ? `, server port ${port}` : ''}${who ? `, syscalls of ${who}` : ''}`);
     const startedAt = Date.now();
-    const failedProbes = session.failed.map((f) => ({measurement: f.entry.measurement, why: f.why}));
+    const failedProbes = session.failures;
     const live = async () =>
       traceLive({
         tMs: Date.now() - startedAt, kernel: session.state(), port, plan: session.plan, failedProbes, limits: host.limits,

@@ -18,8 +18,6 @@ export type LiveState = {
   failedProbes: Array<{measurement: string; why: string}>;
   limits: Limits;
   perWorkerSockets: number;
-  // connections the slab probe measured when it stopped after a sample of them (null: all)
-  slabConnections: number | null;
   // tracing: `tcp-trace trace`, other programs' connections, no generator
   phase: 'starting' | 'ramping' | 'paused' | 'holding' | 'stopping' | 'done' | 'tracing';
   events: string[];

@@ -65,7 +65,6 @@ export function traceLive(f: TraceFacts): LiveState {
     failedProbes: f.failedProbes,
     limits: f.limits,
     perWorkerSockets: stats.established,
-    slabConnections: null,
     phase: 'tracing',
     events: [],
     slabSites: {},

@@ -60,7 +60,8 @@ export function slabView(live: LiveState | null, sites: Record<string, string> =
   const missing = planOf(live, 'slab');
   if (missing) return missing;
   const held = heldBytesByCache(live.kernel);
-  const n = live.slabConnections ?? live.generator.established;
+  // after a slab sample, the probe's bytes are those of the connections it measured
+  const n = live.sample.slab.sampledConnections ?? live.generator.established;
   if (n === 0) return {state: 'waiting' as const};
   const rows = Object.entries(held)
     .map(([cache, bytes]) => ({cache, perConnection: Math.round(bytes / n)}))

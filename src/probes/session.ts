@@ -17,8 +17,11 @@ type Attached = {entry: PlanEntry; handle: BpftraceHandle; state: KernelState};
 export type ProbeSession = {
   plan: PlanEntry[];
   attached: Attached[];
-  failed: Array<{entry: PlanEntry; why: string}>;
   state: () => KernelState;
+  // the latest totals once every program has printed `ticks` more times (at most 3 s)
+  afterTicks: (ticks: number) => Promise<KernelState>;
+  // measurements that had a variant planned and ended with none attached, and why
+  failures: Array<{measurement: string; why: string}>;
   lostEvents: () => number;
   // stop one measurement's program early; its last totals stay in state() (the slab sample)
   freeze: (measurement: string) => Promise<boolean>;
@@ -96,9 +99,9 @@ async function attachOne(entry: PlanEntry, o: AttachOptions, t0: number): Promis
   return {entry: e, why: e.why};
 }
 
-// Wait until every program in list has printed once more (at most 3 s).
-async function nextTick(list: Attached[]) {
-  const target = list.map((a) => a.state.ticks + 1);
+// Wait until every program in list has printed `ticks` more times (at most 3 s).
+async function nextTick(list: Attached[], ticks = 1) {
+  const target = list.map((a) => a.state.ticks + ticks);
   for (let i = 0; i < 60 && list.some((a, j) => a.state.ticks < target[j]!); i++) await new Promise((r) => setTimeout(r, 50));
 }
 
@@ -130,16 +133,23 @@ export async function attachPlan(plan: PlanEntry[], o: AttachOptions): Promise<P
   // measurements that had a variant planned and ended with none attached
   const failed = results.filter((r, i): r is {entry: PlanEntry; why: string} => !('handle' in r) && plan[i]!.variant !== null);
   const state = () => mergeStates(attached.map((a) => a.state));
+  // programs stopped early (freeze): their totals stay, they print no more
+  const frozen = new Set<Attached>();
   return {
     plan: results.map((r) => r.entry),
     attached,
-    failed,
     state,
+    afterTicks: async (ticks) => {
+      await nextTick(attached.filter((a) => !frozen.has(a)), ticks);
+      return state();
+    },
+    failures: failed.map((f) => ({measurement: f.entry.measurement, why: f.why})),
     lostEvents: () => attached.reduce((n, a) => n + a.handle.lostEvents(), 0),
     freeze: async (measurement) => {
       const a = attached.find((x) => x.entry.measurement === measurement);
       if (!a) return false;
       await nextTick([a]);
+      frozen.add(a);
       await a.handle.stop();
       return true;
     },

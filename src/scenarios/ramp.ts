@@ -7,7 +7,8 @@ import type {Claim, Scenario, ScenarioContext} from './types.js';
 export async function rampSteps(ctx: ScenarioContext): Promise<{completed: boolean}> {
   ctx.setPhase('ramping');
   const untilStopped = (p: Promise<void>) => Promise.race([p.then(() => true), ctx.stopped.then(() => false)]);
-  const k = ctx.slabSample && ctx.slabSample.connections < ctx.connections ? ctx.slabSample.connections : 0;
+  // given only when the sample is smaller than the run (run.ts decides)
+  const k = ctx.slabSample?.connections ?? 0;
   if (k > 0) {
     if (!(await untilStopped(ctx.generator.ramp(0, k)))) return {completed: false};
     // waits for the servers' accepts, then stops the probe (a pause not counted in the establish rate)

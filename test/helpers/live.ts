@@ -45,7 +45,6 @@ export function liveState(n: number, kernel: KernelState = emptyKernelState(), o
       tcpEhashEntries: 262_144,
     },
     perWorkerSockets: 15_000,
-    slabConnections: null,
     phase: 'ramping',
     events: [],
     slabSites: {},
