@@ -1,7 +1,8 @@
 #!/usr/bin/env zx
 // kernel-matrix.mjs  Boot Debian's stock kernels (6.1, 6.12) in a throw-away qemu guest that sees this host's
 // files read-only, and run test/matrix there: the kfunc and kprobe variants against real kernels.
-// Usage: zx scripts/kernel-matrix.mjs [--kernels 6.1,6.12 (or TCP_TRACE_KERNELS)] [--cache DIR] [--timeout-min 15] [--command 'sh ...']
+// Usage: zx scripts/kernel-matrix.mjs [--kernels 6.1,6.12 (or TCP_TRACE_KERNELS)] [--cache DIR] [--timeout-min 13]
+//          [--boot-timeout-s 120] [--command 'sh ...']
 // (--command runs that instead of the tests: for investigating a kernel by hand)
 // Installs qemu-system-x86, busybox-static, cpio, xz-utils, kmod when missing; kernels are fetched with
 // `apt-get download` and unpacked into the cache, never installed into /boot or /lib/modules.
@@ -14,6 +15,9 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const kernels = String(argv.kernels ?? process.env.TCP_TRACE_KERNELS ?? '6.1,6.12').split(',');
 const cache = argv.cache ?? process.env.TCP_TRACE_KERNEL_CACHE ?? '/var/cache/tcp-trace-kernels';
 const timeoutMin = Number(argv['timeout-min'] ?? 13);
+// a guest whose init has not said "booted" by then is stuck (seen: TCG hanging after SeaBIOS's
+// "Booting from ROM..."); booting takes 11-15 s here
+const bootTimeoutS = Number(argv['boot-timeout-s'] ?? 120);
 // virtio transport, 9p and overlay, in load order (those built in are skipped)
 const WANTED = ['virtio_pci', '9pnet_virtio', '9p', 'overlay'];
 
@@ -142,11 +146,25 @@ async function runGuest(series) {
     -kernel ${kernel.vmlinuz} -initrd ${initrd} -append ${'console=ttyS0 panic=-1 quiet loglevel=3'} \
     -virtfs ${'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap'} \
     -virtfs ${`local,path=${cmdDir},mount_tag=cmd,security_model=none`} -nic none`.nothrow();
-  // an emulated guest can soft-lock (seen once in four runs under TCG): stop it at once, so it can be tried again
+  // an emulated guest can soft-lock (seen once in four runs under TCG) or hang before the kernel starts
+  // (seen once in six): stop it at once, so it can be tried again
   let lockedUp = false;
+  let booted = false;
   const limit = setTimeout(() => void qemu.kill('SIGKILL'), timeoutMin * 60_000);
+  const bootLimit = setTimeout(() => {
+    if (booted) return;
+    echo(`matrix: ${kernel.release}: not booted after ${bootTimeoutS} s`);
+    void qemu.kill('SIGKILL');
+  }, bootTimeoutS * 1000);
+  let tail = '';
   for await (const chunk of qemu.stdout) {
     const text = String(chunk);
+    // the marker may come split over two chunks
+    tail = (tail + text).slice(-200);
+    if (!booted && tail.includes('tcp-trace-matrix: booted')) {
+      booted = true;
+      echo(`matrix: ${kernel.release}: booted in ${Math.round((Date.now() - started) / 1000)} s`);
+    }
     if (/soft lockup|Kernel panic/.test(text)) {
       lockedUp = true;
       echo(`matrix: ${kernel.release}: ${text.trim().split('\n')[0]}`);
@@ -156,6 +174,7 @@ async function runGuest(series) {
   }
   const console_ = await qemu;
   clearTimeout(limit);
+  clearTimeout(bootLimit);
   const exitFile = join(cmdDir, 'exit');
   const output = existsSync(join(cmdDir, 'output.log')) ? readFileSync(join(cmdDir, 'output.log'), 'utf8') : '';
   const exit = existsSync(exitFile) ? Number(readFileSync(exitFile, 'utf8').trim()) : null;
