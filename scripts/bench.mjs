@@ -4,11 +4,13 @@
 // per connection, and the dashboard's CPU. Prints ratios; asserts nothing about time.
 // Usage: npm run bench [-- --quick] [-- --connections N] [-- --runs R] [-- --write]
 //   --quick: 20 000 connections, one run each (a few minutes); default 100 000 x 5 rounds, then `million`.
-// A round runs C, the generator, the generator with probes and with the slab probe to the end, side by side
-// (every other round in reverse order); ratios are taken within each round, then their min and median.
+// A round runs C, bare node:net handles (scripts/bench/tcp-wrap-bench.mjs), the generator, the generator with
+// probes and with the slab probe to the end, side by side (every other round in reverse order); ratios are taken
+// within each round, then their min and median.
 //   --write: also write bench/RESULTS.md with the machine, kernel and date.
-import {mkdtempSync, readFileSync, writeFileSync, mkdirSync, existsSync, rmSync} from 'node:fs';
+import {mkdtempSync, readFileSync, writeFileSync, mkdirSync, existsSync, rmSync, readdirSync, readlinkSync} from 'node:fs';
 import {tmpdir, cpus, totalmem} from 'node:os';
+import {spawnSync} from 'node:child_process';
 import {join, dirname} from 'node:path';
 import {fileURLToPath} from 'node:url';
 
@@ -23,20 +25,25 @@ const work = mkdtempSync(join(tmpdir(), 'tcp-trace-bench-'));
 // the C binary and the runs' directories are scratch: gone however the bench ends
 process.on('exit', () => rmSync(work, {recursive: true, force: true}));
 const netns = `tcptrace-bench-${process.pid}`;
+// the baselines' namespace, if a Ctrl-C or kill came while one ran (the tool's runs clean up after themselves)
+process.on('exit', () => {
+  if (existsSync(`/run/netns/${netns}`)) spawnSync('ip', ['netns', 'del', netns]);
+});
+// a signal ends the bench through process.exit, so that the exit handlers (scratch, namespace, sysctl) run
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) process.on(signal, () => process.exit(code));
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const min = (xs) => Math.min(...xs);
 const fmt = (x, d = 1) => (x === null || x === undefined || Number.isNaN(x) ? '-' : Number(x).toFixed(d));
 
-// The C baseline: server and client in a namespace of our own, deleted at the end.
-async function cBaseline() {
-  const exe = join(work, 'epoll-bench');
-  await $`cc -O2 -o ${exe} ${join(repo, 'scripts/bench/epoll-bench.c')}`;
+// A server and a client of the same two-role interface (epoll-bench.c, tcp-wrap-bench.mjs) in a namespace of our
+// own, deleted at the end: the client's "established N in MS ms" as a rate.
+async function pairRun(exe) {
   await $`ip netns add ${netns}`;
   try {
     await $`ip -n ${netns} link set lo up`;
     const server = $`ip netns exec ${netns} ${exe} server 127.0.0.1 12000 ${ports}`.nothrow();
-    await sleep(500);
+    await sleep(800);
     const out = await $`ip netns exec ${netns} ${exe} client 127.0.0.1 12000 ${ports} ${N} 512`;
     server.kill('SIGTERM');
     await server;
@@ -47,22 +54,112 @@ async function cBaseline() {
   }
 }
 
-// One headless run of the tool; returns its summary and the time to the first sample.
-async function toolRun(measure, extra = []) {
+// The C baseline: a minimal epoll server and client.
+const cExe = join(work, 'epoll-bench');
+async function cBaseline() {
+  if (!existsSync(cExe)) await $`cc -O2 -o ${cExe} ${join(repo, 'scripts/bench/epoll-bench.c')}`;
+  return pairRun([cExe]);
+}
+
+// The floor of node:net: the same server and client with the generator's bare handles and nothing else.
+async function nodeFloor() {
+  return pairRun([process.execPath, join(repo, 'scripts/bench/tcp-wrap-bench.mjs')]);
+}
+
+// One headless run of the tool; returns its summary and the time to the first sample. watch(pid), when given,
+// runs every 200 ms with the pid of the shell that runs the tool (or undefined before it started).
+async function toolRun(measure, extra = [], watch = null) {
   const out = join(work, 'runs');
   const args = ['run', '--headless', '--connections', N, '--ports', ports, '--rate', 1_000_000, '--concurrency', 512, '--hold', 0.5, '--out', out, ...extra];
   if (measure) args.push('--measure', measure);
   const t0 = Date.now();
   let firstSampleMs = null;
   const p = $`node ${bin} ${args}`.nothrow();
+  const watcher = watch && setInterval(() => watch(p.child?.pid), 200);
   for await (const line of p.stdout) {
     if (firstSampleMs === null && line.includes('"type":"sample"')) firstSampleMs = Date.now() - t0;
   }
   const r = await p;
+  if (watcher) clearInterval(watcher);
   const lines = r.stdout.trim().split('\n');
   const summary = JSON.parse(lines.at(-1));
   if (summary.connections.established !== N) echo(`warning: ${summary.connections.established} of ${N} established`);
   return {summary, firstSampleMs};
+}
+
+// The pids of every process below pid (children, their children, ...) whose comm is name.
+function descendants(pid, name) {
+  const children = new Map();
+  const comm = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+      comm.set(Number(entry), stat.slice(stat.indexOf('(') + 1, close));
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone while we read
+    }
+  }
+  const found = [];
+  const visit = (p) => {
+    for (const c of children.get(p) ?? []) {
+      if (comm.get(c) === name) found.push(c);
+      visit(c);
+    }
+  };
+  visit(pid);
+  return found;
+}
+
+// Fold the run time of every BPF program that pid holds (its fds' fdinfo: prog_id, run_time_ns, run_cnt, counted
+// while kernel.bpf_stats_enabled is 1) into progs, by program id; totals only grow, so the latest read wins.
+function readProgramStats(pid, progs) {
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      let link = '';
+      try {
+        link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      if (link !== 'anon_inode:bpf-prog') continue;
+      const info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8');
+      const field = (k) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+      const file = /[\w-]+\.bt/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[0] ?? `pid ${pid}`;
+      progs.set(`${field('prog_id')}`, {file, runNs: field('run_time_ns'), runs: field('run_cnt')});
+    }
+  } catch {
+    // the program ended between two reads: its last totals stay
+  }
+}
+
+// The default probes' own run time in the kernel: one more traced run with kernel.bpf_stats_enabled set (it
+// adds two clock reads to every program run, so the rounds above run without it), put back however the bench ends.
+async function probeRunTime() {
+  const key = '/proc/sys/kernel/bpf_stats_enabled';
+  const before = readFileSync(key, 'utf8').trim();
+  const restore = () => writeFileSync(key, before);
+  process.on('exit', restore);
+  writeFileSync(key, '1');
+  try {
+    const progs = new Map();
+    const {summary} = await toolRun(undefined, [], (pid) => {
+      if (pid) for (const b of descendants(pid, 'bpftrace')) readProgramStats(b, progs);
+    });
+    const runNs = [...progs.values()].reduce((a, p) => a + p.runNs, 0);
+    const runs = [...progs.values()].reduce((a, p) => a + p.runs, 0);
+    const established = summary.connections.established;
+    // per probe file, for the bench's log: where the time goes
+    const byFile = new Map();
+    for (const p of progs.values()) byFile.set(p.file, (byFile.get(p.file) ?? 0) + p.runNs);
+    return {programs: progs.size, runNs, runs, established, nsPerConnection: established > 0 ? runNs / established : null, byFile};
+  } finally {
+    restore();
+    process.off('exit', restore);
+  }
 }
 
 // The dashboard's own CPU: user+sys seconds of the tcp-trace process per second of run, in tmux.
@@ -95,11 +192,12 @@ async function dashboardCpu() {
 }
 
 echo(`bench: ${N} connections over ${ports} server ports, ${RUNS} round(s), ${cpus().length} cores`);
-const c = [], plain = [], traced = [], slabAll = [];
-// one round runs the four side by side; every other round in reverse order, so that none always comes first
+const c = [], floor = [], plain = [], traced = [], slabAll = [];
+// one round runs the five side by side; every other round in reverse order, so that none always comes first
 // while the machine's load drifts
 const steps = [
   async () => c.push(await cBaseline()),
+  async () => floor.push(await nodeFloor()),
   async () => plain.push(await toolRun('none')),
   async () => traced.push(await toolRun()),
   async () => slabAll.push(await toolRun(undefined, ['--slab-sample', 0])),
@@ -107,9 +205,12 @@ const steps = [
 for (let i = 0; i < RUNS; i++) {
   for (const step of i % 2 === 0 ? steps : [...steps].reverse()) await step();
   const k = (x) => fmt(x.summary.connections.perSecond / 1000);
-  echo(`  round ${i + 1}: C ${fmt(c.at(-1).rate / 1000)} k/s, node ${k(plain.at(-1))} k/s, node+probes ${k(traced.at(-1))} k/s, node+probes, slab probe to the end ${k(slabAll.at(-1))} k/s`);
+  echo(`  round ${i + 1}: C ${fmt(c.at(-1).rate / 1000)} k/s, bare node:net handles ${fmt(floor.at(-1).rate / 1000)} k/s, node ${k(plain.at(-1))} k/s, node+probes ${k(traced.at(-1))} k/s, node+probes, slab probe to the end ${k(slabAll.at(-1))} k/s`);
 }
 const cpuShare = await dashboardCpu();
+const probeCost = await probeRunTime();
+echo(`  probes' own run time: ${probeCost.programs} programs, ${probeCost.runs} runs, ${fmt(probeCost.runNs / 1e6, 0)} ms for ${probeCost.established} connections`);
+for (const [file, ns] of probeCost.byFile) echo(`    ${file}: ${fmt(ns / probeCost.established / 1000, 2)} µs per connection`);
 
 // The million scenario with its defaults (full run only): how many held, how fast, the lowest MemAvailable.
 async function millionRun() {
@@ -127,6 +228,7 @@ if (million) {
 
 const rate = (xs) => xs.map((x) => x.summary.connections.perSecond);
 const cRates = c.map((x) => x.rate);
+const floorRates = floor.map((x) => x.rate);
 // ratios within each round (the runs of one round are minutes apart, not the whole bench): min and median of those
 const paired = (a, b) => a.map((x, i) => x / b[i]);
 const ratioCells = (xs) => [fmt(min(xs), 2), fmt(median(xs), 2)];
@@ -134,8 +236,13 @@ const rows = [
   ['establish rate, C epoll (k/s)', fmt(min(cRates) / 1000), fmt(median(cRates) / 1000)],
   ['establish rate, node:net generator (k/s)', fmt(min(rate(plain)) / 1000), fmt(median(rate(plain)) / 1000)],
   ['  ratio generator / C, per round (target >= 0.6)', ...ratioCells(paired(rate(plain), cRates))],
+  ['establish rate, bare node:net handles, same processes as C (k/s)', fmt(min(floorRates) / 1000), fmt(median(floorRates) / 1000)],
+  ['  ratio bare node:net / C, per round: the most node:net reaches here', ...ratioCells(paired(floorRates, cRates))],
+  ['  ratio generator / bare node:net, per round: what the tool costs', ...ratioCells(paired(rate(plain), floorRates))],
   ['establish rate with the default probes (k/s)', fmt(min(rate(traced)) / 1000), fmt(median(rate(traced)) / 1000)],
   ['  ratio traced / untraced, per round (target >= 0.9)', ...ratioCells(paired(rate(traced), rate(plain)))],
+  ["  the default probes' own run time per connection, bpf_stats, one more run (µs)", fmt(probeCost.nsPerConnection / 1000, 2), fmt(probeCost.nsPerConnection / 1000, 2)],
+  ['  the same as a share of the untraced generator\'s CPU per connection (cores / rate)', fmt(probeCost.nsPerConnection / ((cpus().length * 1e9) / min(rate(plain))), 3), fmt(probeCost.nsPerConnection / ((cpus().length * 1e9) / median(rate(plain))), 3)],
   ['establish rate, slab probe to the end (--slab-sample 0) (k/s)', fmt(min(rate(slabAll)) / 1000), fmt(median(rate(slabAll)) / 1000)],
   ['  ratio to untraced, per round', ...ratioCells(paired(rate(slabAll), rate(plain)))],
   ['user bytes per connection, both ends, RssAnon (target <= 2048)', fmt(min(plain.map((x) => x.summary.connections.userBytesPerConnection)), 0), fmt(median(plain.map((x) => x.summary.connections.userBytesPerConnection)), 0)],
@@ -163,7 +270,7 @@ if (argv.write) {
     '# Benchmark results',
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench${quick ? ' -- --quick' : ''}\`: Linux ${kernel}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, loopback in a private namespace.`,
-    `${N} connections over ${ports} server ports, ${RUNS} round(s): each runs the C baseline, the generator, the generator with the default probes and with the slab probe to the end side by side (every other round in reverse order); ratios are taken within a round${million ? '; then `tcp-trace run million` once, with its defaults' : ''}.`,
+    `${N} connections over ${ports} server ports, ${RUNS} round(s): each runs the C baseline, bare node:net handles in the same processes as C, the generator, the generator with the default probes and with the slab probe to the end side by side (every other round in reverse order); ratios are taken within a round${million ? '; then `tcp-trace run million` once, with its defaults' : ''}.`,
     '',
     table,
     '',

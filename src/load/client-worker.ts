@@ -1,5 +1,6 @@
 // Client worker: opens its share of the connections at a bounded rate and concurrency, holds them, reports each.
 import {readdirSync, readFileSync} from 'node:fs';
+import net from 'node:net';
 import {rss} from './rss.js';
 import {bindHandle, clientHandle, closeAll, connectRequest, errnoName, localName, socketOf, startConnect, writeAll, type ConnectRequest, type Held, type TcpHandle} from './uv-tcp.js';
 import type {ClientCommand, ClientConfig, ClientReport, ConnRecord, RampSpec} from './protocol.js';
@@ -63,7 +64,10 @@ function ramp(spec: RampSpec) {
     send({type: 'done', established, failed, openFdsAtStart, rssBytes: rss()});
   };
 
-  const targetOf = (index: number) => spec.targets[(spec.offset + index) % spec.targets.length]!;
+  const slotOf = (index: number) => (spec.offset + index) % spec.targets.length;
+  const targetOf = (index: number) => spec.targets[slotOf(index)]!;
+  // each target's address family, decided once for the ramp
+  const v6 = spec.targets.map((t) => net.isIPv6(t.host));
 
   const record = (p: Pending, handle: TcpHandle | null, errno: string | null, connectMs: number, reply?: string) => {
     const local = handle && errno === null ? localName(handle) : {address: '', port: 0};
@@ -123,13 +127,14 @@ function ramp(spec: RampSpec) {
   };
 
   const open = (index: number) => {
-    const target = targetOf(index);
+    const slot = slotOf(index);
+    const target = spec.targets[slot]!;
     const handle = clientHandle();
     const req = connectRequest(onConnect);
     Object.assign(req, {index, t0: performance.now()} satisfies Pending);
     started++;
     let err = spec.localAddress ? bindHandle(handle, spec.localAddress, spec.localPort ?? 0) : 0;
-    err ||= startConnect(handle, req, target.host, target.port);
+    err ||= startConnect(handle, req, target.host, target.port, v6[slot]);
     if (err) {
       // refused before any packet: EMFILE (no fd), EADDRNOTAVAIL (no port), EADDRINUSE (bind)
       failed++;

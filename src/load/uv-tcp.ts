@@ -43,8 +43,9 @@ export function connectRequest(oncomplete: ConnectRequest['oncomplete']): Connec
 }
 
 // Start a connect; returns 0, or a negative errno that happened at once (EMFILE, EADDRNOTAVAIL, ...).
-export function startConnect(handle: TcpHandle, req: ConnectRequest, host: string, port: number): number {
-  return net.isIPv6(host) ? handle.connect6(req, host, port) : handle.connect(req, host, port);
+// v6: whether host is an IPv6 address (a ramp knows it once per target; net.isIPv6 is a regex per call).
+export function startConnect(handle: TcpHandle, req: ConnectRequest, host: string, port: number, v6 = net.isIPv6(host)): number {
+  return v6 ? handle.connect6(req, host, port) : handle.connect(req, host, port);
 }
 
 // bind() a handle to a local address (libuv sets SO_REUSEADDR first); 0 or a negative errno.
