@@ -274,6 +274,9 @@ if (argv.write) {
     '',
     table,
     '',
+    `The default probes' own run time per connection, by program (bpf_stats, the extra run; ${probeCost.programs} BPF programs, ${probeCost.runs} runs for ${probeCost.established} connections):`,
+    ...[...probeCost.byFile].map(([file, ns]) => `- ${file}: ${fmt(ns / probeCost.established / 1000, 2)} µs`),
+    '',
   ].join('\n');
   mkdirSync(join(repo, 'bench'), {recursive: true});
   writeFileSync(join(repo, 'bench/RESULTS.md'), doc);
