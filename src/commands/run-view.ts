@@ -2,7 +2,7 @@
 import type {LiveState} from '../correlate/live.js';
 import type {Summary} from '../correlate/summary.js';
 import {summaryLines} from '../dashboard/text-view.js';
-import {createDashboard, type DashboardHooks} from '../dashboard/dashboard.js';
+import type {DashboardHooks} from '../dashboard/dashboard.js';
 
 // The sink of a run's notes, live states and summary.
 export type RunView = {
@@ -26,8 +26,10 @@ export function headlessView(): RunView {
   };
 }
 
-// The dashboard; on close the summary is printed as text on the restored terminal.
-export function dashboardView(hooks: DashboardHooks): RunView {
+// The dashboard; on close the summary is printed as text on the restored terminal. Its modules (blessed,
+// blessed-contrib: ~0.15 s to load) are loaded here, so that a headless run never loads them.
+export async function dashboardView(hooks: DashboardHooks): Promise<RunView> {
+  const {createDashboard} = await import('../dashboard/dashboard.js');
   const d = createDashboard(hooks);
   let last: Summary | null = null;
   return {

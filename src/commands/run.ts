@@ -55,7 +55,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
     const headless = opts.headless || !process.stdout.isTTY;
     view = headless
       ? headlessView()
-      : dashboardView({
+      : await dashboardView({
           refreshMs: opts.refreshMs,
           onStop: (why) => stop.trigger(why === 'q' ? 'SIGINT' : why),
           onPause: (paused) => void (paused ? generator?.pause() : generator?.resume()),
