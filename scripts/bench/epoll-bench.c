@@ -1,8 +1,8 @@
 // epoll-bench.c  The C baseline of `npm run bench`: a minimal epoll server and client on loopback.
 // Usage: epoll-bench server HOST PORT_BASE NPORTS            (one process per port; holds every accepted socket)
 //        epoll-bench client HOST PORT_BASE NPORTS N CONC      (one process per 15 000 sockets; prints the rate)
-// Output (client): "established N in MS ms" on stdout. Runs until killed (server) or until N are held
-// for a moment (client). Build: cc -O2 -o epoll-bench epoll-bench.c
+// Output on stdout: (server) "listening" once every port listens; (client) "established N in MS ms".
+// Runs until killed (server) or until N are held for a moment (client). Build: cc -O2 -o epoll-bench epoll-bench.c
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -25,13 +25,15 @@ static double now_ms(void) {
   return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static void serve(const char *host, int port) {
+static void serve(const char *host, int port, int ready) {
   int l = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
   int one = 1;
   setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
   inet_pton(AF_INET, host, &a.sin_addr);
   if (bind(l, (void *)&a, sizeof a) || listen(l, 4096)) { perror("bind/listen"); exit(1); }
+  // tell the parent this port listens
+  if (write(ready, "l", 1) != 1) exit(1);
   int ep = epoll_create1(0);
   struct epoll_event ev = {.events = EPOLLIN, .data.fd = l};
   epoll_ctl(ep, EPOLL_CTL_ADD, l, &ev);
@@ -80,7 +82,14 @@ int main(int argc, char **argv) {
   if (argc >= 5 && !strcmp(argv[1], "server")) {
     int base = atoi(argv[3]), nports = atoi(argv[4]);
     pid_t kids[nports];
-    for (int p = 0; p < nports; p++) if ((kids[p] = fork()) == 0) serve(argv[2], base + p);
+    int ready[2];
+    if (pipe(ready)) return 1;
+    for (int p = 0; p < nports; p++) if ((kids[p] = fork()) == 0) serve(argv[2], base + p, ready[1]);
+    // "listening" once every port listens: the caller starts the client then
+    char c;
+    for (int p = 0; p < nports; p++) if (read(ready[0], &c, 1) != 1) return 1;
+    printf("listening\n");
+    fflush(stdout);
     // SIGTERM to the parent ends the children too (they hold the sockets)
     sigset_t set;
     sigemptyset(&set);

@@ -4,7 +4,7 @@
 // so bare-node / C is what node:net itself costs, and generator / bare-node what the tool adds to it.
 // Usage: node tcp-wrap-bench.mjs server HOST PORT_BASE NPORTS            (one process per port; holds every accepted handle)
 //        node tcp-wrap-bench.mjs client HOST PORT_BASE NPORTS N CONC      (one process per 15 000 handles; prints the rate)
-// Output (client): "established N in MS ms (failed F)" on stdout, timed from the moment every client process is
+// Output: (server) "listening" once every port listens; (client) "established N in MS ms (failed F)" on stdout, timed from the moment every client process is
 // up (node's own start-up, ~50 ms a process, is not an establish rate). Needs `npm run build` (it imports dist/).
 import {fork} from 'node:child_process';
 import net from 'node:net';
@@ -64,6 +64,9 @@ function client(count, conc, offset) {
 if (role === 'server') {
   // the parent forks one child per port and ends them when it is told to stop
   const kids = Array.from({length: nports}, (_, p) => fork(process.argv[1], ['serve-one', host, String(base + p)]));
+  // "listening" once every port listens, as epoll-bench.c says it
+  let listening = 0;
+  for (const k of kids) k.once('message', () => ++listening === nports && console.log('listening'));
   // exit once every child is gone, so the ports are free when the caller's wait for this process ends
   const stop = () => {
     let left = kids.length;
@@ -76,6 +79,7 @@ if (role === 'server') {
   process.on('SIGINT', stop);
 } else if (role === 'serve-one') {
   serve(base);
+  process.send({type: 'listening'});
   process.on('disconnect', () => process.exit(0));
 } else if (role === 'client') {
   const n = Number(nArg);
