@@ -13,6 +13,7 @@ import {tmpdir, cpus, totalmem} from 'node:os';
 import {spawnSync} from 'node:child_process';
 import {join, dirname} from 'node:path';
 import {fileURLToPath} from 'node:url';
+import {parseStat} from '../dist/src/system/proc-parse.js';
 
 $.verbose = false;
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -96,11 +97,9 @@ function descendants(pid, name) {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      const ppid = Number(stat.slice(close + 2).split(' ')[1]);
-      comm.set(Number(entry), stat.slice(stat.indexOf('(') + 1, close));
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+      const stat = parseStat(readFileSync(`/proc/${entry}/stat`, 'utf8'));
+      comm.set(Number(entry), stat.comm);
+      children.set(stat.ppid, [...(children.get(stat.ppid) ?? []), Number(entry)]);
     } catch {
       // gone while we read
     }

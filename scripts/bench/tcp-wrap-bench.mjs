@@ -9,6 +9,7 @@
 import {fork} from 'node:child_process';
 import net from 'node:net';
 import {clientHandle, connectRequest, listenHandle, startConnect} from '../../dist/src/load/uv-tcp.js';
+import {shareOut} from '../../dist/src/load/shares.js';
 
 const PER_PROCESS = 15_000;
 const [role, host, baseArg, nportsArg, nArg, concArg] = process.argv.slice(2);
@@ -90,8 +91,8 @@ if (role === 'server') {
   let finished = 0;
   let failed = 0;
   let t0 = 0;
-  for (let i = 0; i < procs; i++) {
-    const share = Math.floor(n / procs) + (i < n % procs ? 1 : 0);
+  for (const [i, share] of shareOut(n, procs).entries()) {
+    // each process starts at the same port as epoll-bench.c's
     const kid = fork(process.argv[1], ['connect-share', host, baseArg, nportsArg, String(share), String(conc), String(i * Math.floor(n / procs))]);
     kids.push(kid);
     kid.on('message', (m) => {

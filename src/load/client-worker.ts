@@ -64,10 +64,9 @@ function ramp(spec: RampSpec) {
     send({type: 'done', established, failed, openFdsAtStart, rssBytes: rss()});
   };
 
-  const slotOf = (index: number) => (spec.offset + index) % spec.targets.length;
-  const targetOf = (index: number) => spec.targets[slotOf(index)]!;
-  // each target's address family, decided once for the ramp
-  const v6 = spec.targets.map((t) => net.isIPv6(t.host));
+  // each target with its address family, decided once for the ramp (net.isIPv6 is a regex)
+  const targets = spec.targets.map((t) => ({...t, v6: net.isIPv6(t.host)}));
+  const targetOf = (index: number) => targets[(spec.offset + index) % targets.length]!;
 
   const record = (p: Pending, handle: TcpHandle | null, errno: string | null, connectMs: number, reply?: string) => {
     const local = handle && errno === null ? localName(handle) : {address: '', port: 0};
@@ -127,14 +126,13 @@ function ramp(spec: RampSpec) {
   };
 
   const open = (index: number) => {
-    const slot = slotOf(index);
-    const target = spec.targets[slot]!;
+    const target = targetOf(index);
     const handle = clientHandle();
     const req = connectRequest(onConnect);
     Object.assign(req, {index, t0: performance.now()} satisfies Pending);
     started++;
     let err = spec.localAddress ? bindHandle(handle, spec.localAddress, spec.localPort ?? 0) : 0;
-    err ||= startConnect(handle, req, target.host, target.port, v6[slot]);
+    err ||= startConnect(handle, req, target.host, target.port, target.v6);
     if (err) {
       // refused before any packet: EMFILE (no fd), EADDRNOTAVAIL (no port), EADDRINUSE (bind)
       failed++;

@@ -31,7 +31,7 @@ async function trial(bpftrace: string, program: string): Promise<{attaches: bool
 
 // True when a tracepoint's format (tracefs events/SYSTEM/EVENT/format) declares a field of that name.
 export function formatHasField(format: string, field: string): boolean {
-  return format.split('\n').some((line) => new RegExp(`^\\s*field:[^;]*\\b${field}(\\[\\d*\\])?;`).test(line));
+  return new RegExp(`^\\s*field:[^;\\n]*\\b${field}(\\[\\d*\\])?;`, 'm').test(format);
 }
 
 // True when kmem:kmem_cache_alloc carries the cache `name` (Linux 6.18+): read from its tracefs format (what

@@ -1,13 +1,11 @@
 // Process identity by pid and start time, so that a recorded pid is never confused with a reused one.
 import {readFile} from 'node:fs/promises';
+import {parseStat} from './proc-parse.js';
 
 // The start time (clock ticks since boot) of pid, or null when it is gone.
 export async function startTimeOf(pid: number): Promise<number | null> {
   try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // the command name is in parentheses and may hold spaces: fields start after the last ')'
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[19]);
+    return parseStat(await readFile(`/proc/${pid}/stat`, 'utf8')).startTime;
   } catch {
     return null;
   }

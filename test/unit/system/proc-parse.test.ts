@@ -1,5 +1,6 @@
+import {readFileSync} from 'node:fs';
 import test from 'ava';
-import {missingCaps, parseCapEff, parseMeminfo, parseNofile, parsePortRange, parseSlabinfo} from '../../../src/system/proc-parse.js';
+import {missingCaps, parseCapEff, parseMeminfo, parseNofile, parsePortRange, parseSlabinfo, parseStat} from '../../../src/system/proc-parse.js';
 
 test('port range', (t) => {
   t.deepEqual(parsePortRange('32768\t60999\n'), {low: 32768, high: 60999, size: 28232});
@@ -33,4 +34,11 @@ test('RLIMIT_NOFILE from /proc/PID/limits', (t) => {
 test('capabilities: this machine lacks CAP_SYS_RESOURCE, which the tool does not need', (t) => {
   t.deepEqual(missingCaps(parseCapEff('CapEff:\t000001fffeffffff\n')), []);
   t.deepEqual(missingCaps(parseCapEff('CapEff:\t0000000000000000\n')), ['CAP_NET_ADMIN', 'CAP_SYS_ADMIN', 'CAP_PERFMON', 'CAP_BPF']);
+});
+
+test('stat: a command name with spaces and parentheses does not shift the fields after it', (t) => {
+  // /proc/PID/stat of a process named "a (b) c": pid, (comm), state, ppid, ... field 22 is the start time
+  const rest = ['S', '4242', ...Array.from({length: 17}, (_, i) => String(i)), '987654'].join(' ');
+  t.deepEqual(parseStat(`31337 (a (b) c) ${rest} 0 0\n`), {comm: 'a (b) c', ppid: 4242, startTime: 987654});
+  t.is(parseStat(readFileSync('/proc/self/stat', 'utf8')).ppid, process.ppid);
 });
