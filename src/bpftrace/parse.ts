@@ -1,8 +1,15 @@
 // Pure parsing of `bpftrace -f json` output lines into typed events.
 import {isJsonObject, member, parseJsonEntries, type JsonObject, type JsonValue} from './json-entries.js';
 
-// One bucket of a hist()/lhist(): values in [min, max] seen count times.
+// One bucket of a hist()/lhist(): values in [min, max] seen count times. An open-ended bucket has
+// max = +Infinity (lhist's values at or above its top; bpftrace 0.17's hist() values of 2^31 or more) or
+// min = -Infinity (lhist's values below its bottom): its count is right, its values only bounded on one side.
+// (JSON.stringify writes an infinite bound as null.)
 export type Bucket = {min: number; max: number; count: number};
+
+// The lower bound 0.17-0.19's `-f json` prints for every hist() value of 2^31 or more (an int overflow in
+// JsonOutput::hist_to_str, src/output.cpp of v0.17.0), paired with max 0; values 2^31, 7.1e9 and 4e10 all land in it.
+export const BROKEN_HIST_MIN = -2147483648;
 // One map member: the key's parts (bpftrace joins several keys with commas) and its value.
 export type MapEntry = {keys: string[]; value: number};
 // One keyed histogram: the key's parts and its buckets.
@@ -18,21 +25,29 @@ export type BpftraceEvent =
   | {type: 'stats'; name: string; series: StatsSeries[]}
   | {type: 'printf'; text: string}
   | {type: 'lost'; events: number}
-  | {type: 'other'; kind: string}
+  // a BPF helper failed in the kernel (0.23+: a full map's update, `retcode` -7 = E2BIG); line/col in the program
+  | {type: 'helper_error'; helper: string; message: string; retcode: number; line: number | null; col: number | null}
+  | {type: 'other'; kind: string; line: string}
   | {type: 'malformed'; line: string; reason: string};
 
 const splitKey = (key: string): string[] => (key === '' ? [] : key.split(','));
 
 const toNumber = (v: JsonValue | undefined): number => (typeof v === 'number' ? v : Number(v ?? NaN));
 
-const toBuckets = (v: JsonValue | undefined): Bucket[] =>
-  Array.isArray(v)
-    ? v.filter(isJsonObject).map((b) => ({
-        min: toNumber(member(b, 'min')),
-        max: toNumber(member(b, 'max')),
-        count: toNumber(member(b, 'count')),
-      }))
-    : [];
+// One printed bucket: a missing bound is open-ended; 0.17's overflowed bucket is [2^31, +Infinity).
+function toBucket(b: JsonObject): Bucket {
+  const min = member(b, 'min');
+  const max = member(b, 'max');
+  const count = toNumber(member(b, 'count'));
+  if (min === BROKEN_HIST_MIN && max === 0) return {min: 2 ** 31, max: Number.POSITIVE_INFINITY, count};
+  return {
+    min: min === undefined ? Number.NEGATIVE_INFINITY : toNumber(min),
+    max: max === undefined ? Number.POSITIVE_INFINITY : toNumber(max),
+    count,
+  };
+}
+
+const toBuckets = (v: JsonValue | undefined): Bucket[] => (Array.isArray(v) ? v.filter(isJsonObject).map(toBucket) : []);
 
 const toStats = (keys: string[], o: JsonObject): StatsSeries => ({
   keys,
@@ -79,13 +94,17 @@ export function parseLine(line: string): BpftraceEvent | null {
   if (kind === 'attached_probes' && isJsonObject(data)) return {type: 'attached', probes: toNumber(member(data, 'probes'))};
   if (kind === 'printf') return {type: 'printf', text: String(data)};
   if (kind === 'lost_events' && isJsonObject(data)) return {type: 'lost', events: toNumber(member(data, 'events'))};
+  if (kind === 'helper_error') {
+    const num = (k: string) => (typeof member(root, k) === 'number' ? (member(root, k) as number) : null);
+    return {type: 'helper_error', helper: String(member(root, 'helper') ?? ''), message: String(member(root, 'msg') ?? ''), retcode: num('retcode') ?? 0, line: num('line'), col: num('col')};
+  }
   if ((kind === 'map' || kind === 'hist' || kind === 'stats') && isJsonObject(data)) {
     const [name, value] = data.entries[0] ?? ['', null];
     if (kind === 'map') return parseMap(name, value);
     if (kind === 'hist') return parseHist(name, value);
     return parseStats(name, value);
   }
-  return {type: 'other', kind};
+  return {type: 'other', kind, line: text.slice(0, 200)};
 }
 
 // Sum the values of entries whose keys are equal (keys that collided after ksym()).
@@ -105,14 +124,32 @@ export function bucketTotal(buckets: Bucket[]): number {
   return buckets.reduce((n, b) => n + b.count, 0);
 }
 
-// The value below which a share q (0..1) of samples fall, taken as the bucket's upper bound.
+// The value below which a share q (0..1) of samples fall, taken as the bucket's upper bound; in an open-ended
+// bucket (max +Infinity) its lower bound, which the quantile is at least (bucketQuantileOpen says when).
 export function bucketQuantile(buckets: Bucket[], q: number): number | null {
+  const b = quantileBucket(buckets, q);
+  if (!b) return null;
+  return Number.isFinite(b.max) ? b.max : b.min;
+}
+
+// True when the quantile q lands in an open-ended bucket: bucketQuantile is then a lower bound.
+export function bucketQuantileOpen(buckets: Bucket[], q: number): boolean {
+  const b = quantileBucket(buckets, q);
+  return b !== null && !Number.isFinite(b.max);
+}
+
+function quantileBucket(buckets: Bucket[], q: number): Bucket | null {
   const total = bucketTotal(buckets);
   if (total === 0) return null;
   let seen = 0;
   for (const b of buckets) {
     seen += b.count;
-    if (seen >= q * total) return b.max;
+    if (seen >= q * total) return b;
   }
-  return buckets.at(-1)?.max ?? null;
+  return buckets.at(-1) ?? null;
+}
+
+// Samples in open-ended buckets (values bounded on one side only).
+export function openBucketCount(buckets: Bucket[]): number {
+  return buckets.filter((b) => !Number.isFinite(b.max) || !Number.isFinite(b.min)).reduce((n, b) => n + b.count, 0);
 }

@@ -2,6 +2,7 @@
 import {execa, type ResultPromise} from 'execa';
 import {parseLine, type BpftraceEvent} from './parse.js';
 import {classifyStderr, explainFailure} from './stderr.js';
+import {mapKeysVariable, type BpftraceVersion} from './version.js';
 
 // What every program prints from BEGIN: the sign that all its probes are attached.
 export const READY = 'ready';
@@ -24,11 +25,46 @@ export type StartOptions = {
   program?: string;
   // positional parameters ($1, $2, ...)
   args?: Array<string | number>;
-  // BPFTRACE_MAP_KEYS_MAX: how many keys a map may hold
+  // how many keys a map may hold (bpftrace's default: 4096), passed in the variable `version` reads
   mapKeysMax?: number;
+  version?: BpftraceVersion;
   attachTimeoutMs?: number;
   onEvent?: (event: BpftraceEvent) => void;
 };
+
+// bpftrace's default map size (every version): a map holds at most this many keys unless told otherwise.
+export const DEFAULT_MAP_KEYS = 4096;
+
+// Something bpftrace said that makes a number wrong or incomplete: a map at its key limit (new keys dropped:
+// 0.17-0.22 silently, 0.23+ with helper_error lines), another helper error, or output that is not JSON.
+// `map` names the map where known; `count` how many times it was said.
+export type OutputProblem = {kind: 'map-full' | 'helper-error' | 'not-json'; map: string | null; text: string; count: number};
+
+// The map named at line:col (1-based) of a program, for a helper_error that points there.
+export function mapAt(program: string, line: number | null, col: number | null): string | null {
+  if (line === null) return null;
+  const text = program.split('\n')[line - 1] ?? '';
+  const from = Math.max(0, (col ?? 1) - 1);
+  return /@[A-Za-z_]\w*/.exec(text.slice(from))?.[0] ?? /@[A-Za-z_]\w*/.exec(text)?.[0] ?? null;
+}
+
+// What an output event says went wrong, or null: a map printed with as many keys as its limit (0.17-0.22 drop a
+// full map's new keys without a word), a helper_error (0.23+; retcode -7, E2BIG, is a full map), a line that is
+// not JSON (0.24.0-0.27.0 print compile warnings on stdout).
+export function problemOf(event: BpftraceEvent, mapKeys: number, program: string): Omit<OutputProblem, 'count'> | null {
+  if (event.type === 'map' && event.entries.length >= mapKeys) {
+    return {kind: 'map-full', map: event.name, text: `${event.name} full at ${mapKeys} keys: new keys were dropped`};
+  }
+  if (event.type === 'helper_error') {
+    const map = mapAt(program, event.line, event.col);
+    if (event.retcode === -7 || /map full/i.test(event.message)) {
+      return {kind: 'map-full', map, text: `${map ?? 'a map'} full at ${mapKeys} keys: new keys were dropped`};
+    }
+    return {kind: 'helper-error', map, text: `${event.helper} failed with ${event.retcode} (${event.message})${map ? ` updating ${map}` : ''}`};
+  }
+  if (event.type === 'malformed') return {kind: 'not-json', map: null, text: `bpftrace printed a line that is not JSON: ${event.line.slice(0, 120)}`};
+  return null;
+}
 
 // A running bpftrace program.
 export type BpftraceHandle = {
@@ -37,6 +73,8 @@ export type BpftraceHandle = {
   // how many events bpftrace said it lost
   lostEvents: () => number;
   warnings: string[];
+  // what made its numbers wrong or incomplete so far (see OutputProblem)
+  problems: () => OutputProblem[];
   // SIGINT (END runs and prints), SIGKILL after graceMs; resolves when the process is gone
   stop: (graceMs?: number) => Promise<{exitCode: number | undefined; stderr: string[]}>;
 };
@@ -46,7 +84,15 @@ export async function startBpftrace(options: StartOptions): Promise<BpftraceHand
   const source = options.file ? [options.file] : ['-e', options.program ?? ''];
   const args = ['-f', 'json', ...source, ...(options.args ?? []).map(String)];
   const env: Record<string, string> = {};
-  if (options.mapKeysMax) env.BPFTRACE_MAP_KEYS_MAX = String(options.mapKeysMax);
+  const mapKeys = options.mapKeysMax ?? DEFAULT_MAP_KEYS;
+  if (options.mapKeysMax) env[options.version ? mapKeysVariable(options.version) : 'BPFTRACE_MAP_KEYS_MAX'] = String(options.mapKeysMax);
+  const problems = new Map<string, OutputProblem>();
+  const problem = (kind: OutputProblem['kind'], map: string | null, text: string) => {
+    const id = `${kind}\u0000${map ?? text}`;
+    const seen = problems.get(id);
+    if (seen) seen.count++;
+    else problems.set(id, {kind, map, text, count: 1});
+  };
   const subprocess: ResultPromise = execa(options.bpftrace ?? 'bpftrace', args, {
     env,
     stdin: 'ignore',
@@ -89,6 +135,10 @@ export async function startBpftrace(options: StartOptions): Promise<BpftraceHand
         resolveAttach(attachedProbes);
       } else if (event.type === 'lost') {
         lost += event.events;
+      } else {
+        const p = problemOf(event, mapKeys, options.program ?? '');
+        // a map at its limit is said once; a helper error each time
+        if (p && !(p.kind === 'map-full' && problems.has(`map-full\u0000${p.map ?? p.text}`))) problem(p.kind, p.map, p.text);
       }
       options.onEvent?.(event);
     }
@@ -125,5 +175,5 @@ export async function startBpftrace(options: StartOptions): Promise<BpftraceHand
     return stopping;
   };
 
-  return {pid: subprocess.pid ?? -1, probes: attachedProbes, lostEvents: () => lost, warnings, stop};
+  return {pid: subprocess.pid ?? -1, probes: attachedProbes, lostEvents: () => lost, warnings, problems: () => [...problems.values()].map((p) => ({...p})), stop};
 }

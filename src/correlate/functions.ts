@@ -1,14 +1,15 @@
 // Pure summary of what the kernel-function probes (kfunc / kprobe variants) counted; null fields where none ran.
 import {bucketQuantile, bucketTotal, type Bucket} from '../bpftrace/parse.js';
+import {latency} from './latency.js';
 import {counter, counterTotal, type KernelState} from './kernel-state.js';
 import {errnoName} from './errno.js';
 import type {PlanEntry} from '../probes/plan.js';
 
-const latency = (b: Bucket[] | undefined) => (b && bucketTotal(b) > 0 ? {count: bucketTotal(b), p50Ns: bucketQuantile(b, 0.5), p99Ns: bucketQuantile(b, 0.99)} : null);
 
-// Sum of value x count over an lhist of width 1 (bucket min is the value).
+// Sum of value x count over an lhist of width 1 (bucket min is the value; the open top bucket counts its values
+// at its lower bound, so the total is then a lower bound).
 function weightedTotal(b: Bucket[] | undefined): number {
-  return (b ?? []).reduce((n, x) => n + x.min * x.count, 0);
+  return (b ?? []).reduce((n, x) => n + (Number.isFinite(x.min) ? x.min * x.count : 0), 0);
 }
 
 // The function-probe counts of a run, by measurement served by a kfunc or kprobe variant.

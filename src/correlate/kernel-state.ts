@@ -26,6 +26,22 @@ function sumBuckets(buckets: Bucket[]): Bucket[] {
   return out.sort((a, b) => a.min - b.min);
 }
 
+// Probes keep latencies of 2^31 ns or more (seconds-long connects: SYN retransmissions) in a millisecond
+// histogram `@X_slow_ms` beside `@X_ns`, because bpftrace 0.17-0.19 print such hist() values in one bucket with
+// broken bounds. The fold shows `@X_ns` as both together, in ns; `@X_slow_ms` stays readable as printed.
+const SLOW_SUFFIX = '_slow_ms';
+const NS_PER_MS = 1_000_000;
+
+function withSlowPart(hists: Record<string, Bucket[]>, nsName: string): Bucket[] {
+  const fast = (hists[nsName] ?? []).filter((b) => b.max < 2 ** 31);
+  const slow = (hists[nsName.replace(/_ns$/, SLOW_SUFFIX)] ?? []).map((b) => ({
+    min: b.min * NS_PER_MS,
+    max: Number.isFinite(b.max) ? (b.max + 1) * NS_PER_MS - 1 : b.max,
+    count: b.count,
+  }));
+  return sumBuckets([...fast, ...slow]);
+}
+
 // Fold one event into the state: a map print replaces that map (keys printed twice, as after ksym(), add up).
 export function foldEvent(state: KernelState, event: BpftraceEvent): KernelState {
   if (state.ended) return state; // what bpftrace prints after END is its own map dump
@@ -43,6 +59,12 @@ export function foldEvent(state: KernelState, event: BpftraceEvent): KernelState
       for (const s of event.series) {
         const name = s.keys.length ? `${event.name}[${s.keys.join(',')}]` : event.name;
         hists[name] = sumBuckets(s.buckets);
+        if (name.endsWith(SLOW_SUFFIX)) {
+          const nsName = name.slice(0, -SLOW_SUFFIX.length) + '_ns';
+          hists[nsName] = withSlowPart(hists, nsName);
+        } else if (name.endsWith('_ns') && hists[name.slice(0, -3) + SLOW_SUFFIX]) {
+          hists[name] = withSlowPart(hists, name);
+        }
       }
       return {...state, hists};
     }

@@ -112,7 +112,7 @@ export function histBars(buckets: Bucket[], max = 8): {titles: string[]; counts:
   if (nonEmpty.length === 0) return {titles: [], counts: []};
   const first = buckets.indexOf(nonEmpty[0]!);
   const shown = buckets.slice(first, first + max);
-  return {titles: shown.map((b) => nsText(b.max + 1)), counts: shown.map((b) => b.count)};
+  return {titles: shown.map((b) => (Number.isFinite(b.max) ? nsText(b.max + 1) : `>=${nsText(b.min)}`)), counts: shown.map((b) => b.count)};
 }
 
 // Panel 4: socket() latency histogram and counts.

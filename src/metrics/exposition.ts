@@ -17,18 +17,22 @@ const labelText = (l: Record<string, string>) => {
   return parts.length ? `{${parts.join(',')}}` : '';
 };
 
-// A log2 histogram in ns as cumulative buckets in seconds (le = the bucket's upper bound).
+// A log2 histogram in ns as cumulative buckets in seconds (le = the bucket's upper bound; an open-ended bucket,
+// max +Infinity, counts only in le="+Inf").
 function histogramSamples(buckets: Bucket[]): Sample[] {
   let cumulative = 0;
   const out: Sample[] = [];
-  for (const b of [...buckets].sort((x, y) => x.max - y.max)) {
+  const sorted = [...buckets].sort((x, y) => x.max - y.max);
+  for (const b of sorted.filter((x) => Number.isFinite(x.max))) {
     cumulative += b.count;
     out.push({labels: {le: String((b.max + 1) / 1e9)}, value: cumulative, suffix: '_bucket'});
   }
-  out.push({labels: {le: '+Inf'}, value: cumulative, suffix: '_bucket'});
-  out.push({labels: {}, value: cumulative, suffix: '_count'});
-  // the sum is not kept by a log2 histogram: its bucket midpoints stand in for it
-  out.push({labels: {}, value: buckets.reduce((s, b) => s + (b.count * (b.min + b.max)) / 2 / 1e9, 0), suffix: '_sum'});
+  const total = buckets.reduce((n, b) => n + b.count, 0);
+  out.push({labels: {le: '+Inf'}, value: total, suffix: '_bucket'});
+  out.push({labels: {}, value: total, suffix: '_count'});
+  // the sum is not kept by a log2 histogram: its bucket midpoints stand in for it (an open bucket's lower bound)
+  const mid = (b: Bucket) => (Number.isFinite(b.max) ? (Math.max(0, b.min) + b.max) / 2 : b.min);
+  out.push({labels: {}, value: buckets.reduce((s, b) => s + (b.count * mid(b)) / 1e9, 0), suffix: '_sum'});
   return out;
 }
 

@@ -8,6 +8,9 @@ export type HostCapabilities = {
   btf: boolean;
   // kernel functions present (text symbols in /proc/kallsyms); absent means unknown: assumed present
   functions?: Record<string, boolean>;
+  // where kmem:kmem_cache_alloc's `name` string starts in the tracepoint record (bytes), for bpftrace 0.23's
+  // misread __data_loc fields; null or absent where unknown
+  kmemNameDataOffset?: number | null;
 };
 
 // The plan for one measurement: the chosen variant (and the next ones to try if it fails to attach

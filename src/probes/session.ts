@@ -1,14 +1,14 @@
 // Attach every planned probe program to the lab's namespace, falling back to the next variant when one
 // fails to attach or stays silent, and keep each one's running totals.
 import {readFile} from 'node:fs/promises';
-import {startBpftrace, type BpftraceHandle} from '../bpftrace/runner.js';
+import {BpftraceError, startBpftrace, type BpftraceHandle, type OutputProblem} from '../bpftrace/runner.js';
 import type {BpftraceVersion} from '../bpftrace/version.js';
 import {counterTotal, emptyKernelState, foldEvent, mergeStates, type KernelState} from '../correlate/kernel-state.js';
 import type {Journal} from '../lab/journal.js';
 import {startTimeOf} from '../system/processes.js';
 import {variantPath, type Variant} from './catalog.js';
 import {fallBack, type PlanEntry} from './plan.js';
-import {renderProgram} from './render.js';
+import {renderProgram, renderRefusal} from './render.js';
 
 // One attached program and its state.
 type Attached = {entry: PlanEntry; handle: BpftraceHandle; state: KernelState};
@@ -23,6 +23,9 @@ export type ProbeSession = {
   // measurements that had a variant planned and ended with none attached, and why
   failures: Array<{measurement: string; why: string}>;
   lostEvents: () => number;
+  // what bpftrace said that makes a measurement's numbers wrong or incomplete (a full map, helper errors, output
+  // that is not JSON), by measurement; kept after a program stops
+  problems: () => Array<OutputProblem & {measurement: string}>;
   // stop one measurement's program early; its last totals stay in state() (the slab sample)
   freeze: (measurement: string) => Promise<boolean>;
   stop: () => Promise<KernelState>;
@@ -41,6 +44,8 @@ export type AttachOptions = {
   warmUp: (n: number) => Promise<void>;
   // keep only one process's calls, where the kernel runs in its context (trace --pid / --comm)
   process?: {pids?: number[]; comm?: string};
+  // where kmem_cache_alloc's name string starts in its record (bpftrace 0.23's misread strings)
+  kmemNameDataOffset?: number | null;
   // a program is attached and counting (after its liveness check, if it has one), ms after attachPlan began
   onReady?: (entry: PlanEntry, ms: number) => void;
 };
@@ -66,13 +71,18 @@ export function silence(v: Variant, state: KernelState, n: number): string | nul
 }
 
 async function start(v: Variant, o: AttachOptions, slot: {state: KernelState}): Promise<BpftraceHandle> {
-  const program = renderProgram(await readFile(variantPath(v), 'utf8'), o.version, o.process?.pids);
+  const text = await readFile(variantPath(v), 'utf8');
+  const refused = renderRefusal(text, o.version, {kmemNameDataOffset: o.kmemNameDataOffset});
+  if (refused) throw new BpftraceError(refused);
+  const program = renderProgram(text, o.version, o.process?.pids, {kmemNameDataOffset: o.kmemNameDataOffset});
   const handle = await startBpftrace({
     bpftrace: o.bpftrace,
+    version: o.version,
     program,
     // $1 namespace, $2 pid (0 = any), $3 comm ("" = any)
     args: [o.netnsInum, o.process?.pids?.[0] ?? 0, o.process?.comm ?? ''],
-    mapKeysMax: mapKeysFor(v, o.connectionsFor?.[v.measurement] ?? o.connections),
+    // TCP_TRACE_MAP_KEYS_MAX: a map size for tests, too small on purpose to see the full-map warning
+    mapKeysMax: Number(process.env.TCP_TRACE_MAP_KEYS_MAX) || mapKeysFor(v, o.connectionsFor?.[v.measurement] ?? o.connections),
     // emulated guests (the kernel matrix) attach kprobes slowly: TCP_TRACE_ATTACH_TIMEOUT_MS lifts the limit
     attachTimeoutMs: Number(process.env.TCP_TRACE_ATTACH_TIMEOUT_MS) || 60_000,
     onEvent: (event) => (slot.state = foldEvent(slot.state, event)),
@@ -145,6 +155,7 @@ export async function attachPlan(plan: PlanEntry[], o: AttachOptions): Promise<P
     },
     failures: failed.map((f) => ({measurement: f.entry.measurement, why: f.why})),
     lostEvents: () => attached.reduce((n, a) => n + a.handle.lostEvents(), 0),
+    problems: () => attached.flatMap((a) => a.handle.problems().map((p) => ({...p, measurement: a.entry.measurement}))),
     freeze: async (measurement) => {
       const a = attached.find((x) => x.entry.measurement === measurement);
       if (!a) return false;

@@ -34,6 +34,25 @@ export function formatHasField(format: string, field: string): boolean {
   return new RegExp(`^\\s*field:[^;\\n]*\\b${field}(\\[\\d*\\])?;`, 'm').test(format);
 }
 
+// Where a tracepoint's first `__data_loc` string starts in its record, in bytes: the end of its last fixed field
+// (the kernel's trace_event_get_offsets puts dynamic data right after the fields; 61 for kmem_cache_alloc on 6.18).
+// Null when the format declares no __data_loc field.
+export function formatDataOffset(format: string): number | null {
+  if (!/field:__data_loc /.test(format)) return null;
+  let end = 0;
+  for (const m of format.matchAll(/^\s*field:[^;\n]*;\s*offset:(\d+);\s*size:(\d+);/gm)) end = Math.max(end, Number(m[1]) + Number(m[2]));
+  return end > 0 ? end : null;
+}
+
+// The data offset of kmem:kmem_cache_alloc's `name` (see formatDataOffset), or null where tracefs has no format.
+export async function kmemNameDataOffset(): Promise<number | null> {
+  try {
+    return formatDataOffset(await readFile(`${TRACEFS}/events/kmem/kmem_cache_alloc/format`, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
 // True when kmem:kmem_cache_alloc carries the cache `name` (Linux 6.18+): read from its tracefs format (what
 // `bpftrace -lv` reads, without starting a bpftrace), or from bpftrace where tracefs has no such file.
 export async function kmemHasName(bpftrace: string): Promise<boolean> {
@@ -60,16 +79,17 @@ export async function kprobesMissing(): Promise<string | null> {
 // process (~0.2-0.3 s of CPU before the run's first sample): none for kprobes where the kernel has none.
 export async function detectCapabilities(bpftrace: string, version: BpftraceVersion): Promise<HostCapabilities> {
   const programs = trialPrograms(version);
-  const [kfunc, kprobe, tracepoint, kmemName, btf, symbols] = await Promise.all([
+  const [kfunc, kprobe, tracepoint, kmemName, btf, symbols, kmemDataOffset] = await Promise.all([
     trial(bpftrace, programs.kfunc),
     kprobesMissing().then((why) => (why ? {attaches: false, why} : trial(bpftrace, programs.kprobe))),
     trial(bpftrace, programs.tracepoint),
     kmemHasName(bpftrace),
     access('/sys/kernel/btf/vmlinux').then(() => true, () => false),
     loadKallsyms(),
+    kmemNameDataOffset(),
   ]);
   const present = new Set(symbols.names);
   // an unreadable kallsyms says nothing: leave the functions unknown (the attach itself will tell)
   const functions = present.size > 0 ? Object.fromEntries(neededFunctions().map((f) => [f, present.has(f)])) : undefined;
-  return {kinds: {kfunc, kprobe, tracepoint}, kmemName, btf, functions};
+  return {kinds: {kfunc, kprobe, tracepoint}, kmemName, btf, functions, kmemNameDataOffset: kmemDataOffset};
 }

@@ -77,7 +77,7 @@ test('lost events, in JSON and in text form', (t) => {
 });
 
 test('other message types are passed over by kind', (t) => {
-  t.deepEqual(parseLine('{"type": "time", "data": "10:00:00\\n"}'), {type: 'other', kind: 'time'});
+  t.deepEqual(parseLine('{"type": "time", "data": "10:00:00\\n"}'), {type: 'other', kind: 'time', line: '{"type": "time", "data": "10:00:00\\n"}'});
 });
 
 test('quantiles of an empty histogram are null', (t) => {

@@ -40,3 +40,12 @@ test('OpenMetrics text: counter families named without _total, units, # EOF last
   t.true(text.endsWith('# EOF\n'));
   t.false(text.includes('tcptrace_generator_connections'));
 });
+
+test('an open-ended bucket (a 7.1 s connect under bpftrace 0.17) counts only in le="+Inf", and the sum takes its lower bound', (t) => {
+  const k: KernelState = {...emptyKernelState(), hists: {'@connect_ns': [{min: 16384, max: 32767, count: 2}, {min: 2 ** 31, max: Number.POSITIVE_INFINITY, count: 1}]}};
+  const parsed = parsePrometheusTextFormat(renderMetrics({kernel: k}, 'prometheus')) as Array<{name: string; metrics: any[]}>;
+  const h = parsed.find((f) => f.name === 'tcptrace_connect_latency_seconds')!.metrics[0];
+  t.deepEqual(h.buckets, {'0.000032768': '2', '+Inf': '3'});
+  t.is(h.count, '3');
+  t.true(Number(h.sum) >= 2 ** 31 / 1e9, h.sum);
+});

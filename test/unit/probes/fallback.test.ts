@@ -1,7 +1,8 @@
 import test from 'ava';
+import {readFileSync as readText} from 'node:fs';
 import {fallBack, planProbes} from '../../../src/probes/plan.js';
 import {silence} from '../../../src/probes/session.js';
-import {renderProgram} from '../../../src/probes/render.js';
+import {renderProgram, renderRefusal} from '../../../src/probes/render.js';
 import {VARIANTS} from '../../../src/probes/catalog.js';
 import {emptyKernelState} from '../../../src/correlate/kernel-state.js';
 import {parseBpftraceVersion} from '../../../src/bpftrace/version.js';
@@ -54,7 +55,7 @@ test('liveness: a silent sock_alloc (inlined on the accept path) is named with i
   t.is(silence(VARIANTS.find((x) => x.file === 'sockalloc-tp.bt')!, emptyKernelState(), 2), null);
 });
 
-test('rendering: kfunc/kretfunc stay on 0.17, become fentry/fexit on 0.19+, comments untouched', (t) => {
+test('rendering: kfunc/kretfunc stay on 0.17-0.19 (0.19 has no fentry), become fentry/fexit on 0.20+, comments untouched', (t) => {
   const text = '// Hooks: kfunc:tcp_set_state\nkfunc:tcp_set_state { }\nkretfunc:a,\nkretfunc:b { }\n';
   t.is(renderProgram(text, parseBpftraceVersion('v0.17.0')!), text);
   t.is(renderProgram(text, parseBpftraceVersion('v0.20.1')!), '// Hooks: kfunc:tcp_set_state\nfentry:tcp_set_state { }\nfexit:a,\nfexit:b { }\n');
@@ -80,4 +81,17 @@ test('flags: a repeated or comma-separated --pid is a list; a string flag reads 
   t.deepEqual(flagList({}, 'pid'), []);
   t.is(flagString({out: ['a', 'b']}, 'out'), 'b');
   t.is(flagString({json: true}, 'json'), undefined);
+});
+
+test("rendering for bpftrace 0.23: slab-tp.bt reads kmem_cache_alloc's name 3 x its offset lower (0.23 reads ctx + 4 x offset)", (t) => {
+  const text = readText(`${PROBES}/slab-tp.bt`, 'utf8');
+  t.true(text.includes('str(args->name, 32)'));
+  const v023 = parseBpftraceVersion('v0.23.2')!;
+  const out = renderProgram(text, v023, [], {kmemNameDataOffset: 61});
+  t.false(out.includes('str(args->name, 32)'));
+  t.true(out.includes('str((int8 *)((uint64)args->name - 183), 32)'));
+  // other versions read it as written; 0.23 without the offset is refused, not run with empty names
+  t.is(renderProgram(text, parseBpftraceVersion('v0.27.1')!, [], {kmemNameDataOffset: 61}), text);
+  t.is(renderRefusal(text, v023, {}), "bpftrace 0.23.2 misreads tracepoint strings and the offset of kmem_cache_alloc's name is unknown (no tracefs format)");
+  t.is(renderRefusal(text, v023, {kmemNameDataOffset: 61}), null);
 });

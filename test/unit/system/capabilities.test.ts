@@ -2,7 +2,7 @@ import test from 'ava';
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {FIXTURES} from '../../helpers/paths.js';
-import {formatHasField} from '../../../src/system/capabilities.js';
+import {formatDataOffset, formatHasField} from '../../../src/system/capabilities.js';
 
 // tracefs's events/kmem/kmem_cache_alloc/format: the whole file from this host (6.18), the field lines from the
 // 6.1 matrix guest
@@ -21,4 +21,9 @@ test('a field is matched by its whole name, never inside another or in the print
   // "name=%s" and "__get_str(name)" are in 6.18's print fmt line, not in a field line
   t.false(formatHasField(format618.split('\n').filter((l) => !l.includes('field:')).join('\n'), 'name'));
   t.true(formatHasField('\tfield:char comm[16];\toffset:8;\tsize:16;\tsigned:0;', 'comm'));
+});
+
+test("kmem_cache_alloc's name string starts at 61 on 6.18 (right after the last fixed field); 6.1 has no __data_loc field", (t) => {
+  t.is(formatDataOffset(format618), 61);
+  t.is(formatDataOffset(fields61), null);
 });
