@@ -7,6 +7,7 @@ import {inspectHost, type Host} from '../system/host.js';
 import {DEFAULT_SLAB_BYTES_PER_CONNECTION, predictCeilings} from '../system/ceiling.js';
 import {formatPlan, planToJson} from '../probes/plan.js';
 import {MEMORY_GUARD_BYTES} from './run-sampler.js';
+import {OLDEST_SUPPORTED, versionDefects, versionSupport} from '../bpftrace/version.js';
 
 // The doctor's report as data (printed as JSON with --json).
 export function doctorReport(host: Host) {
@@ -20,7 +21,13 @@ export function doctorReport(host: Host) {
   return {
     kernel: host.kernel,
     root: true,
-    bpftrace: {path: host.bpftrace.path, version: host.bpftrace.version.text},
+    // support: supported / broken (a defect the tool cannot work around) / unsupported (older than 0.17)
+    bpftrace: {
+      path: host.bpftrace.path,
+      version: host.bpftrace.version.text,
+      support: versionSupport(host.bpftrace.version),
+      knownDefects: versionDefects(host.bpftrace.version),
+    },
     btf: host.capabilities.btf,
     tracefs: host.tracefs,
     probeKinds: host.capabilities.kinds,
@@ -48,7 +55,8 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
     const l = host.limits;
     const lines = [
       `kernel          ${r.kernel}`,
-      `bpftrace        ${r.bpftrace.version} at ${r.bpftrace.path}`,
+      `bpftrace        ${r.bpftrace.version} at ${r.bpftrace.path}: ${r.bpftrace.support.status}${r.bpftrace.support.fix ? ` (${r.bpftrace.support.why}; fix: ${r.bpftrace.support.fix})` : ` (tested: ${OLDEST_SUPPORTED} and newer)`}`,
+      ...r.bpftrace.knownDefects.map((d) => `  known in ${d.versions}: ${d.what}; ${d.fix}${d.seen === 'reported' ? ' [reported, not measured here]' : ''}`),
       `BTF             ${r.btf ? 'yes (/sys/kernel/btf/vmlinux)' : 'no'}`,
       ...(['kfunc', 'kprobe', 'tracepoint'] as const).map((k) => `${k.padEnd(15)} ${r.probeKinds[k].attaches ? 'attaches' : `no: ${r.probeKinds[k].why}`}`),
       `kmem name      ${r.kmemCacheName ? ' yes (slab by cache from tracepoints)' : ' no (kernel < 6.18)'}`,

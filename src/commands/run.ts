@@ -28,6 +28,7 @@ import {onStopSignals} from './stop-signals.js';
 import {serveMetrics} from '../metrics/server.js';
 import {registerCleanup} from '../lab/cleanup.js';
 import {startSampler} from './run-sampler.js';
+import {versionWarnings} from '../system/bpftrace-info.js';
 
 // How many connections the generator must be sized for (port-exhaustion makes 2 x range + 1).
 function generatorSize(opts: RunOptions): number {
@@ -67,6 +68,17 @@ export async function run({values, positionals}: {values: FlagValues; positional
         });
     if (lab.leftovers > 0) view.note(`${lab.leftovers} journal(s) of killed runs exist: run \`sudo tcp-trace restore\``);
     if (host.tracefs === 'mounted') view.note('tracefs was not mounted: mounted it at /sys/kernel/tracing for this run');
+    const bpftraceWarnings = versionWarnings(host.bpftrace.version);
+    for (const w of bpftraceWarnings) view.note(`warning: ${w}`);
+    // each problem bpftrace reports (a full map, a helper error) is said once, as it appears
+    const warned = new Set<string>();
+    const noteProblems = () => {
+      for (const p of session?.problems() ?? []) {
+        const line = `warning: ${p.measurement}: ${p.text}`;
+        if (!warned.has(line)) view!.note(line);
+        warned.add(line);
+      }
+    };
     let plan: PlanEntry[] = host.plan.map((p) =>
       opts.measure.includes(p.measurement) ? p : {...p, variant: null, kind: null, why: 'not measured in this run (--measure)'},
     );
@@ -102,7 +114,10 @@ export async function run({values, positionals}: {values: FlagValues; positional
     });
     // the first sample at once, while the workers start and the probes attach (seconds: see README), then one a second
     sampler = startSampler({
-      live: (memAvailable) => live(undefined, memAvailable),
+      live: (memAvailable) => {
+        noteProblems();
+        return live(undefined, memAvailable);
+      },
       view,
       record: (sample) => dir.appendSample(sample),
       onLowMemory: () => {
@@ -120,7 +135,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
         clientNofile: opts.nofile ? {soft: opts.nofile, hard: opts.nofile} : undefined,
       }),
       attachPlan(plan, {
-        bpftrace: host.bpftrace.path, version: host.bpftrace.version, netnsInum: netns.inum, connections: generatorSize(opts),
+        bpftrace: host.bpftrace.path, version: host.bpftrace.version, kmemNameDataOffset: host.capabilities.kmemNameDataOffset, netnsInum: netns.inum, connections: generatorSize(opts),
         connectionsFor: slabSampled ? {slab: opts.slabSample} : undefined, journal: lab.journal, warmUp: (n) => warmUp(netns.name, n),
         onReady: (entry, ms) => {
           probesReady[entry.measurement] = ms;
@@ -197,6 +212,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
       scenario: opts.scenario, requested: opts.connections, ports: opts.ports, durationMs: Date.now() - startedAt.getTime(), startupMs: rampStartedAt - startedAt.getTime(), rampMs,
       generator: gen.stats(), records: gen.records, kernel, memoryBefore, memoryAfter, plan, failedProbes,
       lostEvents: probes.lostEvents(), limits: host.limits, lab: labFacts, stoppedBy, slabConnections,
+      problems: probes.problems(), warnings: bpftraceWarnings,
     });
     const summary = {...base, claims: steps ? scenario.claims(base, steps) : [], runDirectory: dir.path};
     dir.writeJson('summary.json', summary);

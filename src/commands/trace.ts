@@ -7,6 +7,8 @@ import {requireRoot} from '../system/preflight.js';
 import {inspectHost} from '../system/host.js';
 import {openLab} from '../lab/lab.js';
 import {attachPlan} from '../probes/session.js';
+import {versionWarnings} from '../system/bpftrace-info.js';
+import {judgeProblems} from '../correlate/problems.js';
 import {planToJson, type PlanEntry} from '../probes/plan.js';
 import {flagList, flagString, positiveInt, probeKind, seconds, type FlagValues} from '../options.js';
 import {UsageError} from '../errors.js';
@@ -49,7 +51,7 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
     // no warm-up here: its connections would land among the ones being traced; function probes are trusted
     const plan: PlanEntry[] = host.plan.map((p) => (p.variant ? {...p, variant: {...p.variant, live: undefined}} : p));
     const session = await attachPlan(plan, {
-      bpftrace: host.bpftrace.path, version: host.bpftrace.version, netnsInum: inum, connections: 20_000, journal: lab.journal,
+      bpftrace: host.bpftrace.path, version: host.bpftrace.version, kmemNameDataOffset: host.capabilities.kmemNameDataOffset, netnsInum: inum, connections: 20_000, journal: lab.journal,
       warmUp: async () => undefined,
       process: {pids, comm},
     });
@@ -102,6 +104,8 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
       ...traceSummary(kernel, port), lostEvents: session.lostEvents(),
       probePlan: planToJson(session.plan), probeFailures: failedProbes,
       stoppedBy: stop.reason(),
+      // what makes numbers wrong (a bpftrace version's defect, full maps, helper errors), in words
+      warnings: [...versionWarnings(host.bpftrace.version), ...judgeProblems(session.problems()).warnings],
     });
     return stop.reason() === 'SIGTERM' ? 143 : 0;
   } finally {

@@ -1,5 +1,6 @@
 // Pure assembly of the run summary: what the generator saw beside what the kernel saw.
-import {bucketQuantile, bucketTotal, type Bucket} from '../bpftrace/parse.js';
+import {latency} from './latency.js';
+import {judgeProblems, unlessIncomplete, type MeasurementProblem} from './problems.js';
 import type {GeneratorStats} from '../load/generator.js';
 import type {ConnRecord} from '../load/protocol.js';
 import type {Limits} from '../system/limits.js';
@@ -33,12 +34,12 @@ export type RunFacts = {
   stoppedBy: string | null;
   // connections the slab probe measured when it stopped after a sample (null: every one)
   slabConnections: number | null;
+  // what bpftrace said that makes numbers wrong (full maps, helper errors, non-JSON output), by measurement
+  problems?: MeasurementProblem[];
+  // warnings known before the run (a bpftrace version with a defect the tool cannot work around)
+  warnings?: string[];
 };
 
-const latency = (buckets: Bucket[] | undefined) =>
-  buckets && bucketTotal(buckets) > 0
-    ? {count: bucketTotal(buckets), p50Ns: bucketQuantile(buckets, 0.5), p99Ns: bucketQuantile(buckets, 0.99)}
-    : null;
 
 // Errors seen by the kernel, by errno name ("EADDRNOTAVAIL": 1), from the errno maps of every probe.
 export function kernelErrors(state: KernelState): Record<string, number> {
@@ -78,6 +79,10 @@ export function buildSummary(f: RunFacts) {
   const heldBytes = costs.reduce((n, c) => n + c.heldBytes, 0);
   const ports = joinPorts(Object.keys(counter(k, '@ports')), f.records);
   const errors = kernelErrors(k);
+  const judged = judgeProblems(f.problems ?? []);
+  // a number a full map or a failed helper made wrong is withheld (null), its reason in `incomplete`
+  const keep = <T>(path: string, value: T) => unlessIncomplete(judged.incomplete, path, value);
+  const counts = kernelCounts(k, f.ports);
   return {
     type: 'summary' as const,
     scenario: f.scenario,
@@ -92,30 +97,31 @@ export function buildSummary(f: RunFacts) {
       workerFixedBytes: f.generator.rss.workers > 0 ? Math.round(f.generator.rss.readyBytes / f.generator.rss.workers) : null,
     },
     kernel: {
-      ...kernelCounts(k, f.ports),
+      established: keep('kernel.established', counts.established),
+      syscalls: keep('kernel.syscalls', counts.syscalls),
       errors,
       limitsHit: Object.fromEntries(Object.keys(errors).flatMap((e) => (limitOfErrno(e) ? [[e, limitOfErrno(e)]] : []))),
-      latency: {socket: latency(k.hists['@socket_ns']), connect: latency(k.hists['@connect_ns'])},
+      latency: {socket: keep('kernel.latency.socket', latency(k.hists['@socket_ns'])), connect: keep('kernel.latency.connect', latency(k.hists['@connect_ns']))},
       histograms: {socketNs: k.hists['@socket_ns'] ?? [], connectNs: k.hists['@connect_ns'] ?? []},
-      receive: {tcpSegments: counterTotal(k, '@rx_tcp'), packets: counterTotal(k, '@rx_packets')},
+      receive: keep('kernel.receive', {tcpSegments: counterTotal(k, '@rx_tcp'), packets: counterTotal(k, '@rx_packets')}),
       functions: functionCounts(k, f.plan),
       lostEvents: f.lostEvents,
     },
     ports: {
       server: f.ports,
       range: f.lab.portRange,
-      perDestination: ports.portsPerDestination,
-      parity: ports.parity,
-      correlation: {matched: ports.matched, onlyKernel: ports.onlyKernel, onlyGenerator: ports.onlyGenerator},
+      perDestination: keep('ports.perDestination', ports.portsPerDestination),
+      parity: keep('ports.parity', ports.parity),
+      correlation: keep('ports.correlation', {matched: ports.matched, onlyKernel: ports.onlyKernel, onlyGenerator: ports.onlyGenerator}),
     },
     slab: {
       source: slabPlanned ? ('tracepoint' as const) : ('slabinfo' as const),
       sampledConnections: slabPlanned ? f.slabConnections : null,
       bytesPerConnection: {
-        tracepoint: slabPlanned ? perConnection(heldBytes, slabN) : null,
+        tracepoint: slabPlanned ? keep('slab.bytesPerConnection.tracepoint', perConnection(heldBytes, slabN)) : null,
         slabinfo: perConnection(slabinfoDeltaOver(costs), established),
       },
-      byCache: Object.fromEntries(costs.map((c) => [c.cache, c.bytesPerConnection])),
+      byCache: keep('slab.byCache', Object.fromEntries(costs.map((c) => [c.cache, c.bytesPerConnection]))),
       // the same caches' growth in /proc/slabinfo, per connection (null: the cache is not listed there)
       slabinfoByCache: Object.fromEntries(costs.map((c) => [c.cache, c.slabinfoDeltaBytes === null ? null : perConnection(c.slabinfoDeltaBytes, established)])),
       meminfoSlabDeltaBytes: (f.memoryAfter.meminfo.Slab ?? 0) - (f.memoryBefore.meminfo.Slab ?? 0),
@@ -127,6 +133,9 @@ export function buildSummary(f: RunFacts) {
     stoppedBy: f.stoppedBy,
     durationMs: f.durationMs,
     startupMs: f.startupMs,
+    // what makes numbers wrong, in words; and the numbers withheld for it (null above), with why
+    warnings: [...(f.warnings ?? []), ...judged.warnings],
+    incomplete: judged.incomplete,
   };
 }
 

@@ -18,8 +18,8 @@ export function fdLimitClaims(s: Summary, steps: Steps): Claim[] {
     },
     {
       claim: 'the kernel saw socket() fail with EMFILE, which names RLIMIT_NOFILE',
-      held: (s.kernel.errors.EMFILE ?? 0) > 0 && s.kernel.limitsHit.EMFILE === 'RLIMIT_NOFILE' && s.kernel.syscalls.socket === ok,
-      evidence: {kernelErrors: s.kernel.errors, limitsHit: s.kernel.limitsHit, kernelSockets: s.kernel.syscalls.socket},
+      held: (s.kernel.errors.EMFILE ?? 0) > 0 && s.kernel.limitsHit.EMFILE === 'RLIMIT_NOFILE' && s.kernel.syscalls?.socket === ok,
+      evidence: {kernelErrors: s.kernel.errors, limitsHit: s.kernel.limitsHit, kernelSockets: s.kernel.syscalls?.socket},
     },
   ];
 }

@@ -19,13 +19,13 @@ export function fourTupleClaims(s: Summary, steps: Steps): Claim[] {
   return [
     {
       claim: 'two connections share one local ip:port, to two server ports, both ESTABLISHED',
-      held: bothUp && a!.lport === steps.localPort && b!.lport === steps.localPort && a!.rport !== b!.rport && s.kernel.established.client >= 2 && s.kernel.established.server >= 2,
+      held: bothUp && a!.lport === steps.localPort && b!.lport === steps.localPort && a!.rport !== b!.rport && (s.kernel.established?.client ?? 0) >= 2 && (s.kernel.established?.server ?? 0) >= 2,
       evidence: {first: a && `${a.laddr}:${a.lport} -> :${a.rport}`, second: b && `${b.laddr}:${b.lport} -> :${b.rport}`, kernelEstablished: s.kernel.established},
     },
     {
       claim: 'each payload reached the socket of its own 4-tuple (the receive lookup matched all four fields)',
       held: bothUp && a!.reply === `${p1}:${steps.payloads[0]}` && b!.reply === `${p2}:${steps.payloads[1]}`,
-      evidence: {sent: steps.payloads.slice(0, 2), replies: [a?.reply, b?.reply], tcpSegmentsReceived: s.kernel.receive.tcpSegments},
+      evidence: {sent: steps.payloads.slice(0, 2), replies: [a?.reply, b?.reply], tcpSegmentsReceived: s.kernel.receive?.tcpSegments},
     },
     {
       claim: 'a third connection from the same local port to an already-used server ip:port fails with EADDRNOTAVAIL',

@@ -9,8 +9,8 @@ export function millionClaims(s: Summary): Claim[] {
   return [
     {
       claim: 'one host holds more than 65 535 TCP connections',
-      held: s.connections.established > 65_535 && s.kernel.established.client === s.connections.established,
-      evidence: {requested: s.connections.requested, established: s.connections.established, kernelClient: s.kernel.established.client, stoppedBy: s.stoppedBy, failed: s.connections.failed},
+      held: s.connections.established > 65_535 && s.kernel.established?.client === s.connections.established,
+      evidence: {requested: s.connections.requested, established: s.connections.established, kernelClient: s.kernel.established?.client, stoppedBy: s.stoppedBy, failed: s.connections.failed},
     },
   ];
 }

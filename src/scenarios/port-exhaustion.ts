@@ -28,7 +28,7 @@ export function portExhaustionClaims(s: Summary, steps: Steps): Claim[] {
     },
     {
       claim: 'the kernel agrees: one EADDRNOTAVAIL, 2 x range-size established',
-      held: (s.kernel.errors.EADDRNOTAVAIL ?? 0) === 1 && s.kernel.established.client === 2 * n,
+      held: (s.kernel.errors.EADDRNOTAVAIL ?? 0) === 1 && s.kernel.established?.client === 2 * n,
       evidence: {kernelEstablished: s.kernel.established, kernelErrors: s.kernel.errors},
     },
   ];

@@ -24,12 +24,12 @@ export async function rampSteps(ctx: ScenarioContext): Promise<{completed: boole
 // of a few KB each; the server used its K ports for all of them (no port per connection on the server).
 export function rampClaims(s: Summary): Claim[] {
   const bytes = s.slab.bytesPerConnection.tracepoint ?? s.slab.bytesPerConnection.slabinfo;
-  const serverPorts = Object.keys(s.ports.perDestination).length;
+  const serverPorts = Object.keys(s.ports.perDestination ?? {}).length;
   return [
     {
       claim: 'every connection the generator made, the kernel saw established on both ends',
-      held: s.connections.established > 0 && s.kernel.established.client === s.connections.established && s.kernel.established.server === s.connections.established,
-      evidence: {generator: s.connections.established, kernelClient: s.kernel.established.client, kernelServer: s.kernel.established.server},
+      held: s.connections.established > 0 && s.kernel.established?.client === s.connections.established && s.kernel.established?.server === s.connections.established,
+      evidence: {generator: s.connections.established, kernelClient: s.kernel.established?.client, kernelServer: s.kernel.established?.server},
     },
     {
       claim: 'a connection costs a few KB of kernel memory (both ends, loopback)',

@@ -2,7 +2,7 @@
 import {access, constants} from 'node:fs/promises';
 import {delimiter, join} from 'node:path';
 import {run} from './exec.js';
-import {parseBpftraceVersion, type BpftraceVersion} from '../bpftrace/version.js';
+import {parseBpftraceVersion, versionSupport, type BpftraceVersion} from '../bpftrace/version.js';
 
 // sudo's secure_path may lack the user's PATH entries; bpftrace lives in one of these on Debian.
 const FALLBACK_DIRS = ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin', '/sbin', '/bin'];
@@ -30,4 +30,10 @@ export async function bpftraceVersion(path: string): Promise<BpftraceVersion | n
   } catch {
     return null;
   }
+}
+
+// Warning lines for a bpftrace version with a defect the tool cannot work around, or that is too old.
+export function versionWarnings(version: BpftraceVersion): string[] {
+  const support = versionSupport(version);
+  return support.status === 'supported' ? [] : [`${support.why}: numbers may be wrong (${support.fix})`];
 }

@@ -1,0 +1,55 @@
+// Pure judgement of what bpftrace said went wrong: which summary numbers each problem makes wrong, the warning
+// lines that name them, and the numbers that are withheld ("incomplete: why") instead of printed.
+import type {OutputProblem} from '../bpftrace/runner.js';
+
+// A problem of one measurement's program (from the probe session).
+export type MeasurementProblem = OutputProblem & {measurement: string};
+
+// The summary fields (dotted paths) each measurement's maps feed; a full map or a failed helper in that
+// measurement's program makes them wrong.
+const FIELDS: Record<string, string[]> = {
+  connections: ['kernel.established'],
+  portAllocation: ['ports.perDestination', 'ports.correlation', 'ports.parity', 'kernel.latency.connect'],
+  socketCreation: ['kernel.syscalls', 'kernel.latency.socket'],
+  receiveLookup: ['kernel.receive'],
+  slab: ['slab.bytesPerConnection.tracepoint', 'slab.byCache'],
+};
+
+// Maps whose loss touches fewer fields than their whole measurement (map name -> fields).
+const MAP_FIELDS: Record<string, string[]> = {
+  '@ports': ['ports.perDestination', 'ports.correlation'],
+  '@connect_start': ['kernel.latency.connect'],
+  '@socket_start': ['kernel.latency.socket'],
+};
+
+// What a problem makes wrong, in words, for the warning line.
+function consequence(p: MeasurementProblem): string {
+  if (p.map === '@ports') return 'port counts per destination and the 4-tuple correlation are low';
+  if (p.measurement === 'slab') return 'slab held per connection is wrong (frees of dropped objects are not matched)';
+  return `${p.measurement} numbers are low`;
+}
+
+// The fields a problem makes wrong.
+export function fieldsOf(p: MeasurementProblem): string[] {
+  if (p.kind === 'not-json') return [];
+  return (p.map ? MAP_FIELDS[p.map] : undefined) ?? FIELDS[p.measurement] ?? [];
+}
+
+// One warning line per problem ("portAllocation: @ports full at 4096 keys: new keys were dropped; port counts ...")
+// and the fields to withhold, each with why.
+export function judgeProblems(problems: MeasurementProblem[]): {warnings: string[]; incomplete: Record<string, string>} {
+  const warnings: string[] = [];
+  const incomplete: Record<string, string> = {};
+  for (const p of problems) {
+    const times = p.count > 1 ? ` (${p.count} times)` : '';
+    const fields = fieldsOf(p);
+    warnings.push(fields.length ? `${p.measurement}: ${p.text}${times}; ${consequence(p)}` : `${p.measurement}: ${p.text}${times}`);
+    for (const f of fields) incomplete[f] ??= `${p.measurement}: ${p.text}`;
+  }
+  return {warnings, incomplete};
+}
+
+// The value, or null where its field (dotted path) is withheld as incomplete.
+export function unlessIncomplete<T>(incomplete: Record<string, string>, path: string, value: T): T | null {
+  return path in incomplete ? null : value;
+}
