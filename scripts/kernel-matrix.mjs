@@ -2,7 +2,9 @@
 // kernel-matrix.mjs  Boot Debian's stock kernels (6.1, 6.12) in a throw-away qemu guest that sees this host's
 // files read-only, and run test/matrix there: the kfunc and kprobe variants against real kernels.
 // Usage: zx scripts/kernel-matrix.mjs [--kernels 6.1,6.12 (or TCP_TRACE_KERNELS)] [--cache DIR] [--timeout-min 13]
-//          [--boot-timeout-s 120] [--command 'sh ...']
+//          [--boot-timeout-s 120] [--command 'sh ...'] [--newest-bpftrace-on 6.12 ('' for none)]
+// On the kernels of --newest-bpftrace-on the tests run twice: with the host's bpftrace, then with Debian sid's
+// (the newest, from scripts/bpftrace-versions.mjs's cached chroot, seen by the guest through the host's /).
 // (--command runs that instead of the tests: for investigating a kernel by hand)
 // Installs qemu-system-x86, busybox-static, cpio, xz-utils, kmod when missing; kernels are fetched with
 // `apt-get download` and unpacked into the cache, never installed into /boot or /lib/modules.
@@ -18,6 +20,7 @@ const timeoutMin = Number(argv['timeout-min'] ?? 13);
 // a guest whose init has not said "booted" by then is stuck (seen: TCG hanging after SeaBIOS's
 // "Booting from ROM..."); booting takes 11-15 s here
 const bootTimeoutS = Number(argv['boot-timeout-s'] ?? 120);
+const newestOn = String(argv['newest-bpftrace-on'] ?? '6.12').split(',').filter(Boolean);
 // virtio transport, 9p and overlay, in load order (those built in are skipped)
 const WANTED = ['virtio_pci', '9pnet_virtio', '9p', 'overlay'];
 
@@ -138,6 +141,10 @@ async function runGuest(series) {
     'export TCP_TRACE_MATRIX=1 TCP_TRACE_ATTACH_TIMEOUT_MS=300000 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
     'uname -r',
     argv.command ?? `${process.execPath} node_modules/ava/entrypoints/cli.mjs --serial --timeout 10m 'dist/test/matrix/**/*.test.js'`,
+    ...(argv.command || !newest || !newestOn.includes(series)
+      ? []
+      : [`echo "matrix: the same tests with bpftrace ${newest.version} (Debian ${newest.suite})"`,
+        `BPFTRACE=${newest.wrapper} ${process.execPath} node_modules/ava/entrypoints/cli.mjs --serial --timeout 10m 'dist/test/matrix/**/*.test.js'`]),
     '',
   ].join('\n'));
   const started = Date.now();
@@ -185,6 +192,12 @@ async function runGuest(series) {
 
 await ensureTools();
 mkdirSync(cache, {recursive: true});
+// the newest bpftrace's wrapper, where a kernel of the matrix runs its tests with it too
+const newest = newestOn.length === 0 ? null : await (async () => {
+  const lines = (await $`${process.execPath} ${join(repo, 'node_modules/zx/build/cli.js')} ${join(repo, 'scripts/bpftrace-versions.mjs')} --prepare --suites sid`).stdout.trim().split('\n');
+  const [suite, version, wrapper] = lines.at(-1).split(' ');
+  return {suite, version, wrapper};
+})();
 let failed = 0;
 for (const series of kernels) {
   let r = await runGuest(series);

@@ -16,6 +16,8 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 cmd /newroot/tcptrace-
 chroot /newroot /bin/sh -c '
   mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
   mkdir -p /dev/pts /dev/shm; mount -t devpts devpts /dev/pts; mount -t tmpfs tmpfs /dev/shm
+  # devtmpfs has no fd/std* links (udev or systemd make them): bpftrace 0.2x compiles through /dev/fd/N
+  ln -sf /proc/self/fd /dev/fd; ln -sf /proc/self/fd/0 /dev/stdin; ln -sf /proc/self/fd/1 /dev/stdout; ln -sf /proc/self/fd/2 /dev/stderr
   # /tmp stays on the overlay (writable, in RAM): a checkout under the host /tmp must stay visible
   mount -t tmpfs tmpfs /run
   mount -t tracefs tracefs /sys/kernel/tracing; mount -t debugfs debugfs /sys/kernel/debug
