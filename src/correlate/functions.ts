@@ -25,7 +25,8 @@ export function functionCounts(k: KernelState, plan: PlanEntry[]) {
     hashConnectCalls: fn('portAllocation') ? bucketTotal(k.hists['@attempts'] ?? []) : null,
     hashConnectOk: fn('portAllocation') ? counterTotal(k, '@port_new') : null,
     hashConnectErrors: fn('portAllocation') ? Object.fromEntries(Object.entries(counter(k, '@hash_connect_errno')).map(([e, n]) => [errnoName(Number(e)), n])) : null,
-    checkEstablished: fn('portAllocation') ? weightedTotal(k.hists['@attempts']) : null,
+    // exact from @attempts_sum; the lhist's weighted total (a lower bound past its top) where a probe lacks it
+    checkEstablished: fn('portAllocation') ? (k.counters['@attempts_sum'] ? counterTotal(k, '@attempts_sum') : weightedTotal(k.hists['@attempts'])) : null,
     attemptsPerConnect: fn('portAllocation') && k.hists['@attempts'] ? {p50: bucketQuantile(k.hists['@attempts'], 0.5), p99: bucketQuantile(k.hists['@attempts'], 0.99)} : null,
     hashConnectLatency: fn('portAllocation') ? latency(k.hists['@hash_connect_ns']) : null,
     bindPorts: fn('portAllocation') ? counterTotal(k, '@bind_ports') : null,

@@ -78,3 +78,19 @@ kernelTest(`a map made too small on purpose (1000 keys for 1500 connections) is 
   // the connection counts are small maps (one key per server port): still exact
   t.deepEqual(s.kernel.established, {client: 1500, server: 1500});
 });
+
+// What is known of each version users have (bpftrace's CHANGELOG, measured with Debian's builds).
+const KNOWN: Record<string, string[]> = {'0.17.0': ['0.17-0.19'], '0.23.2': ['0.23.0-0.23.5'], '0.27.1': []};
+
+kernelTest(`doctor names ${version}'s version, says it is supported, and lists its known defects`, async (t) => {
+  const bin = process.env.BPFTRACE ?? 'bpftrace';
+  const {execFileSync} = await import('node:child_process');
+  const text = /v?(\d+\.\d+\.\d+)/.exec(execFileSync(bin, ['--version'], {encoding: 'utf8'}))![1]!;
+  const r = await runCli(['doctor', '--json']);
+  t.is(r.code, 0, r.stderr);
+  const d = JSON.parse(r.stdout);
+  t.is(d.bpftrace.version, text);
+  t.is(d.bpftrace.support.status, 'supported');
+  t.true(text in KNOWN, `no expectation written for bpftrace ${text}`);
+  t.deepEqual(d.bpftrace.knownDefects.map((x: {versions: string}) => x.versions), KNOWN[text]);
+});

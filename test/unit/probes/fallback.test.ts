@@ -95,3 +95,12 @@ test("rendering for bpftrace 0.23: slab-tp.bt reads kmem_cache_alloc's name 3 x 
   t.is(renderRefusal(text, v023, {}), "bpftrace 0.23.2 misreads tracepoint strings and the offset of kmem_cache_alloc's name is unknown (no tracefs format)");
   t.is(renderRefusal(text, v023, {kmemNameDataOffset: 61}), null);
 });
+
+test('every str() in the probes has a size: bpftrace 0.23+ make an unsized one 1 KiB (maps of them 13x larger, filters over the stack)', (t) => {
+  for (const f of ['portalloc-kfunc.bt', 'portalloc-kprobe.bt', 'portalloc-tp.bt', 'sockalloc-kfunc.bt', 'sockalloc-kprobe.bt', 'sockalloc-tp.bt', 'slab-kfunc.bt', 'slab-kfunc-noprof.bt', 'slab-tp.bt']) {
+    const code = readText(`${PROBES}/${f}`, 'utf8').split('\n').filter((l) => !l.trim().startsWith('//')).join('\n');
+    const calls = [...code.matchAll(/\bstr\(/g)].length;
+    t.true(calls > 0, f);
+    t.deepEqual(code.match(/\bstr\([^()]*(\([^()]*\)[^()]*)*\)/g)!.filter((c) => !/,\s*\d+\)$/.test(c)), [], f);
+  }
+});
