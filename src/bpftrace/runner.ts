@@ -137,8 +137,8 @@ export async function startBpftrace(options: StartOptions): Promise<BpftraceHand
         lost += event.events;
       } else {
         const p = problemOf(event, mapKeys, options.program ?? '');
-        // a map at its limit is said once; a helper error each time
-        if (p && !(p.kind === 'map-full' && problems.has(`map-full\u0000${p.map ?? p.text}`))) problem(p.kind, p.map, p.text);
+        // a map printed at its limit is said once (it is printed every second); each helper error counts
+        if (p && !(event.type === 'map' && problems.has(`map-full\u0000${p.map ?? p.text}`))) problem(p.kind, p.map, p.text);
       }
       options.onEvent?.(event);
     }
