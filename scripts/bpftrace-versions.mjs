@@ -78,8 +78,18 @@ async function capture(builds) {
 
 await ensureDebootstrap();
 mkdirSync(cache, {recursive: true});
+// sid can be uninstallable for a day in a transition: its newest bpftrace then comes from testing (forky)
+const FALLBACK = {sid: 'forky'};
 const builds = [];
-for (const suite of suites) builds.push(await prepare(suite));
+for (const suite of suites) {
+  try {
+    builds.push(await prepare(suite));
+  } catch (error) {
+    if (!FALLBACK[suite]) throw error;
+    echo(`bpftrace-versions: ${error.message}; trying ${FALLBACK[suite]}`);
+    builds.push(await prepare(FALLBACK[suite]));
+  }
+}
 if (argv.prepare) {
   for (const b of builds) echo(`${b.suite} ${b.version} ${b.wrapper}`);
   process.exit(0);
