@@ -77,3 +77,15 @@ test('a slab sample: bytes per connection are the sample\'s, the held total scal
   t.deepEqual(sampled.slab, {heldBytes: 100_000_000, bytesPerConnection: 1000, sampledConnections: 5000});
   t.deepEqual(buildSample(0, stats(5000), k, 0).slab, {heldBytes: 5_000_000, bytesPerConnection: 1000, sampledConnections: null});
 });
+
+test('connect() latencies of seconds (@connect_slow_ms) join @connect_ns in ns, whichever prints first, without counting twice', (t) => {
+  const fast = '{"type": "hist", "data": {"@connect_ns": [{"min": 8192, "max": 16383, "count": 17}]}}';
+  const slow = (n: number) => `{"type": "hist", "data": {"@connect_slow_ms": [{"min": 1024, "max": 2047, "count": 0}, {"min": 2048, "max": 4095, "count": ${n}}]}}`;
+  for (const lines of [[fast, slow(2), fast, slow(3)], [slow(2), fast, slow(3), fast]]) {
+    const h = fold(lines).hists['@connect_ns']!;
+    t.deepEqual(h.filter((b) => b.count > 0), [
+      {min: 8192, max: 16383, count: 17},
+      {min: 2048e6, max: 4096e6 - 1, count: 3},
+    ]);
+  }
+});
