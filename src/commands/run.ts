@@ -69,13 +69,19 @@ export async function run({values, positionals}: {values: FlagValues; positional
     if (lab.leftovers > 0) view.note(`${lab.leftovers} journal(s) of killed runs exist: run \`sudo tcp-trace restore\``);
     if (host.tracefs === 'mounted') view.note('tracefs was not mounted: mounted it at /sys/kernel/tracing for this run');
     const bpftraceWarnings = versionWarnings(host.bpftrace.version);
-    for (const w of bpftraceWarnings) view.note(`warning: ${w}`);
+    for (const w of bpftraceWarnings) {
+      view.note(`warning: ${w}`);
+      dir.appendWarning(Date.now() - startedAt.getTime(), w);
+    }
     // each problem bpftrace reports (a full map, a helper error) is said once, as it appears
     const warned = new Set<string>();
     const noteProblems = () => {
       for (const p of session?.problems() ?? []) {
-        const line = `warning: ${p.measurement}: ${p.text}`;
-        if (!warned.has(line)) view!.note(line);
+        const line = `${p.measurement}: ${p.text}`;
+        if (!warned.has(line)) {
+          view!.note(`warning: ${line}`);
+          dir.appendWarning(Date.now() - startedAt.getTime(), line);
+        }
         warned.add(line);
       }
     };
@@ -203,6 +209,8 @@ export async function run({values, positionals}: {values: FlagValues; positional
     await gen.waitAccepted(gen.stats().established, 5000);
     const memoryAfter = await memorySnapshot(true);
     const kernel = await probes.stop();
+    // what the last prints showed (a map full only at its END print) is said too
+    noteProblems();
     phase = 'done';
     const final = live(kernel, memoryAfter.meminfo.MemAvailable ?? 0);
     view.update(final);

@@ -1,4 +1,5 @@
-// The run directory: manifest.json, samples.ndjson (appended as the run goes), connections.csv, summary.json.
+// The run directory: manifest.json, samples.ndjson (appended as the run goes), warnings.txt (likewise, where any),
+// connections.csv, summary.json.
 import {appendFileSync, chownSync, createWriteStream, mkdirSync, writeFileSync} from 'node:fs';
 import {join, resolve} from 'node:path';
 import {once} from 'node:events';
@@ -38,6 +39,13 @@ export class RunDir {
   appendSample(value: unknown): void {
     const file = join(this.path, 'samples.ndjson');
     appendFileSync(file, `${JSON.stringify(value)}\n`);
+    this.own(file);
+  }
+
+  // Append one line to warnings.txt: what made a number wrong, as it was seen (a crash keeps it).
+  appendWarning(tMs: number, text: string): void {
+    const file = join(this.path, 'warnings.txt');
+    appendFileSync(file, `${(tMs / 1000).toFixed(1)} s  ${text}\n`);
     this.own(file);
   }
 

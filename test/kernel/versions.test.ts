@@ -75,6 +75,8 @@ kernelTest(`a map made too small on purpose (1000 keys for 1500 connections) is 
   t.is(s.ports.correlation, null);
   t.is(s.ports.perDestination, null);
   t.regex(s.incomplete['ports.correlation'], /@ports full at 1000 keys/);
+  // the run directory keeps it too, as it was seen
+  t.regex(readFileSync(`${s.runDirectory}/warnings.txt`, 'utf8'), /^\d+\.\d s {2}portAllocation: @ports full at 1000 keys/m);
   // the connection counts are small maps (one key per server port): still exact
   t.deepEqual(s.kernel.established, {client: 1500, server: 1500});
 });
