@@ -6,6 +6,7 @@ import type {Summary} from '../correlate/summary.js';
 import {buildLayout, isLarge, type Widgets} from './layout.js';
 import * as panels from './panels.js';
 import * as vm from './view-models.js';
+import {countText} from '../report/units.js';
 
 // What the dashboard asks of the run.
 export type DashboardHooks = {
@@ -61,15 +62,16 @@ export function createDashboard(hooks: DashboardHooks) {
       panels.drawSocket(widgets, m.socket);
       panels.drawReceive(widgets, m.receive);
       panels.drawLimits(widgets, m.limits);
-      panels.drawPlan(widgets, live ? m.plan : {state: 'ok', lines: events.slice(-20)});
+      panels.drawPlan(widgets, live ? m.plan : {state: 'ok', rows: [], events: events.slice(-20)});
     } catch {
       // a canvas too small to draw on (terminal being resized): the next tick redraws
     }
     const phase = summary ? 'done' : (live?.phase ?? 'starting');
-    const count = live ? `${live.generator.established}/${live.requested} established` : '';
+    const count = live ? `${countText(live.generator.established)}/${countText(live.requested)} established` : '';
     const keys = summary ? 'q quit' : 'q stop  p pause  s snapshot  ? help';
+    const short = summary ? 'q quit' : 'q p s ?';
     const paging = isLarge(screen) ? '' : `  Tab page ${page + 1}/2`;
-    widgets.status.setContent(` tcp-trace | ${phase} | ${count} | ${keys}${paging}${flash ? ` | ${flash}` : ''}`);
+    widgets.status.setContent(panels.statusLine({phase, count, keys, short, paging, flash}, Number(screen.width)));
     screen.render();
   };
 

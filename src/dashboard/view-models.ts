@@ -5,6 +5,7 @@ import {errnoName} from '../correlate/errno.js';
 import type {LiveState} from '../correlate/live.js';
 import type {Sample} from '../correlate/sample.js';
 import type {Measurement} from '../probes/catalog.js';
+import {bucketText, bytesText, compactCount, countText, nsText, percentText} from '../report/units.js';
 
 // A panel with nothing to show says why: before the first sample, or a measurement this host cannot serve.
 export type Unavailable = {state: 'waiting'} | {state: 'unavailable'; why: string};
@@ -17,26 +18,8 @@ const planOf = (live: LiveState, m: Measurement): Unavailable | null => {
   return null;
 };
 
-// "8.4 KB", "120 B", "1.2 MB": bytes in the largest unit under 1024.
-export function bytesText(n: number | null): string {
-  if (n === null || !Number.isFinite(n)) return '-';
-  const units = ['B', 'KB', 'MB', 'GB'];
-  let v = n;
-  let u = 0;
-  while (Math.abs(v) >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${Math.round(v)} B` : `${v.toFixed(1)} ${units[u]}`;
-}
-
-// "12.3 µs" from ns.
-export function nsText(ns: number | null): string {
-  if (ns === null) return '-';
-  if (ns < 1000) return `${ns} ns`;
-  if (ns < 1e6) return `${(ns / 1e3).toFixed(1)} µs`;
-  return `${(ns / 1e6).toFixed(1)} ms`;
-}
+// Units shared with the report ("7 656 B", "16.4 µs"); re-exported for the panels and their tests.
+export {bytesText, nsText} from '../report/units.js';
 
 // Panel 1: connections held (generator and kernel) and slab MB over time.
 export function connectionsView(history: Sample[], live: LiveState | null) {
@@ -45,7 +28,7 @@ export function connectionsView(history: Sample[], live: LiveState | null) {
   const s = live.sample;
   return {
     state: 'ok' as const,
-    label: `Connections ${s.connections.established}/${live.requested}, kernel ${s.kernel.established.client}, ${bytesText(s.slab.bytesPerConnection)}/conn`,
+    label: `Connections ${countText(s.connections.established)}/${countText(live.requested)}, kernel ${countText(s.kernel.established.client)}, ${bytesText(s.slab.bytesPerConnection)}/conn`,
     series: [
       {title: 'generator', x, y: history.map((h) => h.connections.established)},
       {title: 'kernel', x, y: history.map((h) => h.kernel.established.client)},
@@ -68,9 +51,9 @@ export function slabView(live: LiveState | null, sites: Record<string, string> =
     .filter((r) => r.perConnection >= 8)
     .sort((a, b) => b.perConnection - a.perConnection)
     .slice(0, 12)
-    .map((r) => [sites[r.cache] ? `${r.cache} ← ${sites[r.cache]}` : r.cache, `${r.perConnection} B`]);
+    .map((r) => [r.cache, sites[r.cache] ?? '', bytesText(r.perConnection)]);
   const total = Object.values(held).reduce((a, b) => a + b, 0);
-  return {state: 'ok' as const, headers: ['cache', 'per conn'], rows: [['all caches', bytesText(total / n)], ...rows], total: bytesText(total / n)};
+  return {state: 'ok' as const, headers: ['cache', 'call site', 'per conn'], rows: [['all caches', '', bytesText(total / n)], ...rows], total: bytesText(total / n)};
 }
 
 // Panel 3: ports in use per destination against the range, parity, EADDRNOTAVAIL, connect latency.
@@ -79,26 +62,29 @@ export function portsView(live: LiveState | null) {
   const missing = planOf(live, 'portAllocation');
   if (missing) return missing;
   const perPort = counter(live.kernel, '@port_new');
+  const size = live.portRange.size;
   const rows = live.ports.map((p) => {
     const used = perPort[String(p)] ?? 0;
-    return [`127.0.0.1:${p}`, `${used}/${live.portRange.size}`, `${Math.round((100 * used) / live.portRange.size)}%`];
+    return [`127.0.0.1:${p}`, countText(used), percentText(used / size)];
   });
   const parity = counter(live.kernel, '@parity');
   const errnos = counter(live.kernel, '@connect_errno');
   const connect = live.kernel.hists['@connect_ns'] ?? [];
+  const attempts = live.kernel.hists['@attempts'];
   return {
     state: 'ok' as const,
     headers: ['destination', 'ports', 'used'],
     rows: [
       ...rows,
-      ['parity even/odd', `${parity['0'] ?? 0}/${parity['1'] ?? 0}`, ''],
-      ['EADDRNOTAVAIL', String(errnos['99'] ?? 0), ''],
+      ['ip_local_port_range', countText(size), ''],
+      ['even/odd ports', `${countText(parity['0'] ?? 0)}/${countText(parity['1'] ?? 0)}`, ''],
+      ['EADDRNOTAVAIL', countText(errnos['99'] ?? 0), ''],
       ['connect() p50', nsText(bucketQuantile(connect, 0.5)), ''],
       ['connect() p99', nsText(bucketQuantile(connect, 0.99)), ''],
       // where a kfunc/kprobe variant serves it: ports tried per connect() and inet_hash_connect latency
-      ...(live.kernel.hists['@attempts']
+      ...(attempts
         ? [
-            ['ports tried p50/p99', `${bucketQuantile(live.kernel.hists['@attempts'], 0.5)}/${bucketQuantile(live.kernel.hists['@attempts'], 0.99)}`, ''],
+            ['ports tried p50/p99', `${bucketQuantile(attempts, 0.5)}/${bucketQuantile(attempts, 0.99)}`, ''],
             ['hash_connect p50', nsText(bucketQuantile(live.kernel.hists['@hash_connect_ns'] ?? [], 0.5)), ''],
           ]
         : []),
@@ -112,7 +98,8 @@ export function histBars(buckets: Bucket[], max = 8): {titles: string[]; counts:
   if (nonEmpty.length === 0) return {titles: [], counts: []};
   const first = buckets.indexOf(nonEmpty[0]!);
   const shown = buckets.slice(first, first + max);
-  return {titles: shown.map((b) => (Number.isFinite(b.max) ? nsText(b.max + 1) : `>=${nsText(b.min)}`)), counts: shown.map((b) => b.count)};
+  // an open-ended bucket (bpftrace 0.17's 2^31+ ns) is labelled by its lower bound
+  return {titles: shown.map((b) => (Number.isFinite(b.max) ? bucketText(b.max + 1) : `≥${bucketText(b.min)}`)), counts: shown.map((b) => b.count)};
 }
 
 // Panel 4: socket() latency histogram and counts.
@@ -125,8 +112,8 @@ export function socketView(live: LiveState | null) {
   const errors = Object.entries(counter(live.kernel, '@errno')).map(([k, n]) => `${k.split(',')[0]} ${errnoName(Number(k.split(',')[1]))} ${n}`);
   return {
     state: 'ok' as const,
-    label: `socket() ${calls.socket ?? 0}, p50 ${nsText(bucketQuantile(socket, 0.5))}`,
-    lines: [`socket() ${calls.socket ?? 0}  accept ${calls.accept ?? 0}`, ...(errors.length ? [`errors: ${errors.join(', ')}`] : [])],
+    label: `socket() ${countText(calls.socket ?? 0)}, p50 ${nsText(bucketQuantile(socket, 0.5))}`,
+    lines: [`socket() ${countText(calls.socket ?? 0)}  accept ${countText(calls.accept ?? 0)}`, ...(errors.length ? [`errors: ${errors.join(', ')}`] : [])],
     bars: histBars(socket),
   };
 }
@@ -142,20 +129,21 @@ export function receiveView(history: Sample[], live: LiveState | null) {
   const rate = last && prev && dt > 0 ? Math.round((last.kernel.rxTcpSegments - prev.kernel.rxTcpSegments) / dt) : 0;
   const sockets = live.sample.kernel.established.client + live.sample.kernel.established.server;
   const ehash = live.limits.tcpEhashEntries;
+  const v4 = counter(live.kernel, '@tcp_v4_rcv')[''];
   return {
     state: 'ok' as const,
-    lines: [
-      `lookups (TCP segments in): ${live.sample.kernel.rxTcpSegments}`,
-      `rate: ${rate}/s`,
-      `established sockets: ${sockets}`,
-      `ehash buckets: ${ehash}`,
-      `load: ${ehash > 0 ? (sockets / ehash).toFixed(3) : '-'} sockets/bucket`,
+    rows: [
+      ['TCP segments in', countText(live.sample.kernel.rxTcpSegments)],
+      ['per second', `${countText(rate)}/s`],
+      ['established sockets', countText(sockets)],
+      ['ehash buckets', countText(ehash)],
+      ['sockets per bucket', ehash > 0 ? (sockets / ehash).toFixed(3) : '-'],
       // where the kprobe variant serves it: the lookups themselves
-      ...(counter(live.kernel, '@tcp_v4_rcv')[''] !== undefined
+      ...(v4 !== undefined
         ? [
-            `tcp_v4_rcv: ${counter(live.kernel, '@tcp_v4_rcv')['']}`,
-            ...Object.entries(counter(live.kernel, '@lookups')).map(([k, n]) => `lookup ${k.replace(',', ' ')}: ${n}`),
-            `lookup p50: ${nsText(bucketQuantile(live.kernel.hists['@lookup_ns[tcp_v4_rcv]'] ?? live.kernel.hists['@lookup_ns[early_demux]'] ?? [], 0.5))}`,
+            ['tcp_v4_rcv', countText(v4)],
+            ...Object.entries(counter(live.kernel, '@lookups')).map(([k, n]) => [`lookup ${k.replace(',', ' ')}`, countText(n)]),
+            ['lookup p50', nsText(bucketQuantile(live.kernel.hists['@lookup_ns[tcp_v4_rcv]'] ?? live.kernel.hists['@lookup_ns[early_demux]'] ?? [], 0.5))],
           ]
         : []),
     ],
@@ -168,34 +156,40 @@ export function limitsView(live: LiveState | null) {
   const l = live.limits;
   const est = live.generator.established;
   const perDest = live.ports.length > 0 ? Math.ceil(est / live.ports.length) : 0;
-  const rows: Array<[string, string, number]> = [
-    ['ports/destination', `${perDest}/${live.portRange.size}`, perDest / live.portRange.size],
-    ['RLIMIT_NOFILE/worker', `${Math.min(est, live.perWorkerSockets)}/${l.nofile.hard}`, Math.min(est, live.perWorkerSockets) / l.nofile.hard],
-    ['fs.file-max', `${l.filesOpenHost + 2 * est}/${l.fileMax}`, (l.filesOpenHost + 2 * est) / l.fileMax],
-    ['fs.nr_open', `${l.nrOpen}`, 0],
-    ['MemAvailable', bytesText(live.sample.memAvailableBytes), live.sample.memAvailableBytes > 0 ? 1 - live.sample.memAvailableBytes / (l.memAvailableBytes || 1) : 0],
+  const perWorker = Math.min(est, live.perWorkerSockets);
+  const filesOpen = l.filesOpenHost + 2 * est;
+  const memNow = live.sample.memAvailableBytes;
+  const memUsed = memNow > 0 ? Math.max(0, l.memAvailableBytes - memNow) : 0;
+  // [name, in use, maximum, share of it; whether it can bind (fs.nr_open only caps RLIMIT_NOFILE)]; local (ephemeral) ports
+  // are per destination, RLIMIT_NOFILE and fs.nr_open per worker process
+  const rows: Array<[string, string, string, number, boolean]> = [
+    ['local ports', compactCount(perDest), compactCount(live.portRange.size), perDest / live.portRange.size, true],
+    ['RLIMIT_NOFILE', compactCount(perWorker), compactCount(l.nofile.hard), perWorker / l.nofile.hard, true],
+    ['fs.file-max', compactCount(filesOpen), compactCount(l.fileMax), filesOpen / l.fileMax, true],
+    ['fs.nr_open', compactCount(perWorker), compactCount(l.nrOpen), perWorker / l.nrOpen, false],
+    ['MemAvailable', bytesText(memUsed), bytesText(l.memAvailableBytes), memUsed / (l.memAvailableBytes || 1), true],
   ];
-  const binding = rows.slice(0, 3).concat([rows[4]!]).sort((a, b) => b[2] - a[2])[0]!;
+  const binding = rows.filter((r) => r[4]).sort((a, b) => b[3] - a[3])[0]!;
   return {
     state: 'ok' as const,
-    headers: ['limit', 'value', 'used'],
-    rows: rows.map(([name, value, share]) => [name, value, `${Math.round(share * 100)}%`]),
-    binding: `closest: ${binding[0]}`,
+    headers: ['limit', 'in use', 'max', 'used'],
+    rows: rows.map(([name, used, max, share]) => [name, used, max, percentText(share)]),
+    binding: `closest: ${binding[0]} at ${percentText(binding[3])}`,
   };
 }
 
 // Panel 7: the probe plan, one line per measurement (kind, hooks, kinds passed over), then the latest events.
 export function planView(live: LiveState | null, maxEvents = 20) {
   if (!live) return {state: 'waiting' as const};
-  const plan = live.plan.map((p) => {
+  const rows = live.plan.map((p) => {
     const failed = live.failedProbes.find((f) => f.measurement === p.measurement);
-    if (failed) return `${p.measurement.padEnd(15)} failed: ${failed.why}`;
-    if (!p.variant) return `${p.measurement.padEnd(15)} ${p.why}`;
+    if (failed) return [p.measurement, 'failed', failed.why];
+    if (!p.variant) return [p.measurement, 'none', p.why];
     const over = p.passedOver.map((o) => o.kind).join(', ');
     // while the programs start (seconds each), whether this one is attached yet
     const ms = live.probesReady?.[p.measurement];
-    const status = live.phase !== 'starting' ? '' : ms === undefined ? '[attaching] ' : `[ready ${(ms / 1000).toFixed(1)} s] `;
-    return `${p.measurement.padEnd(15)} ${status}${p.kind!.padEnd(10)} ${p.variant.hooks}${over ? ` (passed over: ${over})` : ''}`;
+    const status = live.phase !== 'starting' ? '' : ms === undefined ? ' [attaching]' : ` [ready ${(ms / 1000).toFixed(1)} s]`;
+    return [p.measurement, `${p.kind!}${status}`, `${p.variant.hooks}${over ? ` (passed over: ${over})` : ''}`];
   });
-  return {state: 'ok' as const, lines: [...plan, '', ...live.events.slice(-maxEvents)]};
+  return {state: 'ok' as const, rows, events: live.events.slice(-maxEvents)};
 }
