@@ -1,98 +1,226 @@
-// Pure vega-lite specifications of a run's charts.
+// Pure vega-lite specifications of a run's charts (or of two runs', one chart per figure), sized for a 700 px column.
 import type {RecordedRun} from './load.js';
+import {bucketText, bytesText, countText} from './units.js';
 
-// One chart: its file name (without .svg), title and vega-lite spec.
+// One chart: its file name (without extension), title and vega-lite spec.
 export type Chart = {name: string; title: string; spec: Record<string, unknown>};
 
-const base = (title: string) => ({$schema: 'https://vega.github.io/schema/vega-lite/v5.json', title, width: 560, height: 260, background: 'white'});
+// Width of the whole chart (axes, titles and legend included): a 700 px column holds it.
+export const CHART_WIDTH = 680;
+const FONT = 'DejaVu Sans, Verdana, sans-serif';
 
-// Connections held (generator and kernel) and slab held over time.
-export function connectionsOverTime(run: RecordedRun): Chart {
-  const values = run.samples.flatMap((s) => [
-    {t: s.tMs / 1000, series: 'connections (generator)', value: s.connections.established, axis: 'connections'},
-    {t: s.tMs / 1000, series: 'connections (kernel)', value: s.kernel.established.client, axis: 'connections'},
-    {t: s.tMs / 1000, series: 'slab held (MiB)', value: Math.round((s.slab.heldBytes / 2 ** 20) * 10) / 10, axis: 'slab'},
-  ]);
+const base = (title: string, subtitle?: string | string[]) => ({
+  $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+  title: subtitle ? {text: title, subtitle, anchor: 'start'} : {text: title, anchor: 'start'},
+  width: CHART_WIDTH,
+  autosize: {type: 'fit-x', contains: 'padding'},
+  height: 240,
+  background: 'white',
+  padding: 8,
+  config: {
+    font: FONT,
+    // thousands apart with a space, as in the text ("28 232")
+    locale: {number: {decimal: '.', thousands: ' ', grouping: [3], currency: ['', '']}},
+    title: {fontSize: 15, subtitleFontSize: 12, subtitleColor: '#444'},
+    axis: {labelFontSize: 12, titleFontSize: 12, labelLimit: 0, titlePadding: 8},
+    // no legend label is ever cut ("connections (gener...")
+    legend: {labelFontSize: 12, titleFontSize: 12, labelLimit: 0, titleLimit: 0, orient: 'right'},
+  },
+});
+
+// Least-squares line through points (x, y): slope and intercept; null with fewer than two distinct x.
+export function fitLine(points: Array<{x: number; y: number}>): {slope: number; intercept: number} | null {
+  const n = points.length;
+  if (n < 2) return null;
+  const mx = points.reduce((a, p) => a + p.x, 0) / n;
+  const my = points.reduce((a, p) => a + p.y, 0) / n;
+  const sxx = points.reduce((a, p) => a + (p.x - mx) ** 2, 0);
+  if (sxx === 0) return null;
+  const slope = points.reduce((a, p) => a + (p.x - mx) * (p.y - my), 0) / sxx;
+  return {slope, intercept: my - slope * mx};
+}
+
+// Samples where the slab probe measured every connection held (not starting, not after a slab sample stopped it),
+// as (kernel's client-side established, slab held): both come from the same bpftrace print, so they do not lag
+// each other as the generator's count would.
+export function slabPoints(run: RecordedRun): Array<{x: number; y: number}> {
+  return run.samples
+    .filter((s) => s.slab && s.phase !== 'starting' && (s.slab.sampledConnections ?? null) === null && s.kernel.established.client > 0)
+    .map((s) => ({x: s.kernel.established.client, y: s.slab.heldBytes}));
+}
+
+// The slope of slab held against connections, in bytes per connection (both ends); null without two samples.
+export function slabSlope(run: RecordedRun): number | null {
+  const fit = fitLine(slabPoints(run));
+  return fit ? Math.round(fit.slope) : null;
+}
+
+const many = (runs: RecordedRun[]) => runs.length > 1;
+const MB = 1e6;
+
+// Slab held against connections established, each sample a point, with the fitted line and its slope.
+export function slabVsConnections(runs: RecordedRun[]): Chart {
+  const points = runs.flatMap((r) => slabPoints(r).map((p) => ({run: r.name, connections: p.x, slabMB: p.y / MB})));
+  const lines = runs.flatMap((r) => {
+    const pts = slabPoints(r);
+    const fit = fitLine(pts);
+    if (!fit) return [];
+    const xMax = Math.max(...pts.map((p) => p.x));
+    const label = `${r.name}: ${bytesText(Math.round(fit.slope))}/connection`;
+    return [0, xMax].map((x) => ({run: r.name, fit: label, connections: x, slabMB: Math.max(0, fit.intercept + fit.slope * x) / MB}));
+  });
+  // one line per run: a long subtitle would squeeze the plot
+  const slopes = many(runs)
+    ? ['fitted slope (both ends, loopback):', ...runs.map((r) => `${r.name}: ${bytesText(slabSlope(r))} per connection`)]
+    : `fitted slope: ${bytesText(slabSlope(runs[0]!))} per connection (both ends, loopback)`;
+  const color = many(runs) ? {field: 'run', type: 'nominal', title: 'run', sort: runs.map((r) => r.name)} : {value: '#1f77b4'};
   return {
-    name: 'connections-slab',
-    title: 'Connections and slab held over time',
+    name: 'slab-vs-connections',
+    title: 'Slab held against connections established',
     spec: {
-      ...base('Connections and slab held over time'),
-      data: {values},
-      mark: {type: 'line', point: true},
-      encoding: {
-        x: {field: 't', type: 'quantitative', title: 'time (s)'},
-        y: {field: 'value', type: 'quantitative', title: 'connections / MiB'},
-        color: {field: 'series', type: 'nominal', title: null},
-      },
+      ...base('Slab held against connections established', slopes),
+      layer: [
+        {
+          data: {values: points},
+          mark: {type: 'point', filled: true, size: 50},
+          encoding: {
+            x: {field: 'connections', type: 'quantitative', title: 'connections established (kernel, client side)', axis: {format: ',d'}},
+            y: {field: 'slabMB', type: 'quantitative', title: 'slab held (MB)'},
+            color,
+          },
+        },
+        {
+          data: {values: lines},
+          mark: {type: 'line', strokeDash: [6, 3]},
+          encoding: {
+            x: {field: 'connections', type: 'quantitative'},
+            y: {field: 'slabMB', type: 'quantitative'},
+            color,
+            detail: {field: 'run'},
+          },
+        },
+      ],
     },
   };
 }
 
-// Slab bytes per connection, by cache.
-export function slabByCache(run: RecordedRun): Chart {
-  const values = Object.entries(run.summary.slab.byCache as Record<string, number>).map(([cache, bytes]) => ({cache, bytes}));
+// Slab bytes per connection by cache, stacked: one bar per run, the caches in order of cost.
+export function slabByCache(runs: RecordedRun[]): Chart {
+  const values = runs.flatMap((r) =>
+    Object.entries(r.summary.slab.byCache as Record<string, number>).map(([cache, bytes]) => ({run: r.name, cache, bytes})),
+  );
+  // one order of the caches for every run: by their largest cost
+  const order = [...new Set(values.sort((a, b) => b.bytes - a.bytes).map((v) => v.cache))];
+  const total = (r: RecordedRun) => bytesText(Object.values(r.summary.slab.byCache as Record<string, number>).reduce((x, y) => x + y, 0));
+  const subtitle = many(runs)
+    ? ['per connection, both ends:', ...runs.map((r) => `${r.name}: ${total(r)} (${r.summary.slab.source})`)]
+    : `${total(runs[0]!)} per connection (both ends; ${runs[0]!.summary.slab.source})`;
   return {
     name: 'slab-by-cache',
-    title: 'Slab bytes per connection, by cache',
+    title: 'Slab per connection, by cache',
     spec: {
-      ...base(`Slab bytes per connection, by cache (${run.summary.slab.source})`),
-      data: {values},
-      mark: 'bar',
+      ...base('Slab per connection, by cache', subtitle),
+      // tall enough for one legend line per cache (fit-x does not grow the height for the legend)
+      height: Math.max(60, 50 * runs.length, 18 * order.length),
+      data: {values: values.map((v) => ({...v, rank: order.indexOf(v.cache)}))},
+      mark: {type: 'bar', stroke: 'white', strokeWidth: 0.5},
       encoding: {
-        y: {field: 'cache', type: 'nominal', sort: '-x', title: null},
-        x: {field: 'bytes', type: 'quantitative', title: 'bytes per connection (both ends)'},
+        y: {field: 'run', type: 'nominal', title: null, sort: runs.map((r) => r.name), axis: many(runs) ? {} : null},
+        x: {field: 'bytes', type: 'quantitative', title: 'bytes per connection', stack: 'zero', axis: {format: ',d'}},
+        color: {field: 'cache', type: 'nominal', title: 'cache', sort: order, scale: {scheme: 'tableau20'}},
+        order: {field: 'rank', type: 'quantitative'},
+        tooltip: [{field: 'cache'}, {field: 'bytes', format: ',d'}],
       },
     },
   };
 }
 
-// socket() and connect() latency distributions (log2 buckets, labelled by upper bound).
-export function latencyDistributions(run: RecordedRun): Chart {
-  const h = run.summary.kernel.histograms ?? {socketNs: [], connectNs: []};
-  const values = [
-    ...h.socketNs.map((b: any) => ({call: 'socket()', upToUs: (b.max + 1) / 1000, count: b.count})),
-    ...h.connectNs.map((b: any) => ({call: 'connect()', upToUs: (b.max + 1) / 1000, count: b.count})),
-  ];
-  return {
-    name: 'latency',
-    title: 'socket() and connect() latency',
-    spec: {
-      ...base('socket() and connect() latency'),
-      data: {values},
-      mark: 'bar',
-      encoding: {
-        x: {field: 'upToUs', type: 'ordinal', title: 'latency up to (µs)', sort: 'ascending'},
-        y: {field: 'count', type: 'quantitative', title: 'calls'},
-        color: {field: 'call', type: 'nominal', title: null},
-        xOffset: {field: 'call'},
-      },
-    },
-  };
-}
-
-// Local ports in use per destination over time.
-export function portsOverTime(run: RecordedRun): Chart {
-  const values = run.samples.flatMap((s) =>
-    Object.entries((s.portsPerDestination ?? {}) as Record<string, number>).map(([port, n]) => ({t: s.tMs / 1000, destination: `:${port}`, ports: n})),
+// Local ports in use per destination, against the size of ip_local_port_range (the axis ends at the range).
+export function portsPerDestination(runs: RecordedRun[]): Chart {
+  const range = Math.max(...runs.map((r) => r.summary.ports.range.size as number));
+  const values = runs.flatMap((r) =>
+    Object.entries(r.summary.ports.perDestination as Record<string, number>).map(([port, n]) => ({
+      run: r.name,
+      destination: `${many(runs) ? `${r.name} ` : ''}:${port}`,
+      ports: n,
+      label: `${countText(n)} of ${countText(r.summary.ports.range.size)}`,
+    })),
   );
   return {
     name: 'ports',
     title: 'Local ports in use per destination',
     spec: {
-      ...base(`Local ports in use per destination (range ${run.summary.ports.range.size})`),
+      ...base('Local ports in use per destination', runs.map((r) => `${many(runs) ? `${r.name}: ` : ''}ip_local_port_range ${r.summary.ports.range.low}-${r.summary.ports.range.high}, ${countText(r.summary.ports.range.size)} ports per destination`)),
+      height: Math.max(80, 22 * values.length),
       data: {values},
-      mark: 'line',
       encoding: {
-        x: {field: 't', type: 'quantitative', title: 'time (s)'},
-        y: {field: 'ports', type: 'quantitative', title: 'ports in use'},
-        color: {field: 'destination', type: 'nominal', title: 'server port'},
+        y: {field: 'destination', type: 'nominal', title: 'server port', sort: null},
+        x: {field: 'ports', type: 'quantitative', title: 'local ports in use', scale: {domain: [0, range]}, axis: {format: ',d'}},
+      },
+      layer: [
+        {mark: {type: 'bar', color: '#4c78a8'}},
+        {mark: {type: 'text', align: 'left', dx: 4, fontSize: 12}, encoding: {text: {field: 'label'}}},
+      ],
+    },
+  };
+}
+
+// socket() and connect() latency: log2 buckets labelled by their upper bound in human units ("4 µs", "33 ms").
+export function latencyDistributions(runs: RecordedRun[]): Chart {
+  const values = runs.flatMap((r) => {
+    const h = r.summary.kernel.histograms ?? {socketNs: [], connectNs: []};
+    const of = (call: string, buckets: Array<{min: number; max: number; count: number}>) =>
+      buckets.map((b) => ({series: many(runs) ? `${r.name} ${call}` : call, upToNs: b.max + 1, bucket: bucketText(b.max + 1), count: b.count}));
+    return [...of('socket()', h.socketNs ?? []), ...of('connect()', h.connectNs ?? [])];
+  });
+  const counts = values.map((v) => v.count).filter((c) => c > 0);
+  // a log count axis where the buckets differ by two orders of magnitude (a few slow calls stay visible)
+  const log = counts.length > 0 && Math.max(...counts) / Math.min(...counts) >= 100;
+  const order = [...new Set(values.sort((a, b) => a.upToNs - b.upToNs).map((v) => v.bucket))];
+  return {
+    name: 'latency',
+    title: 'socket() and connect() latency',
+    spec: {
+      ...base('socket() and connect() latency', 'calls per log2 bucket, by its upper bound (kernel, syscall entry to exit)'),
+      data: {values},
+      mark: 'bar',
+      encoding: {
+        x: {field: 'bucket', type: 'ordinal', title: 'latency, up to (log2 buckets)', sort: order, axis: {labelAngle: -45}},
+        // symlog: a log axis that still has a zero for the bars to stand on
+        y: {field: 'count', type: 'quantitative', title: log ? 'calls (log scale)' : 'calls', scale: log ? {type: 'symlog', domain: [0, 2 * Math.max(...counts)]} : {}, axis: log ? {values: [0, 1, 10, 100, 1000, 10_000, 100_000, 1_000_000].filter((v) => v <= 10 * Math.max(...counts)), format: ',d'} : {format: ',d'}},
+        color: {field: 'series', type: 'nominal', title: 'call'},
+        xOffset: {field: 'series'},
       },
     },
   };
 }
 
-// Every chart of a run.
-export function runCharts(run: RecordedRun): Chart[] {
-  return [connectionsOverTime(run), slabByCache(run), latencyDistributions(run), portsOverTime(run)];
+// Connections held over time, as the generator and the kernel counted them (connections only on this axis).
+export function connectionsOverTime(runs: RecordedRun[]): Chart {
+  const values = runs.flatMap((r) =>
+    r.samples.flatMap((s) => [
+      {t: s.tMs / 1000, series: `${many(runs) ? `${r.name} ` : ''}generator`, connections: s.connections.established},
+      {t: s.tMs / 1000, series: `${many(runs) ? `${r.name} ` : ''}kernel (client side)`, connections: s.kernel.established.client},
+    ]),
+  );
+  return {
+    name: 'connections',
+    title: 'Connections established over time',
+    spec: {
+      ...base('Connections established over time', 'counted by the generator and, in the kernel, by the connections probe'),
+      data: {values},
+      mark: {type: 'line', point: true},
+      encoding: {
+        x: {field: 't', type: 'quantitative', title: 'time since start (s)'},
+        y: {field: 'connections', type: 'quantitative', title: 'connections established', axis: {format: ',d'}},
+        color: {field: 'series', type: 'nominal', title: 'counted by'},
+      },
+    },
+  };
+}
+
+// Every chart of one run, or of two runs side by side (one chart per figure).
+export function runCharts(runs: RecordedRun | RecordedRun[]): Chart[] {
+  const list = Array.isArray(runs) ? runs : [runs];
+  return [slabVsConnections(list), slabByCache(list), portsPerDestination(list), latencyDistributions(list), connectionsOverTime(list)];
 }
