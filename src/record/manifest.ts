@@ -6,14 +6,15 @@ import type {Host} from '../system/host.js';
 import {planToJson, type PlanEntry} from '../probes/plan.js';
 
 // The facts of the machine the manifest records.
-export type MachineFacts = {toolVersion: string; distribution: string; cores: number; memoryBytes: number};
+export type MachineFacts = {toolVersion: string; distribution: string; cores: number; memoryBytes: number; argv?: string[]};
 
 // Read the tool's version, the distribution and the machine size.
 export async function machineFacts(): Promise<MachineFacts> {
   const pkg = JSON.parse(await readFile(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as {version: string};
   const osRelease = await readFile('/etc/os-release', 'utf8').catch(() => '');
   const distribution = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(osRelease)?.[1] ?? 'unknown';
-  return {toolVersion: pkg.version, distribution, cores: os.cpus().length, memoryBytes: os.totalmem()};
+  // the command's own arguments, for the report's "reproduce" section
+  return {toolVersion: pkg.version, distribution, cores: os.cpus().length, memoryBytes: os.totalmem(), argv: process.argv.slice(2)};
 }
 
 // The manifest object (pure).
@@ -28,6 +29,8 @@ export function buildManifest(input: {
 }) {
   return {
     tool: {name: 'tcp-trace', version: input.facts.toolVersion},
+    // the exact command line (as typed after `tcp-trace`)
+    commandLine: input.facts.argv ? ['tcp-trace', ...input.facts.argv] : null,
     startedAt: input.startedAt.toISOString(),
     kernel: input.host.kernel,
     distribution: input.facts.distribution,

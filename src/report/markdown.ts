@@ -1,109 +1,319 @@
-// Pure markdown of a recorded run, and of two runs side by side.
+// Pure markdown of a recorded run, and of two runs compared: each finding as a sentence with its numbers, then tables.
 import type {RecordedRun} from './load.js';
+import {slabSlope, slabPoints} from './charts.js';
+import {bucketText, bytesText, countText, nsText, percentText} from './units.js';
 
-const n = (v: unknown) => (typeof v === 'number' ? v.toLocaleString('en-US') : v === null || v === undefined ? '-' : String(v));
-const us = (ns: number | null | undefined) => (ns === null || ns === undefined ? '-' : `${(ns / 1000).toFixed(1)} µs`);
-const row = (cells: unknown[]) => `| ${cells.map(n).join(' | ')} |`;
-const table = (head: string[], rows: unknown[][]) => [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
+const cell = (v: unknown) => (typeof v === 'number' ? countText(v) : v === null || v === undefined ? '-' : String(v).replace(/\|/g, '\\|'));
+const row = (cells: unknown[]) => `| ${cells.map(cell).join(' | ')} |`;
+// a markdown table; `right` marks the columns of numbers (right-aligned)
+const table = (head: string[], rows: unknown[][], right: number[] = []) =>
+  [row(head), `| ${head.map((_, i) => (right.includes(i) ? '---:' : '---')).join(' | ')} |`, ...rows.map(row)].join('\n');
+
+// "a, b and c"
+const list = (items: string[]) => (items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`);
+const plural = (n: number, one: string, many = `${one}s`) => `${countText(n)} ${n === 1 ? one : many}`;
+
+// The bytes per connection the report quotes: the probe's where it ran, else /proc/slabinfo's.
+const perConnection = (r: RecordedRun): number | null => r.summary.slab.bytesPerConnection.tracepoint ?? r.summary.slab.bytesPerConnection.slabinfo ?? null;
+const byCache = (r: RecordedRun) => Object.entries((r.summary.slab.byCache ?? {}) as Record<string, number>).sort((a, b) => b[1] - a[1]);
+const failures = (failed: Record<string, number>) => Object.entries(failed ?? {}).map(([e, c]) => `${countText(c)} with ${e}`);
+
+// A claim's evidence in words: "generator 499, kernel client 499"; nested objects in parentheses. Keys in camelCase
+// become words; numbers under a key naming bytes (or inside byCache) are bytes; ports are not grouped.
+export function evidenceText(evidence: unknown, key = ''): string {
+  if (evidence === null || evidence === undefined) return '-';
+  if (typeof evidence === 'number') {
+    if (/bycache/i.test(key)) return bytesText(evidence);
+    return /ports?$/i.test(key) ? String(evidence) : countText(evidence);
+  }
+  if (typeof evidence !== 'object') return String(evidence);
+  if (Array.isArray(evidence)) return evidence.map((v) => evidenceText(v, key)).join(', ');
+  return Object.entries(evidence as Record<string, unknown>)
+    .map(([k, v]) => {
+      const words = /[a-z][A-Z]/.test(k) ? k.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase() : k;
+      const inner = /bycache/i.test(key) ? key : k;
+      return typeof v === 'object' && v !== null && !Array.isArray(v) ? `${words} (${evidenceText(v, inner)})` : `${words} ${evidenceText(v, inner)}`;
+    })
+    .join(', ');
+}
+
+// A share in percent with one decimal below 10% ("0.4%"), whole above ("75%").
+const shareText = (share: number) => (share > 0 && share < 0.1 ? `${(share * 100).toFixed(1)}%` : percentText(share));
+// A latency from a log2 bucket's upper bound (max ns, 2^k - 1): "32 µs".
+const boundText = (ns: number | null | undefined) => (ns === null || ns === undefined ? '-' : bucketText(ns + 1));
+
+// The command line that made the run: recorded in the manifest, or (older runs) rebuilt from its parameters.
+export function commandLine(r: RecordedRun): {text: string; recorded: boolean} {
+  const recorded = r.manifest.commandLine as string[] | null | undefined;
+  if (recorded && recorded.length > 0) return {text: recorded.map((a) => (/^[\w./:,=@+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' '), recorded: true};
+  const p = r.manifest.parameters ?? {};
+  const flags = [
+    p.connections !== undefined ? `--connections ${p.connections}` : '',
+    Array.isArray(p.ports) ? `--ports ${p.ports.length} --base-port ${p.ports[0]}` : '',
+    p.holdS !== undefined ? `--hold ${p.holdS}` : '',
+    p.ratePerSec !== undefined ? `--rate ${p.ratePerSec}` : '',
+    p.concurrency !== undefined ? `--concurrency ${p.concurrency}` : '',
+    Array.isArray(p.measure) && p.measure.length < 5 ? `--measure ${p.measure.join(',') || 'none'}` : '',
+    p.headless ? '--headless' : '',
+  ].filter(Boolean);
+  return {text: ['tcp-trace run', r.manifest.scenario, ...flags].join(' '), recorded: false};
+}
+
+// The findings of one run, one sentence each.
+export function findings(r: RecordedRun): string[] {
+  const s = r.summary;
+  const est = s.connections.established as number;
+  const out: string[] = [];
+  const failed = failures(s.connections.failed);
+  out.push(
+    `The generator established ${countText(est)} of ${plural(s.connections.requested, 'connection')} requested` +
+      `${s.connections.perSecond ? ` (${countText(s.connections.perSecond)} per second)` : ''}; ` +
+      `${failed.length ? `${list(failed)} failed` : 'none failed'}. ` +
+      `The kernel saw ${countText(s.kernel.established.client)} established on the client side and ${countText(s.kernel.established.server)} on the server side.`,
+  );
+  const per = perConnection(r);
+  if (per !== null) {
+    const caches = byCache(r);
+    const tcp = caches.find(([c]) => c === 'TCP' || c === 'TCPv6');
+    const measured = (s.slab.sampledConnections as number | null | undefined) ?? null;
+    const others = caches.filter(([c]) => c !== tcp?.[0]).slice(0, 4).map(([c, b]) => `${c} ${bytesText(b)}`);
+    const held = `${countText(est)} connections held ${bytesText(per * est)} of slab: ${bytesText(per)} each` +
+      `${tcp ? `, ${bytesText(tcp[1])} of it the TCP socket` : ''}${others.length ? ` (then ${list(others)})` : ''}.`;
+    out.push(measured !== null ? `The slab probe measured the first ${countText(measured)} connections at ${bytesText(per)} each; at that cost, ${held}` : held);
+    const slope = slabSlope(r);
+    if (slope !== null) {
+      out.push(`Sample by sample, slab held grew by ${bytesText(slope)} per connection established (least-squares slope over ${plural(slabPoints(r).length, 'sample')}).`);
+    }
+    if (s.slab.source === 'tracepoint' && s.slab.bytesPerConnection.slabinfo !== null) {
+      out.push(`/proc/slabinfo's growth of the same caches says ${bytesText(s.slab.bytesPerConnection.slabinfo)} per connection; it also counts what the rest of the host allocated meanwhile.`);
+    }
+  }
+  const dest = Object.entries((s.ports.perDestination ?? {}) as Record<string, number>);
+  if (dest.length > 0) {
+    const most = Math.max(...dest.map(([, n]) => n));
+    out.push(
+      `The connections went to ${plural(dest.length, 'server port')} and used ${list(dest.map(([, n]) => countText(n)))} local ports: ` +
+        `at most ${shareText(most / s.ports.range.size)} of the ${countText(s.ports.range.size)} in ip_local_port_range (${s.ports.range.low}-${s.ports.range.high}), which is counted per destination.`,
+    );
+  }
+  if (s.ports.parity && s.ports.parity.even + s.ports.parity.odd > 0) {
+    out.push(`connect() chose ${countText(s.ports.parity.even)} even and ${countText(s.ports.parity.odd)} odd local ports; kernel and generator agree on ${countText(s.ports.correlation.matched)} (server port, local port) pairs.`);
+  }
+  const lat = (name: string, l: {p50Ns: number; p99Ns: number} | null | undefined) => (l ? `${name} returned within ${boundText(l.p50Ns)} for half the calls and within ${boundText(l.p99Ns)} for 99%` : null);
+  const lats = [lat('socket()', s.kernel.latency?.socket), lat('connect()', s.kernel.latency?.connect)].filter((x): x is string => x !== null);
+  if (lats.length > 0) out.push(`${lats.join('; ')} (upper bounds of log2 buckets).`);
+  if (s.connections.userBytesPerConnection) {
+    out.push(`In user space, the generator's workers grew by ${bytesText(s.connections.userBytesPerConnection)} of anonymous memory per connection, on top of ${bytesText(s.connections.workerFixedBytes)} per worker at rest.`);
+  }
+  return out;
+}
 
 // The environment table from the manifest.
-function environment(run: RecordedRun): string {
-  const m = run.manifest;
+function environment(r: RecordedRun): string {
+  const m = r.manifest;
   return table(['', ''], [
     ['kernel', m.kernel],
     ['distribution', m.distribution],
-    ['bpftrace', m.bpftrace.version],
-    ['machine', `${m.machine.cores} cores, ${Math.round(m.machine.memoryBytes / 2 ** 30)} GiB`],
+    ['bpftrace', `${m.bpftrace.version} (${m.bpftrace.path})`],
+    ['machine', `${m.machine.cores} cores, ${bytesText(m.machine.memoryBytes)} of memory`],
     ['tcp-trace', m.tool.version],
     ['scenario', m.scenario],
     ['started', m.startedAt],
-    ['ip_local_port_range (lab)', `${m.lab.portRange.low}-${m.lab.portRange.high}`],
-    ['fs.file-max / fs.nr_open', `${n(m.limitsBefore.fileMax)} / ${n(m.limitsBefore.nrOpen)}`],
-    ['RLIMIT_NOFILE (soft / hard)', `${n(m.limitsBefore.nofile.soft)} / ${n(m.limitsBefore.nofile.hard)}`],
+    ['ip_local_port_range (lab)', `${m.lab.portRange.low}-${m.lab.portRange.high} (${countText(m.lab.portRange.size)} ports)`],
+    ['fs.file-max / fs.nr_open', `${countText(m.limitsBefore.fileMax)} / ${countText(m.limitsBefore.nrOpen)}`],
+    ['RLIMIT_NOFILE (soft / hard)', `${countText(m.limitsBefore.nofile.soft)} / ${countText(m.limitsBefore.nofile.hard)}`],
+    ['MemAvailable before', bytesText(m.limitsBefore.memAvailableBytes)],
+    ['TCP established hash', `${countText(m.limitsBefore.tcpEhashEntries)} buckets`],
   ]);
 }
 
-// The whole report of one run; charts are relative paths of its SVG files.
-export function runReport(run: RecordedRun, charts: Array<{title: string; file: string}>): string {
-  const s = run.summary;
+// The per-cache table: the probe's bytes per connection beside /proc/slabinfo's, and each one's share.
+function cacheTable(r: RecordedRun): string {
+  const s = r.summary;
+  const caches = byCache(r);
+  const total = caches.reduce((a, [, b]) => a + b, 0);
+  const slabinfo = s.slab.slabinfoByCache as Record<string, number | null> | undefined;
+  const rows = caches.map(([c, b]) => [c, bytesText(b), percentText(b / total), ...(slabinfo ? [bytesText(slabinfo[c] ?? null)] : [])]);
+  return table(
+    ['cache', 'bytes per connection', 'share', ...(slabinfo ? ['/proc/slabinfo'] : [])],
+    [...rows, ['**all**', `**${bytesText(total)}**`, '100%', ...(slabinfo ? [''] : [])]],
+    [1, 2, 3],
+  );
+}
+
+// The per-destination table: local ports used, and their share of the range.
+function destinationTable(r: RecordedRun): string {
+  const s = r.summary;
+  return table(
+    ['destination', 'local ports used', 'of the range'],
+    Object.entries((s.ports.perDestination ?? {}) as Record<string, number>).map(([p, n]) => [`127.0.0.1:${p}`, countText(n), percentText(n / s.ports.range.size)]),
+    [1, 2],
+  );
+}
+
+// What the tool itself cost: start-up, events lost, the probe plan.
+function overhead(r: RecordedRun): string[] {
+  const s = r.summary;
+  const out = [
+    `The run took ${nsText((s.durationMs ?? 0) * 1e6)} from the command's start to its summary` +
+      `${s.startupMs ? `, ${nsText(s.startupMs * 1e6)} of it the start-up (namespace, workers, probes attached)` : ''}.`,
+    `bpftrace reported ${plural(s.kernel.lostEvents ?? 0, 'lost event')}.`,
+  ];
+  const failedProbes = (s.probeFailures ?? []) as Array<{measurement: string; why: string}>;
+  if (failedProbes.length) out.push(`Measurements left without a program: ${list(failedProbes.map((f) => `${f.measurement} (${f.why})`))}.`);
+  out.push('The probes aggregate in maps and print once a second; what each program costs per event is measured by `npm run bench` (README, "Overhead and benchmarks").');
+  return out;
+}
+
+// The probe plan as a table: the hooks that served each measurement and what was passed over.
+function planTable(r: RecordedRun): string {
+  const plan = Object.entries((r.summary.probePlan ?? {}) as Record<string, {kind: string | null; file?: string; why: string}>);
+  return table(['measurement', 'kind', 'program', 'hooks, and why others were passed over'], plan.map(([m, p]) => [m, p.kind ?? 'none', p.file ? `\`${p.file}\`` : '-', p.why]));
+}
+
+// The whole report of one run; charts are relative paths of its image files.
+export function runReport(r: RecordedRun, charts: Array<{title: string; file: string}>): string {
+  const s = r.summary;
   const claims = (s.claims ?? []) as Array<{claim: string; held: boolean; evidence: unknown}>;
-  const plan = Object.entries(s.probePlan as Record<string, {kind: string | null; why: string}>);
+  const cmd = commandLine(r);
   return [
-    `# tcp-trace: ${s.scenario} (${run.name})`,
+    `# tcp-trace: ${s.scenario}, ${plural(s.connections.established, 'connection')} (${r.name})`,
     '',
-    '## Environment',
+    '## Findings',
     '',
-    environment(run),
+    ...findings(r).map((f) => `- ${f}`),
     '',
     '## Claims',
     '',
-    table(['claim', 'held', 'evidence'], claims.map((c) => [c.claim, c.held ? 'yes' : '**no**', `\`${JSON.stringify(c.evidence)}\``])),
+    ...claims.map((c) => `- **${c.held ? 'Held' : 'Did not hold'}:** ${c.claim}. Evidence: ${evidenceText(c.evidence)}.`),
     '',
-    '## Connections',
+    '## Kernel memory per connection, by cache (both ends)',
+    '',
+    cacheTable(r),
+    '',
+    `Source: ${s.slab.source === 'tracepoint' ? 'the slab probe (allocated minus freed by the lab\'s tasks)' : '/proc/slabinfo deltas'}. SLUB merges caches, so a name can be the cache another was merged into.`,
+    '',
+    '## Ports per destination',
+    '',
+    destinationTable(r),
+    '',
+    '## Connections and calls',
     '',
     table(['', 'generator', 'kernel'], [
       ['established (client side)', s.connections.established, s.kernel.established.client],
       ['established (server side)', s.connections.accepted, s.kernel.established.server],
-      ['failed', Object.entries(s.connections.failed).map(([e, c]) => `${e} ${c}`).join(', ') || 0, Object.entries(s.kernel.errors).map(([e, c]) => `${e} ${c}`).join(', ') || 0],
-      ['socket() / connect() / accept()', '', `${n(s.kernel.syscalls.socket)} / ${n(s.kernel.syscalls.connect)} / ${n(s.kernel.syscalls.accept)}`],
-    ]),
+      ['failed', list(failures(s.connections.failed)) || 0, list(failures(s.kernel.errors)) || 0],
+      ['socket() / connect() / accept()', '', `${countText(s.kernel.syscalls.socket)} / ${countText(s.kernel.syscalls.connect)} / ${countText(s.kernel.syscalls.accept)}`],
+    ], [1, 2]),
     '',
-    `Rate: ${n(s.connections.perSecond)} connections/s. Duration: ${n(s.durationMs)} ms.`,
-    '',
-    '## Kernel memory per connection (both ends)',
-    '',
-    `Slab per connection: **${n(s.slab.bytesPerConnection.tracepoint ?? s.slab.bytesPerConnection.slabinfo)} B** (${s.slab.source}; /proc/slabinfo: ${n(s.slab.bytesPerConnection.slabinfo)} B).`,
-    '',
-    table(['cache', 'bytes per connection'], Object.entries(s.slab.byCache as Record<string, number>)),
-    '',
-    '## Port allocation',
-    '',
-    table(['server port', 'local ports used'], Object.entries(s.ports.perDestination as Record<string, number>)),
-    '',
-    `Range ${s.ports.range.low}-${s.ports.range.high} (${n(s.ports.range.size)} ports per destination). Parity of chosen ports: ${n(s.ports.parity.even)} even, ${n(s.ports.parity.odd)} odd. Kernel and generator agree on ${n(s.ports.correlation.matched)} (server port, local port) pairs.`,
-    '',
-    '## Latency',
-    '',
-    table(['call', 'count', 'p50', 'p99'], [
-      ['socket()', s.kernel.latency.socket?.count, us(s.kernel.latency.socket?.p50Ns), us(s.kernel.latency.socket?.p99Ns)],
-      ['connect()', s.kernel.latency.connect?.count, us(s.kernel.latency.connect?.p50Ns), us(s.kernel.latency.connect?.p99Ns)],
-    ]),
+    table(['call', 'calls', 'p50', 'p99'], [
+      ['socket()', s.kernel.latency.socket?.count, boundText(s.kernel.latency.socket?.p50Ns), boundText(s.kernel.latency.socket?.p99Ns)],
+      ['connect()', s.kernel.latency.connect?.count, boundText(s.kernel.latency.connect?.p50Ns), boundText(s.kernel.latency.connect?.p99Ns)],
+    ], [1, 2, 3]),
     '',
     'Latencies are upper bounds of log2 buckets.',
     '',
-    '## Probe plan',
-    '',
-    table(['measurement', 'kind', 'why'], plan.map(([m, p]) => [m, p.kind ?? 'none', p.why])),
-    '',
     '## Charts',
     '',
-    ...charts.map((c) => `![${c.title}](${c.file})`),
+    ...charts.flatMap((c) => [`![${c.title}](${c.file})`, '']),
+    '## Environment',
+    '',
+    environment(r),
+    '',
+    '## Probe plan and overhead',
+    '',
+    planTable(r),
+    '',
+    ...overhead(r),
+    '',
+    '## Reproduce',
+    '',
+    '```sh',
+    `${cmd.text}    # as root`,
+    `tcp-trace report ${r.name}`,
+    '```',
+    '',
+    `${cmd.recorded ? 'The command line as recorded in manifest.json' : 'Command line rebuilt from the parameters in manifest.json (this run predates recording it)'}; ` +
+      `tcp-trace ${r.manifest.tool.version}, Linux ${r.manifest.kernel}, bpftrace ${r.manifest.bpftrace.version}, ${r.manifest.distribution}.`,
     '',
   ].join('\n');
 }
 
-// Two runs side by side (two kernels, or ramp and hello).
-export function comparisonReport(a: RecordedRun, b: RecordedRun): string {
-  const caches = [...new Set([...Object.keys(a.summary.slab.byCache), ...Object.keys(b.summary.slab.byCache)])];
-  const bytes = (r: RecordedRun) => r.summary.slab.bytesPerConnection.tracepoint ?? r.summary.slab.bytesPerConnection.slabinfo;
+// How one number moved between two runs, as a sentence: "Slab per connection went from 7 861 B to 8 061 B (+3%)."
+export function changeText(what: string, a: number | null | undefined, b: number | null | undefined, fmt: (n: number) => string): string {
+  const show = (v: number | null | undefined) => (v === null || v === undefined ? 'not measured' : fmt(v));
+  if (a === null || a === undefined || b === null || b === undefined) return `${what}: ${show(a)}, then ${show(b)}.`;
+  if (fmt(a) === fmt(b)) return `${what}: ${fmt(a)} in both.`;
+  const change = a === 0 ? '' : ` (${b >= a ? '+' : '−'}${percentText(Math.abs(b - a) / a)})`;
+  return `${what} went from ${fmt(a)} to ${fmt(b)}${change}.`;
+}
+
+// The differences between two runs, one sentence each (a first, b second).
+export function differences(a: RecordedRun, b: RecordedRun): string[] {
+  const out: string[] = [];
+  const sa = a.summary;
+  const sb = b.summary;
+  if (a.manifest.kernel !== b.manifest.kernel) out.push(`The kernel changed from Linux ${a.manifest.kernel} to ${b.manifest.kernel}.`);
+  if (a.manifest.bpftrace.version !== b.manifest.bpftrace.version) out.push(`bpftrace changed from ${a.manifest.bpftrace.version} to ${b.manifest.bpftrace.version}.`);
+  if (sa.scenario !== sb.scenario) out.push(`The scenario changed from ${sa.scenario} to ${sb.scenario}.`);
+  out.push(changeText('Connections established', sa.connections.established, sb.connections.established, countText));
+  out.push(changeText('Slab per connection', perConnection(a), perConnection(b), bytesText));
+  out.push(changeText('The fitted slope of slab held against connections', slabSlope(a), slabSlope(b), bytesText));
+  const ca = Object.fromEntries(byCache(a));
+  const cb = Object.fromEntries(byCache(b));
+  const shifts = [...new Set([...Object.keys(ca), ...Object.keys(cb)])]
+    .map((c) => ({c, d: (cb[c] ?? 0) - (ca[c] ?? 0)}))
+    .filter((x) => Math.abs(x.d) >= 16)
+    .sort((x, y) => Math.abs(y.d) - Math.abs(x.d))
+    .slice(0, 4);
+  if (shifts.length) out.push(`By cache, the largest changes: ${list(shifts.map(({c, d}) => `${c} ${d > 0 ? '+' : '−'}${bytesText(Math.abs(d))}`))} per connection.`);
+  else out.push('No cache moved by 16 B per connection or more.');
+  const p50 = (r: RecordedRun, call: 'socket' | 'connect') => r.summary.kernel.latency?.[call]?.p50Ns ?? null;
+  // latencies are log2 bucket bounds: a change of one bucket doubles
+  out.push(changeText('The median socket() (log2 bucket bound)', p50(a, 'socket'), p50(b, 'socket'), boundText));
+  out.push(changeText('The median connect() (log2 bucket bound)', p50(a, 'connect'), p50(b, 'connect'), boundText));
+  const held = (r: RecordedRun) => (r.summary.claims ?? []).filter((c: any) => c.held).length;
+  out.push(`Claims held: ${held(a)} of ${(sa.claims ?? []).length} and ${held(b)} of ${(sb.claims ?? []).length}.`);
+  return out;
+}
+
+// Two runs compared (two kernels, or ramp and hello): the differences in words, a table, one chart per figure.
+export function comparisonReport(a: RecordedRun, b: RecordedRun, charts: Array<{title: string; file: string}> = []): string {
+  const caches = [...new Set([...byCache(a).map(([c]) => c), ...byCache(b).map(([c]) => c)])];
+  const lat = (r: RecordedRun, call: 'socket' | 'connect') => boundText(r.summary.kernel.latency?.[call]?.p50Ns);
   return [
     `# tcp-trace: ${a.name} vs ${b.name}`,
     '',
+    '## Differences',
+    '',
+    ...differences(a, b).map((d) => `- ${d}`),
+    '',
     table(['', a.name, b.name], [
       ['kernel', a.manifest.kernel, b.manifest.kernel],
+      ['bpftrace', a.manifest.bpftrace.version, b.manifest.bpftrace.version],
       ['scenario', a.summary.scenario, b.summary.scenario],
       ['connections established', a.summary.connections.established, b.summary.connections.established],
-      ['kernel established (client / server)', `${a.summary.kernel.established.client} / ${a.summary.kernel.established.server}`, `${b.summary.kernel.established.client} / ${b.summary.kernel.established.server}`],
+      ['kernel established (client / server)', `${countText(a.summary.kernel.established.client)} / ${countText(a.summary.kernel.established.server)}`, `${countText(b.summary.kernel.established.client)} / ${countText(b.summary.kernel.established.server)}`],
       ['connections/s', a.summary.connections.perSecond, b.summary.connections.perSecond],
-      ['slab bytes per connection', bytes(a), bytes(b)],
-      ['socket() p50', us(a.summary.kernel.latency.socket?.p50Ns), us(b.summary.kernel.latency.socket?.p50Ns)],
-      ['connect() p50', us(a.summary.kernel.latency.connect?.p50Ns), us(b.summary.kernel.latency.connect?.p50Ns)],
+      ['slab per connection', bytesText(perConnection(a)), bytesText(perConnection(b))],
+      ['fitted slope', bytesText(slabSlope(a)), bytesText(slabSlope(b))],
+      ['socket() p50', lat(a, 'socket'), lat(b, 'socket')],
+      ['connect() p50', lat(a, 'connect'), lat(b, 'connect')],
       ['claims held', (a.summary.claims ?? []).filter((c: any) => c.held).length, (b.summary.claims ?? []).filter((c: any) => c.held).length],
-    ]),
+    ], [1, 2]),
     '',
-    '## Slab bytes per connection, by cache',
+    '## Slab per connection, by cache',
     '',
-    table(['cache', a.name, b.name], caches.map((c) => [c, a.summary.slab.byCache[c] ?? '-', b.summary.slab.byCache[c] ?? '-'])),
+    table(['cache', a.name, b.name], caches.map((c) => [c, bytesText(a.summary.slab.byCache[c] ?? null), bytesText(b.summary.slab.byCache[c] ?? null)]), [1, 2]),
+    '',
+    ...(charts.length ? ['## Charts', '', ...charts.flatMap((c) => [`![${c.title}](${c.file})`, ''])] : []),
+    '## Reproduce',
+    '',
+    '```sh',
+    `${commandLine(a).text}    # ${a.name}: tcp-trace ${a.manifest.tool.version}, Linux ${a.manifest.kernel}, bpftrace ${a.manifest.bpftrace.version}`,
+    `${commandLine(b).text}    # ${b.name}: tcp-trace ${b.manifest.tool.version}, Linux ${b.manifest.kernel}, bpftrace ${b.manifest.bpftrace.version}`,
+    `tcp-trace report ${a.name} ${b.name}`,
+    '```',
     '',
   ].join('\n');
 }

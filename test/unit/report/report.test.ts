@@ -1,46 +1,198 @@
-// The report of a recorded fixture run (a real 499-connection ramp on Linux 6.18): markdown as a snapshot,
-// charts as well-formed SVG with their series.
+// The report of a recorded fixture run (a real 499-connection ramp on Linux 6.18): markdown and chart specs as
+// snapshots, findings as sentences with their numbers, charts as SVG holding their series and axis titles, PNG.
 import test from 'ava';
 import {join} from 'node:path';
-import {cpSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync} from 'node:fs';
 import {tmpdir} from 'node:os';
-import {loadRun} from '../../../src/report/load.js';
-import {runCharts} from '../../../src/report/charts.js';
-import {comparisonReport, runReport} from '../../../src/report/markdown.js';
-import {renderSvg} from '../../../src/report/svg.js';
+import {loadRun, type RecordedRun} from '../../../src/report/load.js';
+import {fitLine, runCharts, slabPoints, slabSlope} from '../../../src/report/charts.js';
+import {commandLine, comparisonReport, differences, evidenceText, findings, runReport} from '../../../src/report/markdown.js';
+import {renderPng, renderSvg} from '../../../src/report/svg.js';
+import {bucketText, bytesText, compactCount, countText} from '../../../src/report/units.js';
+import {run as reportCommand} from '../../../src/commands/report.js';
 import {FIXTURES} from '../../helpers/paths.js';
+import {tempDir} from '../../helpers/temp.js';
 import {XMLValidator} from 'fast-xml-parser';
+import {Resvg} from '@resvg/resvg-js';
 
 const dir = join(FIXTURES, 'run-ramp-499');
+const chartFiles = (run: RecordedRun) => runCharts(run).map((c) => ({title: c.title, file: `charts/${c.name}.svg`}));
+
+// The fixture as another run: renamed, on another kernel, TCP 64 B dearer per connection.
+async function otherRun(): Promise<RecordedRun> {
+  const run = await loadRun(dir);
+  const copy = structuredClone(run);
+  copy.name = 'run-ramp-499-b';
+  copy.manifest.kernel = '6.1.0-test';
+  copy.summary.slab.byCache.TCP += 64;
+  copy.summary.slab.bytesPerConnection.tracepoint += 64;
+  copy.samples = copy.samples.map((s: any) => ({...s, slab: {...s.slab, heldBytes: s.slab.heldBytes + 64 * s.kernel.established.client}}));
+  return copy;
+}
 
 test('the markdown report reads as a document (snapshot)', async (t) => {
   const run = await loadRun(dir);
-  const md = runReport(run, runCharts(run).map((c) => ({title: c.title, file: `charts/${c.name}.svg`})));
+  const md = runReport(run, chartFiles(run));
   t.snapshot(md);
   t.regex(md, /\| established \(client side\) \| 499 \| 499 \|/);
+  // no raw JSON left in the text
+  t.false(/[{}"]/.test(md.split('## Probe plan')[0]!), 'no JSON before the probe plan');
+  for (const section of ['## Findings', '## Claims', '## Kernel memory per connection, by cache', '## Ports per destination', '## Environment', '## Probe plan and overhead', '## Reproduce']) {
+    t.true(md.includes(section), section);
+  }
 });
 
-test('comparing a run with itself gives equal columns', async (t) => {
+test('findings: each one a sentence with its numbers', async (t) => {
+  const f = findings(await loadRun(dir));
+  t.true(f.includes('499 connections held 3.92 MB of slab: 7 861 B each, 4 736 B of it the TCP socket (then sock_inode_cache 1 664 B, eventpoll_epi 384 B, dentry 384 B and filp 384 B).'), f.join('\n'));
+  t.true(f.some((s) => s.startsWith('Sample by sample, slab held grew by 7 815 B per connection established (least-squares slope over 5 samples)')));
+  t.true(f.some((s) => s.includes('used 125, 125, 125 and 124 local ports: at most 0.4% of the 28 232 in ip_local_port_range (32768-60999)')));
+  t.true(f.some((s) => s.startsWith('socket() returned within 32 µs for half the calls and within 131 µs for 99%; connect() returned within 131 µs')));
+  for (const s of f) t.regex(s, /^[A-Z0-9/a-z].*[.)]$/, s);
+});
+
+test('reproduce: the exact command line when recorded, else rebuilt from the parameters and said so', async (t) => {
   const run = await loadRun(dir);
-  const md = comparisonReport(run, run);
-  t.regex(md, /\| connections established \| 499 \| 499 \|/);
-  t.snapshot(md);
+  t.deepEqual(commandLine(run), {text: 'tcp-trace run ramp --connections 499 --ports 4 --base-port 12000 --hold 1 --rate 150 --concurrency 256 --headless', recorded: false});
+  const recorded = {...run, manifest: {...run.manifest, commandLine: ['tcp-trace', 'run', 'hello', '--connections', '50', '--out', '/tmp/my runs']}};
+  t.deepEqual(commandLine(recorded), {text: "tcp-trace run hello --connections 50 --out '/tmp/my runs'", recorded: true});
+  const md = runReport(recorded, []);
+  t.regex(md, /```sh\ntcp-trace run hello --connections 50 --out '\/tmp\/my runs' {4}# as root\n/);
+  t.regex(md, /The command line as recorded in manifest\.json; tcp-trace 0\.1\.0, Linux 6\.18\.44-fc-v669, bpftrace 0\.17\.0/);
 });
 
-test('every chart renders to well-formed SVG holding its series', async (t) => {
+test('a claim\'s evidence in words: camelCase keys as words, bytes by cache with their unit, ports ungrouped', (t) => {
+  t.is(evidenceText({generator: 499, kernelClient: 20_000}), 'generator 499, kernel client 20 000');
+  t.is(evidenceText({byCache: {TCP: 4736}, serverPorts: [12000, 12001]}), 'by cache (TCP 4 736 B), server ports 12000, 12001');
+  t.is(evidenceText({failed: {EADDRNOTAVAIL: 1}, held: true}), 'failed (EADDRNOTAVAIL 1), held true');
+});
+
+test('units: counts, bytes, bucket bounds', (t) => {
+  t.is(countText(20_000), '20 000');
+  t.is(bytesText(7656), '7 656 B');
+  t.is(bytesText(153_120_000), '153 MB');
+  t.is(bucketText(4096), '4 µs');
+  t.is(bucketText(33_554_432), '33 ms');
+  t.is(bucketText(512), '512 ns');
+  t.is(compactCount(2_466_183), '2.47 M');
+  t.is(compactCount(9_223_372_036_854_775_807), '9.22 E');
+  t.is(compactCount(80_415), '80 415');
+});
+
+test('slab slope: a least-squares fit over the samples where the probe measured every connection', async (t) => {
+  t.deepEqual(fitLine([{x: 0, y: 100}, {x: 10, y: 200}, {x: 20, y: 300}]), {slope: 10, intercept: 100});
+  t.is(fitLine([{x: 5, y: 1}, {x: 5, y: 2}]), null);
+  const run = await loadRun(dir);
+  t.is(slabPoints(run).length, 5);
+  t.is(slabSlope(run), 7815);
+  // after a slab sample (--slab-sample), heldBytes is an estimate: those samples are left out of the fit
+  const sampled = {...run, samples: run.samples.map((s, i) => (i >= 3 ? {...s, slab: {...s.slab, sampledConnections: 327}} : s))};
+  t.is(slabPoints(sampled).length, 3);
+});
+
+test('chart specs (snapshot)', async (t) => {
+  const run = await loadRun(dir);
+  t.snapshot(runCharts(run).map((c) => ({name: c.name, title: c.title, spec: c.spec})));
+});
+
+// The text of every <text> element of an SVG.
+const texts = (svg: string) => [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!.replace(/&amp;/g, '&').replace(/&lt;/g, '<'));
+
+test('every chart renders to well-formed SVG, at most 700 px wide, holding its series and axis titles, no label cut', async (t) => {
   const run = await loadRun(dir);
   const charts = runCharts(run);
-  t.deepEqual(charts.map((c) => c.name), ['connections-slab', 'slab-by-cache', 'latency', 'ports']);
+  t.deepEqual(charts.map((c) => c.name), ['slab-vs-connections', 'slab-by-cache', 'ports', 'latency', 'connections']);
   const svgs = await Promise.all(charts.map((c) => renderSvg(c.spec)));
-  for (const svg of svgs) {
+  const want: Record<string, string[]> = {
+    'slab-vs-connections': ['connections established (kernel, client side)', 'slab held (MB)', 'fitted slope: 7 815 B per connection (both ends, loopback)'],
+    'slab-by-cache': ['bytes per connection', 'TCP', 'sock_inode_cache', 'ep_head', '7 862 B per connection (both ends; tracepoint)'],
+    ports: ['local ports in use', 'server port', ':12000', ':12003', '125 of 28 232', '124 of 28 232'],
+    latency: ['latency, up to (log2 buckets)', 'calls (log scale)', 'socket()', 'connect()', '8 µs', '16 µs', '262 µs', '524 µs', '8 ms'],
+    connections: ['time since start (s)', 'connections established', 'generator', 'kernel (client side)'],
+  };
+  charts.forEach((c, i) => {
+    const svg = svgs[i]!;
     t.true(svg.startsWith('<svg'), svg.slice(0, 40));
-    t.true(svg.trimEnd().endsWith('</svg>'));
     t.is(XMLValidator.validate(svg), true);
+    const width = Number(/^<svg[^>]* width="(\d+)"/.exec(svg)![1]);
+    t.true(width <= 700, `${c.name} is ${width} px wide`);
+    const shown = texts(svg);
+    for (const w of want[c.name]!) t.true(shown.includes(w), `${c.name}: "${w}" missing from ${JSON.stringify(shown)}`);
+    t.false(shown.some((s) => s.includes('…')), `${c.name}: a label cut: ${shown.filter((s) => s.includes('…'))}`);
+    // never connections and MB on one axis: each chart has one y-axis title
+    t.false(shown.some((s) => /connections \/ MiB/.test(s)));
+  });
+  // latency bucket labels in human units, not "4.096"
+  t.false(texts(svgs[3]!).some((s) => /\d\.\d{3}/.test(s)));
+});
+
+test('PNG: rendered without a browser, twice the SVG size', async (t) => {
+  const svg = await renderSvg(runCharts(await loadRun(dir))[0]!.spec);
+  const png = renderPng(svg);
+  t.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  const svgWidth = Number(/^<svg[^>]* width="(\d+)"/.exec(svg)![1]);
+  t.is(png.readUInt32BE(16), 2 * svgWidth);
+  t.true(png.length > 20_000, `a chart with text and marks, not a blank page: ${png.length} B`);
+});
+
+// True when the outer `margin` pixels of the drawn SVG are all background (nothing runs off the edge, cut).
+function edgesBlank(svg: string, margin = 3): boolean {
+  const img = new Resvg(svg, {background: 'white', font: {loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans'}}).render();
+  const {width, height, pixels} = img;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      if (x >= margin && x < width - margin && y >= margin && y < height - margin) continue;
+      const i = 4 * (y * width + x);
+      if (pixels[i]! < 250 || pixels[i + 1]! < 250 || pixels[i + 2]! < 250) return false;
+    }
   }
-  t.true(svgs[0]!.includes('connections (generator)') && svgs[0]!.includes('connections (kernel)') && svgs[0]!.includes('slab held (MiB)'));
-  t.true(svgs[1]!.includes('sock_inode_cache') && svgs[1]!.includes('TCP'));
-  t.true(svgs[2]!.includes('socket()') && svgs[2]!.includes('connect()'));
-  t.true(svgs[3]!.includes(':12000'));
+  return true;
+}
+
+test('no chart, of one run or of two, draws past its edges (a legend or label cut by the frame)', async (t) => {
+  const a = await loadRun(dir);
+  const b = await otherRun();
+  for (const c of [...runCharts(a), ...runCharts([a, b])]) t.true(edgesBlank(await renderSvg(c.spec)), c.name);
+});
+
+test('comparing two runs: differences in words, one chart per figure holding both runs', async (t) => {
+  const a = await loadRun(dir);
+  const b = await otherRun();
+  const d = differences(a, b);
+  t.true(d.includes('The kernel changed from Linux 6.18.44-fc-v669 to 6.1.0-test.'), d.join('\n'));
+  t.true(d.includes('Slab per connection went from 7 861 B to 7 925 B (+1%).'), d.join('\n'));
+  t.true(d.includes('The fitted slope of slab held against connections went from 7 815 B to 7 879 B (+1%).'), d.join('\n'));
+  t.true(d.includes('Connections established: 499 in both.'), d.join('\n'));
+  t.true(d.includes('By cache, the largest changes: TCP +64 B per connection.'), d.join('\n'));
+  const charts = runCharts([a, b]);
+  t.is(charts.length, 5);
+  for (const c of charts) {
+    const shown = texts(await renderSvg(c.spec)).join('\n');
+    if (c.name === 'connections' || c.name === 'latency' || c.name === 'slab-vs-connections' || c.name === 'slab-by-cache' || c.name === 'ports') {
+      t.true(shown.includes('run-ramp-499') && shown.includes('run-ramp-499-b'), `${c.name}: both runs`);
+    }
+  }
+  const md = comparisonReport(a, b, charts.map((c) => ({title: c.title, file: `charts/x-${c.name}.svg`})));
+  t.snapshot(md);
+  t.regex(md, /\| connections established \| 499 \| 499 \|/);
+});
+
+test('tcp-trace report writes report.md, report.html, and each chart as spec, SVG and PNG', async (t) => {
+  const out = tempDir(t, 'report');
+  const write = process.stdout.write;
+  process.stdout.write = (() => true) as any;
+  try {
+    t.is(await reportCommand({values: {format: 'html', out}, positionals: [dir]}), 0);
+  } finally {
+    process.stdout.write = write;
+  }
+  const html = readFileSync(join(out, 'report.html'), 'utf8');
+  t.regex(html, /<table>/);
+  t.regex(html, /<img src="charts\/slab-vs-connections\.svg"/);
+  for (const name of ['slab-vs-connections', 'slab-by-cache', 'ports', 'latency', 'connections']) {
+    for (const ext of ['vl.json', 'svg', 'png']) t.true(existsSync(join(out, 'charts', `${name}.${ext}`)), `${name}.${ext}`);
+  }
+  t.is(readFileSync(join(out, 'report.md'), 'utf8'), runReport(await loadRun(dir), chartFiles(await loadRun(dir))));
 });
 
 test('a folder that is not a run directory: one line naming it and the fix', async (t) => {
