@@ -91,7 +91,7 @@ tuiTest('80x24: two pages (Tab), the same counts, q quits', async (t) => {
 tuiTest('q during the ramp stops it: the summary records what was made, exit 0, nothing left', async (t) => {
   const {session, dir, exitFile} = startDashboard(t, 'tcptrace-tui-stop', 120, 40, 5000);
   try {
-    await session.waitFor((s) => /\| ramping \| [1-9]\d*\/5000/.test(s), 60_000);
+    await session.waitFor((s) => /\| ramping \| [1-9][\d ]*\/5 000/.test(s), 60_000);
     session.send('q');
     t.is(await waitExit(exitFile), '0');
     const summary = summaryOf(dir);
