@@ -196,3 +196,12 @@ for (const [cols, rows, page] of SIZES) {
     }
   });
 }
+
+test('the closing summary: lines of at most 80 columns, counts and bytes in the same units as the panels', async (t) => {
+  const {summaryLines} = await import('../../../src/dashboard/text-view.js');
+  const lines = summaryLines({...summary, connections: {...summary.connections, established: 20_000, requested: 20_000}});
+  for (const l of lines) t.true(stringWidth(l) <= 80, l);
+  t.is(lines[0], 'scenario ramp: 20 000/20 000 connections established, failed: none');
+  t.regex(lines.find((l) => l.includes('sock_inode_cache'))!, /^ {2}sock_inode_cache {2,}1 664 B\/conn$/);
+  t.regex(lines.find((l) => l.startsWith('probe slab'))!, /^probe slab {2,}tracepoint {2}kmem:kmem_cache_alloc/);
+});
