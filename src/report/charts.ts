@@ -41,15 +41,17 @@ export function fitLine(points: Array<{x: number; y: number}>): {slope: number; 
 }
 
 // Samples where the slab probe measured every connection held (not starting, not after a slab sample stopped it),
-// as (kernel's client-side established, slab held): both come from the same bpftrace print, so they do not lag
-// each other as the generator's count would.
+// as (kernel's client-side established, slab held). The two come from separate bpftrace programs printing up to a
+// second apart: slab held trails the count by a near-constant number of connections, which the line's intercept
+// takes up, leaving the slope.
 export function slabPoints(run: RecordedRun): Array<{x: number; y: number}> {
   return run.samples
     .filter((s) => s.slab && s.phase !== 'starting' && (s.slab.sampledConnections ?? null) === null && s.kernel.established.client > 0)
     .map((s) => ({x: s.kernel.established.client, y: s.slab.heldBytes}));
 }
 
-// The slope of slab held against connections, in bytes per connection (both ends); null without two samples.
+// The slope of slab held against connections, in bytes per connection (both ends): a least-squares line; null
+// without two samples at different counts.
 export function slabSlope(run: RecordedRun): number | null {
   const fit = fitLine(slabPoints(run));
   return fit ? Math.round(fit.slope) : null;
@@ -65,9 +67,10 @@ export function slabVsConnections(runs: RecordedRun[]): Chart {
     const pts = slabPoints(r);
     const fit = fitLine(pts);
     if (!fit) return [];
-    const xMax = Math.max(...pts.map((p) => p.x));
-    const label = `${r.name}: ${bytesText(Math.round(fit.slope))}/connection`;
-    return [0, xMax].map((x) => ({run: r.name, fit: label, connections: x, slabMB: Math.max(0, fit.intercept + fit.slope * x) / MB}));
+    const xs = pts.map((p) => p.x);
+    // from where the line crosses zero (a slab lag makes the intercept negative) to the last count
+    const from = fit.slope > 0 ? Math.max(Math.min(...xs), -fit.intercept / fit.slope) : Math.min(...xs);
+    return [from, Math.max(...xs)].map((x) => ({run: r.name, connections: x, slabMB: Math.max(0, fit.intercept + fit.slope * x) / MB}));
   });
   // one line per run: a long subtitle would squeeze the plot
   const slopes = many(runs)

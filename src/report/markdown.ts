@@ -17,28 +17,35 @@ const plural = (n: number, one: string, many = `${one}s`) => `${countText(n)} ${
 const perConnection = (r: RecordedRun): number | null => r.summary.slab.bytesPerConnection.tracepoint ?? r.summary.slab.bytesPerConnection.slabinfo ?? null;
 const byCache = (r: RecordedRun) => Object.entries((r.summary.slab.byCache ?? {}) as Record<string, number>).sort((a, b) => b[1] - a[1]);
 const failures = (failed: Record<string, number>) => Object.entries(failed ?? {}).map(([e, c]) => `${countText(c)} with ${e}`);
+// "1 failed with EADDRNOTAVAIL"
+const failedText = (failed: Record<string, number>) => {
+  const f = failures(failed);
+  return f.length ? `${list(f.map((x, i) => (i === 0 ? x.replace(' with ', ' failed with ') : x)))}` : 'none failed';
+};
 
 // A claim's evidence in words: "generator 499, kernel client 499"; nested objects in parentheses. Keys in camelCase
 // become words; numbers under a key naming bytes (or inside byCache) are bytes; ports are not grouped.
 export function evidenceText(evidence: unknown, key = ''): string {
-  if (evidence === null || evidence === undefined) return '-';
+  if (evidence === null || evidence === undefined) return 'none';
   if (typeof evidence === 'number') {
     if (/bycache/i.test(key)) return bytesText(evidence);
-    return /ports?$/i.test(key) ? String(evidence) : countText(evidence);
+    // port numbers and range bounds as written (60000), counts grouped (20 000)
+    return /port|range/i.test(key) ? String(evidence) : countText(evidence);
   }
   if (typeof evidence !== 'object') return String(evidence);
-  if (Array.isArray(evidence)) return evidence.map((v) => evidenceText(v, key)).join(', ');
+  if (Array.isArray(evidence)) return evidence.length ? evidence.map((v) => evidenceText(v, key)).join(', ') : 'none';
+  if (Object.keys(evidence).length === 0) return 'none';
   return Object.entries(evidence as Record<string, unknown>)
     .map(([k, v]) => {
       const words = /[a-z][A-Z]/.test(k) ? k.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase() : k;
-      const inner = /bycache/i.test(key) ? key : k;
+      const inner = /bycache|range/i.test(key) ? key : k;
       return typeof v === 'object' && v !== null && !Array.isArray(v) ? `${words} (${evidenceText(v, inner)})` : `${words} ${evidenceText(v, inner)}`;
     })
     .join(', ');
 }
 
 // A share in percent with one decimal below 10% ("0.4%"), whole above ("75%").
-const shareText = (share: number) => (share > 0 && share < 0.1 ? `${(share * 100).toFixed(1)}%` : percentText(share));
+const shareText = (share: number) => (share > 0 && share < 0.001 ? '<0.1%' : share > 0 && share < 0.1 ? `${(share * 100).toFixed(1)}%` : percentText(share));
 // A latency from a log2 bucket's upper bound (max ns, 2^k - 1): "32 µs".
 const boundText = (ns: number | null | undefined) => (ns === null || ns === undefined ? '-' : bucketText(ns + 1));
 
@@ -64,11 +71,9 @@ export function findings(r: RecordedRun): string[] {
   const s = r.summary;
   const est = s.connections.established as number;
   const out: string[] = [];
-  const failed = failures(s.connections.failed);
   out.push(
-    `The generator established ${countText(est)} of ${plural(s.connections.requested, 'connection')} requested` +
-      `${s.connections.perSecond ? ` (${countText(s.connections.perSecond)} per second)` : ''}; ` +
-      `${failed.length ? `${list(failed)} failed` : 'none failed'}. ` +
+    `The generator established ${est <= s.connections.requested ? `${countText(est)} of ${plural(s.connections.requested, 'connection')} requested` : plural(est, 'connection')}` +
+      `${s.connections.perSecond ? ` (${countText(s.connections.perSecond)} per second)` : ''}; ${failedText(s.connections.failed)}. ` +
       `The kernel saw ${countText(s.kernel.established.client)} established on the client side and ${countText(s.kernel.established.server)} on the server side.`,
   );
   const per = perConnection(r);
@@ -81,10 +86,13 @@ export function findings(r: RecordedRun): string[] {
       `${tcp ? `, ${bytesText(tcp[1])} of it the TCP socket` : ''}${others.length ? ` (then ${list(others)})` : ''}.`;
     out.push(measured !== null ? `The slab probe measured the first ${countText(measured)} connections at ${bytesText(per)} each; at that cost, ${held}` : held);
     const slope = slabSlope(r);
-    if (slope !== null) {
-      out.push(`Sample by sample, slab held grew by ${bytesText(slope)} per connection established (least-squares slope over ${plural(slabPoints(r).length, 'sample')}).`);
+    // a slope needs a few points along the ramp (a run of a few connections has one sample)
+    if (slope !== null && slabPoints(r).length >= 3) {
+      const apart = Math.abs(slope - per) > 0.05 * per ? '; the connection counts and slab held come from separate bpftrace programs printing up to a second apart, so the samples scatter about the line' : '';
+      out.push(`Sample by sample, slab held grew by ${bytesText(slope)} per connection established (least-squares line over ${plural(slabPoints(r).length, 'sample')}${apart}).`);
     }
-    if (s.slab.source === 'tracepoint' && s.slab.bytesPerConnection.slabinfo !== null) {
+    // /proc/slabinfo moves with the whole host: over a few connections it says nothing (it can even shrink)
+    if (s.slab.source === 'tracepoint' && s.slab.bytesPerConnection.slabinfo > 0 && est >= 100) {
       out.push(`/proc/slabinfo's growth of the same caches says ${bytesText(s.slab.bytesPerConnection.slabinfo)} per connection; it also counts what the rest of the host allocated meanwhile.`);
     }
   }
