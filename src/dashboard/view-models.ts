@@ -5,7 +5,7 @@ import {errnoName} from '../correlate/errno.js';
 import type {LiveState} from '../correlate/live.js';
 import type {Sample} from '../correlate/sample.js';
 import type {Measurement} from '../probes/catalog.js';
-import {bucketText, bytesText, compactCount, countText, nsText, percentText} from '../report/units.js';
+import {bucketText, bytesText, compactCount, countText, percentText} from '../report/units.js';
 
 // A panel with nothing to show says why: before the first sample, or a measurement this host cannot serve.
 export type Unavailable = {state: 'waiting'} | {state: 'unavailable'; why: string};
@@ -20,6 +20,9 @@ const planOf = (live: LiveState, m: Measurement): Unavailable | null => {
 
 // Units shared with the report ("7 656 B", "16.4 µs"); re-exported for the panels and their tests.
 export {bytesText, nsText} from '../report/units.js';
+
+// A quantile of a log2 histogram (its bucket's max, 2^k - 1 ns) as the bucket's bound, like the bars: "32 µs".
+const boundText = (maxNs: number | null) => (maxNs === null ? '-' : bucketText(maxNs + 1));
 
 // Panel 1: connections held (generator and kernel) and slab MB over time.
 export function connectionsView(history: Sample[], live: LiveState | null) {
@@ -79,13 +82,13 @@ export function portsView(live: LiveState | null) {
       ['ip_local_port_range', countText(size), ''],
       ['even/odd ports', `${countText(parity['0'] ?? 0)}/${countText(parity['1'] ?? 0)}`, ''],
       ['EADDRNOTAVAIL', countText(errnos['99'] ?? 0), ''],
-      ['connect() p50', nsText(bucketQuantile(connect, 0.5)), ''],
-      ['connect() p99', nsText(bucketQuantile(connect, 0.99)), ''],
+      ['connect() p50', boundText(bucketQuantile(connect, 0.5)), ''],
+      ['connect() p99', boundText(bucketQuantile(connect, 0.99)), ''],
       // where a kfunc/kprobe variant serves it: ports tried per connect() and inet_hash_connect latency
       ...(attempts
         ? [
             ['ports tried p50/p99', `${bucketQuantile(attempts, 0.5)}/${bucketQuantile(attempts, 0.99)}`, ''],
-            ['hash_connect p50', nsText(bucketQuantile(live.kernel.hists['@hash_connect_ns'] ?? [], 0.5)), ''],
+            ['hash_connect p50', boundText(bucketQuantile(live.kernel.hists['@hash_connect_ns'] ?? [], 0.5)), ''],
           ]
         : []),
     ],
@@ -93,13 +96,16 @@ export function portsView(live: LiveState | null) {
 }
 
 // Histogram buckets as bar-chart titles and counts (at most `max` bars, the busiest range).
-export function histBars(buckets: Bucket[], max = 8): {titles: string[]; counts: number[]} {
+export function histBars(buckets: Bucket[], max = 8): {titles: string[]; counts: number[]; thousands?: boolean} {
   const nonEmpty = buckets.filter((b) => b.count > 0);
   if (nonEmpty.length === 0) return {titles: [], counts: []};
   const first = buckets.indexOf(nonEmpty[0]!);
   const shown = buckets.slice(first, first + max);
+  // a count wider than its bar (6 columns) would run into the next one: then every bar counts thousands
+  const thousands = shown.some((b) => b.count >= 1_000_000);
   // an open-ended bucket (bpftrace 0.17's 2^31+ ns) is labelled by its lower bound
-  return {titles: shown.map((b) => (Number.isFinite(b.max) ? bucketText(b.max + 1) : `≥${bucketText(b.min)}`)), counts: shown.map((b) => b.count)};
+  const title = (b: Bucket) => (Number.isFinite(b.max) ? bucketText(b.max + 1) : `≥${bucketText(b.min)}`);
+  return {titles: shown.map(title), counts: shown.map((b) => (thousands ? Math.round(b.count / 1000) : b.count)), thousands};
 }
 
 // Panel 4: socket() latency histogram and counts.
@@ -109,12 +115,13 @@ export function socketView(live: LiveState | null) {
   if (missing) return missing;
   const calls = counter(live.kernel, '@calls');
   const socket = live.kernel.hists['@socket_ns'] ?? [];
+  const bars = histBars(socket);
   const errors = Object.entries(counter(live.kernel, '@errno')).map(([k, n]) => `${k.split(',')[0]} ${errnoName(Number(k.split(',')[1]))} ${n}`);
   return {
     state: 'ok' as const,
-    label: `socket() ${countText(calls.socket ?? 0)}, p50 ${nsText(bucketQuantile(socket, 0.5))}`,
+    label: `socket() ${countText(calls.socket ?? 0)}, p50 ${boundText(bucketQuantile(socket, 0.5))}${bars.thousands ? ', bars in thousands' : ''}`,
     lines: [`socket() ${countText(calls.socket ?? 0)}  accept ${countText(calls.accept ?? 0)}`, ...(errors.length ? [`errors: ${errors.join(', ')}`] : [])],
-    bars: histBars(socket),
+    bars,
   };
 }
 
@@ -143,7 +150,7 @@ export function receiveView(history: Sample[], live: LiveState | null) {
         ? [
             ['tcp_v4_rcv', countText(v4)],
             ...Object.entries(counter(live.kernel, '@lookups')).map(([k, n]) => [`lookup ${k.replace(',', ' ')}`, countText(n)]),
-            ['lookup p50', nsText(bucketQuantile(live.kernel.hists['@lookup_ns[tcp_v4_rcv]'] ?? live.kernel.hists['@lookup_ns[early_demux]'] ?? [], 0.5))],
+            ['lookup p50', boundText(bucketQuantile(live.kernel.hists['@lookup_ns[tcp_v4_rcv]'] ?? live.kernel.hists['@lookup_ns[early_demux]'] ?? [], 0.5))],
           ]
         : []),
     ],

@@ -84,7 +84,8 @@ test('histogram bars start at the first non-empty bucket', (t) => {
     {min: 2048, max: 4095, count: 3},
     {min: 4096, max: 8191, count: 1},
   ]);
-  t.deepEqual(bars, {titles: ['4 µs', '8 µs'], counts: [3, 1]});
+  t.deepEqual(bars, {titles: ['4 µs', '8 µs'], counts: [3, 1], thousands: false});
+  t.deepEqual(vm.histBars([{min: 1024, max: 2047, count: 2_345_678}, {min: 2048, max: 4095, count: 400}]), {titles: ['2 µs', '4 µs'], counts: [2346, 0], thousands: true});
   t.deepEqual(vm.histBars([]), {titles: [], counts: []});
 });
 
@@ -130,6 +131,6 @@ test('function probes add ports tried and lookups to their panels', (t) => {
   const ports = vm.portsView(liveState(2, k));
   const receive = vm.receiveView([], liveState(2, k));
   if (ports.state !== 'ok' || receive.state !== 'ok') return t.fail();
-  t.deepEqual(ports.rows.slice(-2), [['ports tried p50/p99', '0/1', ''], ['hash_connect p50', '2.0 µs', '']]);
-  t.deepEqual(receive.rows.slice(-4), [['tcp_v4_rcv', '9'], ['lookup early_demux hit', '3'], ['lookup tcp_v4_rcv miss', '3'], ['lookup p50', '511 ns']]);
+  t.deepEqual(ports.rows.slice(-2), [['ports tried p50/p99', '0/1', ''], ['hash_connect p50', '2 µs', '']]);
+  t.deepEqual(receive.rows.slice(-4), [['tcp_v4_rcv', '9'], ['lookup early_demux hit', '3'], ['lookup tcp_v4_rcv miss', '3'], ['lookup p50', '512 ns']]);
 });
