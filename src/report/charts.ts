@@ -46,7 +46,7 @@ export function fitLine(points: Array<{x: number; y: number}>): {slope: number; 
 // takes up, leaving the slope.
 export function slabPoints(run: RecordedRun): Array<{x: number; y: number}> {
   return run.samples
-    .filter((s) => s.slab && s.phase !== 'starting' && (s.slab.sampledConnections ?? null) === null && s.kernel.established.client > 0)
+    .filter((s) => s.slab && s.phase !== 'starting' && (s.slab.sampledConnections ?? null) === null && s.kernel?.established?.client > 0)
     .map((s) => ({x: s.kernel.established.client, y: s.slab.heldBytes}));
 }
 
@@ -110,11 +110,11 @@ export function slabVsConnections(runs: RecordedRun[]): Chart {
 // Slab bytes per connection by cache, stacked: one bar per run, the caches in order of cost.
 export function slabByCache(runs: RecordedRun[]): Chart {
   const values = runs.flatMap((r) =>
-    Object.entries(r.summary.slab.byCache as Record<string, number>).map(([cache, bytes]) => ({run: r.name, cache, bytes})),
+    Object.entries((r.summary.slab.byCache ?? {}) as Record<string, number>).map(([cache, bytes]) => ({run: r.name, cache, bytes})),
   );
   // one order of the caches for every run: by their largest cost
   const order = [...new Set(values.sort((a, b) => b.bytes - a.bytes).map((v) => v.cache))];
-  const total = (r: RecordedRun) => bytesText(Object.values(r.summary.slab.byCache as Record<string, number>).reduce((x, y) => x + y, 0));
+  const total = (r: RecordedRun) => r.summary.slab.byCache ? bytesText(Object.values(r.summary.slab.byCache as Record<string, number>).reduce((x, y) => x + y, 0)) : 'withheld';
   const subtitle = many(runs)
     ? ['per connection, both ends:', ...runs.map((r) => `${r.name}: ${total(r)} (${r.summary.slab.source})`)]
     : `${total(runs[0]!)} per connection (both ends; ${runs[0]!.summary.slab.source})`;
@@ -142,7 +142,7 @@ export function slabByCache(runs: RecordedRun[]): Chart {
 export function portsPerDestination(runs: RecordedRun[]): Chart {
   const range = Math.max(...runs.map((r) => r.summary.ports.range.size as number));
   const values = runs.flatMap((r) =>
-    Object.entries(r.summary.ports.perDestination as Record<string, number>).map(([port, n]) => ({
+    Object.entries((r.summary.ports.perDestination ?? {}) as Record<string, number>).map(([port, n]) => ({
       run: r.name,
       destination: `${many(runs) ? `${r.name} ` : ''}:${port}`,
       ports: n,
@@ -172,8 +172,15 @@ export function portsPerDestination(runs: RecordedRun[]): Chart {
 export function latencyDistributions(runs: RecordedRun[]): Chart {
   const values = runs.flatMap((r) => {
     const h = r.summary.kernel.histograms ?? {socketNs: [], connectNs: []};
-    const of = (call: string, buckets: Array<{min: number; max: number; count: number}>) =>
-      buckets.map((b) => ({series: many(runs) ? `${r.name} ${call}` : call, upToNs: b.max + 1, bucket: bucketText(b.max + 1), count: b.count}));
+    // an open-ended bucket (max +Infinity, null in JSON: bpftrace 0.17's 2^31+ ns) is labelled by its lower bound
+    const open = (b: {max: number | null}) => b.max === null || !Number.isFinite(b.max);
+    const of = (call: string, buckets: Array<{min: number; max: number | null; count: number}>) =>
+      buckets.map((b) => ({
+        series: many(runs) ? `${r.name} ${call}` : call,
+        upToNs: open(b) ? 2 * b.min : b.max! + 1,
+        bucket: open(b) ? `≥ ${bucketText(b.min)}` : bucketText(b.max! + 1),
+        count: b.count,
+      }));
     return [...of('socket()', h.socketNs ?? []), ...of('connect()', h.connectNs ?? [])];
   });
   const counts = values.map((v) => v.count).filter((c) => c > 0);

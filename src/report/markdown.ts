@@ -74,7 +74,9 @@ export function findings(r: RecordedRun): string[] {
   out.push(
     `The generator established ${est <= s.connections.requested ? `${countText(est)} of ${plural(s.connections.requested, 'connection')} requested` : plural(est, 'connection')}` +
       `${s.connections.perSecond ? ` (${countText(s.connections.perSecond)} per second)` : ''}; ${failedText(s.connections.failed)}. ` +
-      `The kernel saw ${countText(s.kernel.established.client)} established on the client side and ${countText(s.kernel.established.server)} on the server side.`,
+      (s.kernel.established
+        ? `The kernel saw ${countText(s.kernel.established.client)} established on the client side and ${countText(s.kernel.established.server)} on the server side.`
+        : 'The kernel\'s counts of connections established are withheld (see Warnings).'),
   );
   const per = perConnection(r);
   if (per !== null) {
@@ -104,8 +106,8 @@ export function findings(r: RecordedRun): string[] {
         `at most ${shareText(most / s.ports.range.size)} of the ${countText(s.ports.range.size)} in ip_local_port_range (${s.ports.range.low}-${s.ports.range.high}), which is counted per destination.`,
     );
   }
-  if (s.ports.parity && s.ports.parity.even + s.ports.parity.odd > 0) {
-    out.push(`connect() chose ${countText(s.ports.parity.even)} even and ${countText(s.ports.parity.odd)} odd local ports; kernel and generator agree on ${countText(s.ports.correlation.matched)} (server port, local port) pairs.`);
+  if (s.ports.parity && s.ports.correlation && s.ports.parity.even + s.ports.parity.odd > 0) {
+    out.push(`connect() chose ${countText(s.ports.parity.even)} even and ${countText(s.ports.parity.odd)} odd local ports; kernel and generator agree on ${countText(s.ports.correlation?.matched)} (server port, local port) pairs.`);
   }
   const lat = (name: string, l: {p50Ns: number; p99Ns: number} | null | undefined) => (l ? `${name} returned within ${boundText(l.p50Ns)} for half the calls and within ${boundText(l.p99Ns)} for 99%` : null);
   const lats = [lat('socket()', s.kernel.latency?.socket), lat('connect()', s.kernel.latency?.connect)].filter((x): x is string => x !== null);
@@ -114,6 +116,21 @@ export function findings(r: RecordedRun): string[] {
     out.push(`In user space, the generator's workers grew by ${bytesText(s.connections.userBytesPerConnection)} of anonymous memory per connection, on top of ${bytesText(s.connections.workerFixedBytes)} per worker at rest.`);
   }
   return out;
+}
+
+// What makes numbers of the run wrong (a map full at its key limit, a helper error, a bpftrace defect), and the
+// numbers withheld for it: a section only when there are any.
+export function warningLines(r: RecordedRun): string[] {
+  const warnings = (r.summary.warnings ?? []) as string[];
+  const incomplete = Object.entries((r.summary.incomplete ?? {}) as Record<string, string>);
+  if (warnings.length === 0 && incomplete.length === 0) return [];
+  return [
+    '## Warnings',
+    '',
+    ...warnings.map((w) => `- ${w}`),
+    ...(incomplete.length ? ['', `Withheld (not printed, since a warning makes them wrong): ${list(incomplete.map(([field, why]) => `\`${field}\` (${why})`))}.`] : []),
+    '',
+  ];
 }
 
 // The environment table from the manifest.
@@ -191,6 +208,7 @@ export function runReport(r: RecordedRun, charts: Array<{title: string; file: st
     '',
     ...findings(r).map((f) => `- ${f}`),
     '',
+    ...warningLines(r),
     '## Claims',
     '',
     ...claims.map((c) => `- **${c.held ? 'Held' : 'Did not hold'}:** ${c.claim}. Evidence: ${evidenceText(c.evidence)}.`),
@@ -208,15 +226,15 @@ export function runReport(r: RecordedRun, charts: Array<{title: string; file: st
     '## Connections and calls',
     '',
     table(['', 'generator', 'kernel'], [
-      ['established (client side)', s.connections.established, s.kernel.established.client],
-      ['established (server side)', s.connections.accepted, s.kernel.established.server],
-      ['failed', list(failures(s.connections.failed)) || 0, list(failures(s.kernel.errors)) || 0],
-      ['socket() / connect() / accept()', '', `${countText(s.kernel.syscalls.socket)} / ${countText(s.kernel.syscalls.connect)} / ${countText(s.kernel.syscalls.accept)}`],
+      ['established (client side)', s.connections.established, s.kernel.established?.client],
+      ['established (server side)', s.connections.accepted, s.kernel.established?.server],
+      ['failed', list(failures(s.connections.failed)) || 0, list(failures(s.kernel.errors ?? {})) || 0],
+      ['socket() / connect() / accept()', '', `${countText(s.kernel.syscalls?.socket)} / ${countText(s.kernel.syscalls?.connect)} / ${countText(s.kernel.syscalls?.accept)}`],
     ], [1, 2]),
     '',
     table(['call', 'calls', 'p50', 'p99'], [
-      ['socket()', s.kernel.latency.socket?.count, boundText(s.kernel.latency.socket?.p50Ns), boundText(s.kernel.latency.socket?.p99Ns)],
-      ['connect()', s.kernel.latency.connect?.count, boundText(s.kernel.latency.connect?.p50Ns), boundText(s.kernel.latency.connect?.p99Ns)],
+      ['socket()', s.kernel.latency?.socket?.count, boundText(s.kernel.latency?.socket?.p50Ns), boundText(s.kernel.latency?.socket?.p99Ns)],
+      ['connect()', s.kernel.latency?.connect?.count, boundText(s.kernel.latency?.connect?.p50Ns), boundText(s.kernel.latency?.connect?.p99Ns)],
     ], [1, 2, 3]),
     '',
     'Latencies are upper bounds of log2 buckets.',
@@ -301,7 +319,7 @@ export function comparisonReport(a: RecordedRun, b: RecordedRun, charts: Array<{
       ['bpftrace', a.manifest.bpftrace.version, b.manifest.bpftrace.version],
       ['scenario', a.summary.scenario, b.summary.scenario],
       ['connections established', a.summary.connections.established, b.summary.connections.established],
-      ['kernel established (client / server)', `${countText(a.summary.kernel.established.client)} / ${countText(a.summary.kernel.established.server)}`, `${countText(b.summary.kernel.established.client)} / ${countText(b.summary.kernel.established.server)}`],
+      ['kernel established (client / server)', `${countText(a.summary.kernel.established?.client)} / ${countText(a.summary.kernel.established?.server)}`, `${countText(b.summary.kernel.established?.client)} / ${countText(b.summary.kernel.established?.server)}`],
       ['connections/s', a.summary.connections.perSecond, b.summary.connections.perSecond],
       ['slab per connection', bytesText(perConnection(a)), bytesText(perConnection(b))],
       ['fitted slope', bytesText(slabSlope(a)), bytesText(slabSlope(b))],
@@ -312,7 +330,7 @@ export function comparisonReport(a: RecordedRun, b: RecordedRun, charts: Array<{
     '',
     '## Slab per connection, by cache',
     '',
-    table(['cache', a.name, b.name], caches.map((c) => [c, bytesText(a.summary.slab.byCache[c] ?? null), bytesText(b.summary.slab.byCache[c] ?? null)]), [1, 2]),
+    table(['cache', a.name, b.name], caches.map((c) => [c, bytesText(a.summary.slab.byCache?.[c] ?? null), bytesText(b.summary.slab.byCache?.[c] ?? null)]), [1, 2]),
     '',
     ...(charts.length ? ['## Charts', '', ...charts.flatMap((c) => [`![${c.title}](${c.file})`, ''])] : []),
     '## Reproduce',

@@ -197,6 +197,24 @@ test('tcp-trace report writes report.md, report.html, and each chart as spec, SV
   t.is(readFileSync(join(out, 'report.md'), 'utf8'), runReport(await loadRun(dir), chartFiles(await loadRun(dir))));
 });
 
+test('a run with warnings: a Warnings section names them and the numbers withheld; withheld numbers show as missing', async (t) => {
+  const run = structuredClone(await loadRun(dir));
+  run.summary.warnings = ['portAllocation: @ports full at 4096 keys: new keys were dropped; port counts per destination and the 4-tuple correlation are low'];
+  run.summary.incomplete = {'ports.perDestination': 'portAllocation: @ports full at 4096 keys', 'kernel.established': 'connections: helper error'};
+  run.summary.ports.perDestination = null;
+  run.summary.ports.correlation = null;
+  run.summary.kernel.established = null;
+  // bpftrace 0.17's open-ended bucket (2^31 ns and more), null in JSON
+  run.summary.kernel.histograms.socketNs.push({min: 2 ** 31, max: null, count: 3});
+  const md = runReport(run, chartFiles(run));
+  t.regex(md, /## Warnings\n\n- portAllocation: @ports full at 4096 keys: new keys were dropped;/);
+  t.regex(md, /Withheld \(not printed, since a warning makes them wrong\): `ports\.perDestination` \(portAllocation: @ports full at 4096 keys\) and `kernel\.established`/);
+  t.regex(md, /The kernel's counts of connections established are withheld \(see Warnings\)\./);
+  t.regex(md, /\| established \(client side\) \| 499 \| - \|/);
+  const latency = texts(await renderSvg(runCharts(run).find((c) => c.name === 'latency')!.spec));
+  t.true(latency.includes('≥ 2 s'), latency.join(' '));
+});
+
 test('a folder that is not a run directory: one line naming it and the fix', async (t) => {
   await t.throwsAsync(loadRun(FIXTURES), {message: /is not a tcp-trace run directory \(no manifest\.json\): give a folder that `tcp-trace run` wrote/});
 });
