@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Make docs/examples/<scenario>/: a small real run of each scenario (as root, bpftrace installed, after `npm run build`)
-// and its report. Keeps manifest.json, summary.json and samples.ndjson (what `tcp-trace report` reads), the report and
-// the charts' specs and SVGs; PNGs are left out (they depend on the fonts here). Usage:
+// and its report. Keeps manifest.json, summary.json, samples.ndjson and connections.csv (what `tcp-trace report` reads),
+// the report and the charts' specs and SVGs; PNGs are left out (they depend on the fonts here). Usage:
 //   sudo flock /run/lock/tcp-trace-kernel.lock node docs/examples/make-examples.mjs [scenario ...]
 //   node docs/examples/make-examples.mjs --report-only [scenario ...]   (no run, no root: the reports again from the
 //   committed data, after a change to the report's code)
@@ -21,10 +21,10 @@ const RUNS = {
   'four-tuple': [],
   'port-exhaustion': [],
   'fd-limit': [],
-  hello: ['--connections', '1000', '--rate', '1000', '--hold', '1'],
+  hello: ['--connections', '1000', '--rate', '250', '--hold', '1'],
   million: ['--connections', '5000', '--rate', '5000', '--hold', '1'],
 };
-const KEPT = ['manifest.json', 'summary.json', 'samples.ndjson'];
+const KEPT = ['manifest.json', 'summary.json', 'samples.ndjson', 'connections.csv'];
 
 const reportOnly = process.argv.includes('--report-only');
 const wanted = process.argv.slice(2).filter((a) => a !== '--report-only');

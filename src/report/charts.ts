@@ -44,16 +44,30 @@ export function fitLine(points: Array<{x: number; y: number}>): {slope: number; 
 // as (kernel's client-side established, slab held). The two come from separate bpftrace programs printing up to a
 // second apart: slab held trails the count by a near-constant number of connections, which the line's intercept
 // takes up, leaving the slope.
+// A sample whose slab held is the previous one's while its count moved is a second before the slab program's next
+// print (stale), and is left out.
 export function slabPoints(run: RecordedRun): Array<{x: number; y: number}> {
   return run.samples
-    .filter((s) => s.slab && s.phase !== 'starting' && (s.slab.sampledConnections ?? null) === null && s.kernel?.established?.client > 0)
+    .filter((s, i) => {
+      const prev = run.samples[i - 1];
+      const stale = prev?.slab && prev.slab.heldBytes === s.slab?.heldBytes && prev.kernel?.established?.client !== s.kernel?.established?.client;
+      return s.slab && !stale && s.phase !== 'starting' && (s.slab.sampledConnections ?? null) === null && s.kernel?.established?.client > 0;
+    })
     .map((s) => ({x: s.kernel.established.client, y: s.slab.heldBytes}));
 }
 
-// The slope of slab held against connections, in bytes per connection (both ends): a least-squares line; null
-// without two samples at different counts.
+// The samples the slope is fitted to: those taken while ramping, where the run recorded its phases (after the
+// ramp, slab can grow at a constant count: hello's messages); every point otherwise.
+export function rampPoints(run: RecordedRun): Array<{x: number; y: number}> {
+  const phased = run.samples.some((s) => s.phase !== undefined);
+  const ramping = {...run, samples: run.samples.filter((s) => !phased || s.phase === 'ramping')};
+  return slabPoints(ramping);
+}
+
+// The slope of slab held against connections, in bytes per connection (both ends): a least-squares line over the
+// ramp; null without two samples at different counts.
 export function slabSlope(run: RecordedRun): number | null {
-  const fit = fitLine(slabPoints(run));
+  const fit = fitLine(rampPoints(run));
   return fit ? Math.round(fit.slope) : null;
 }
 
@@ -64,7 +78,7 @@ const MB = 1e6;
 export function slabVsConnections(runs: RecordedRun[]): Chart {
   const points = runs.flatMap((r) => slabPoints(r).map((p) => ({run: r.name, connections: p.x, slabMB: p.y / MB})));
   const lines = runs.flatMap((r) => {
-    const pts = slabPoints(r);
+    const pts = rampPoints(r);
     const fit = fitLine(pts);
     if (!fit) return [];
     const xs = pts.map((p) => p.x);
@@ -73,9 +87,13 @@ export function slabVsConnections(runs: RecordedRun[]): Chart {
     return [from, Math.max(...xs)].map((x) => ({run: r.name, connections: x, slabMB: Math.max(0, fit.intercept + fit.slope * x) / MB}));
   });
   // one line per run: a long subtitle would squeeze the plot
+  const slopeText = (r: RecordedRun) => {
+    const slope = slabSlope(r);
+    return slope === null ? 'too few samples along the ramp for a slope' : `${bytesText(slope)} per connection`;
+  };
   const slopes = many(runs)
-    ? ['fitted slope (both ends, loopback):', ...runs.map((r) => `${r.name}: ${bytesText(slabSlope(r))} per connection`)]
-    : `fitted slope: ${bytesText(slabSlope(runs[0]!))} per connection (both ends, loopback)`;
+    ? ['fitted slope over the ramp (both ends, loopback):', ...runs.map((r) => `${r.name}: ${slopeText(r)}`)]
+    : `fitted slope over the ramp: ${slopeText(runs[0]!)} (both ends, loopback)`;
   const color = many(runs) ? {field: 'run', type: 'nominal', title: 'run', sort: runs.map((r) => r.name)} : {value: '#1f77b4'};
   return {
     name: 'slab-vs-connections',
@@ -211,6 +229,8 @@ export function connectionsOverTime(runs: RecordedRun[]): Chart {
     r.samples.flatMap((s) => [
       {t: s.tMs / 1000, series: `${many(runs) ? `${r.name} ` : ''}generator`, connections: s.connections.established},
       {t: s.tMs / 1000, series: `${many(runs) ? `${r.name} ` : ''}kernel (client side)`, connections: s.kernel.established.client},
+      // where connects failed (EADDRNOTAVAIL, EMFILE...): how many, on the same axis (they are connections too)
+      ...(r.samples.some((x) => x.connections.failed > 0) ? [{t: s.tMs / 1000, series: `${many(runs) ? `${r.name} ` : ''}failed (generator)`, connections: s.connections.failed}] : []),
     ]),
   );
   return {
@@ -223,7 +243,64 @@ export function connectionsOverTime(runs: RecordedRun[]): Chart {
       encoding: {
         x: {field: 't', type: 'quantitative', title: 'time since start (s)'},
         y: {field: 'connections', type: 'quantitative', title: 'connections established', axis: {format: ',d'}},
-        color: {field: 'series', type: 'nominal', title: 'counted by'},
+        // in the order of the data: generator, kernel, then failed
+        color: {field: 'series', type: 'nominal', title: 'counted by', sort: null},
+      },
+    },
+  };
+}
+
+// connect() latency by how full the destination's port range was when it was called, in tenths of the range: for
+// each destination its successful connects in order, the k-th filling k / range size; p50 and p99 per tenth.
+export function fillLatencyPoints(run: RecordedRun): Array<{decile: number; p50Ns: number; p99Ns: number; connects: number}> {
+  const size = run.summary.ports.range.size as number;
+  const rows = (run.connections ?? []).filter((c) => c.errno === null);
+  const byPort = new Map<number, typeof rows>();
+  for (const c of rows) {
+    const list = byPort.get(c.remotePort);
+    if (list) list.push(c);
+    else byPort.set(c.remotePort, [c]);
+  }
+  const deciles = new Map<number, number[]>();
+  for (const list of byPort.values()) {
+    list.sort((x, y) => x.atMs - y.atMs);
+    list.forEach((c, i) => {
+      const d = Math.min(9, Math.floor((10 * i) / size));
+      const ns = deciles.get(d);
+      if (ns) ns.push(c.connectNs);
+      else deciles.set(d, [c.connectNs]);
+    });
+  }
+  const q = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+  return [...deciles.entries()]
+    .sort((x, y) => x[0] - y[0])
+    .map(([decile, ns]) => {
+      ns.sort((x, y) => x - y);
+      return {decile, p50Ns: q(ns, 0.5), p99Ns: q(ns, 0.99), connects: ns.length};
+    });
+}
+
+// The fill chart where the run filled at least two tenths of a destination's range (port-exhaustion, million); null otherwise.
+export function fillLatency(runs: RecordedRun[]): Chart | null {
+  const per = runs.map((r) => ({r, points: fillLatencyPoints(r)}));
+  if (!per.some((p) => p.points.length >= 2)) return null;
+  const values = per.flatMap(({r, points}) =>
+    points.flatMap((p) => [
+      {series: `${many(runs) ? `${r.name} ` : ''}p50`, fill: `${10 * p.decile}-${10 * p.decile + 10}%`, ms: p.p50Ns / 1e6},
+      {series: `${many(runs) ? `${r.name} ` : ''}p99`, fill: `${10 * p.decile}-${10 * p.decile + 10}%`, ms: p.p99Ns / 1e6},
+    ]),
+  );
+  return {
+    name: 'fill-latency',
+    title: 'connect() latency as the port range fills',
+    spec: {
+      ...base('connect() latency as the port range fills', ['per tenth of ip_local_port_range in use at the destination;', 'connect() to established, as the generator timed it']),
+      data: {values},
+      mark: {type: 'line', point: true},
+      encoding: {
+        x: {field: 'fill', type: 'ordinal', title: 'share of the port range in use', sort: null, axis: {labelAngle: -45}},
+        y: {field: 'ms', type: 'quantitative', title: 'connect() (ms, log scale)', scale: {type: 'log'}},
+        color: {field: 'series', type: 'nominal', title: 'quantile'},
       },
     },
   };
@@ -232,5 +309,6 @@ export function connectionsOverTime(runs: RecordedRun[]): Chart {
 // Every chart of one run, or of two runs side by side (one chart per figure).
 export function runCharts(runs: RecordedRun | RecordedRun[]): Chart[] {
   const list = Array.isArray(runs) ? runs : [runs];
-  return [slabVsConnections(list), slabByCache(list), portsPerDestination(list), latencyDistributions(list), connectionsOverTime(list)];
+  const fill = fillLatency(list);
+  return [slabVsConnections(list), slabByCache(list), portsPerDestination(list), latencyDistributions(list), ...(fill ? [fill] : []), connectionsOverTime(list)];
 }

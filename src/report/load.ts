@@ -3,8 +3,12 @@ import {readFile} from 'node:fs/promises';
 import {basename, join} from 'node:path';
 import {UsageError} from '../errors.js';
 
-// A recorded run as plain data.
-export type RecordedRun = {name: string; manifest: any; summary: any; samples: any[]};
+// One connection attempt of connections.csv: the destination's port, the local port, connect()'s time as the
+// generator measured it, the errno (null: it succeeded) and when, from the run's start.
+export type ConnectionRow = {remotePort: number; localPort: number; connectNs: number; errno: string | null; atMs: number};
+
+// A recorded run as plain data; `connections` only where connections.csv was kept.
+export type RecordedRun = {name: string; manifest: any; summary: any; samples: any[]; connections?: ConnectionRow[]};
 
 // Load dir; a one-line UsageError when it is not a run directory.
 export async function loadRun(dir: string): Promise<RecordedRun> {
@@ -19,7 +23,22 @@ export async function loadRun(dir: string): Promise<RecordedRun> {
   if (summary === null) {
     throw new UsageError(`\`${dir}\` holds a run that did not finish (no summary.json; samples.ndjson keeps its ${samples.length} samples): report a run that ended, or read samples.ndjson as it is`);
   }
-  return {name: basename(dir), manifest: JSON.parse(manifest), summary: JSON.parse(summary), samples};
+  const csv = await read('connections.csv');
+  return {name: basename(dir), manifest: JSON.parse(manifest), summary: JSON.parse(summary), samples, ...(csv === null ? {} : {connections: parseConnections(csv)})};
+}
+
+// connections.csv by its header's column names; a row cut by a kill (too few fields) is skipped.
+export function parseConnections(text: string): ConnectionRow[] {
+  const [head, ...rows] = text.split('\n');
+  const col = Object.fromEntries((head ?? '').split(',').map((name, i) => [name.trim(), i]));
+  const need = ['remote_port', 'local_port', 'connect_ns', 'errno', 'at_ms'];
+  if (need.some((n) => col[n] === undefined)) return [];
+  return rows.flatMap((line) => {
+    const f = line.split(',');
+    if (f.length <= Math.max(...need.map((n) => col[n]!))) return [];
+    const num = (n: string) => Number(f[col[n]!]);
+    return [{remotePort: num('remote_port'), localPort: num('local_port'), connectNs: num('connect_ns'), errno: f[col.errno!]!.trim() || null, atMs: num('at_ms')}];
+  });
 }
 
 // One sample a line; a run killed mid-line leaves a cut last line: skip what does not parse.

@@ -1,6 +1,6 @@
 // Pure markdown of a recorded run, and of two runs compared: each finding as a sentence with its numbers, then tables.
 import type {RecordedRun} from './load.js';
-import {slabSlope, slabPoints} from './charts.js';
+import {rampPoints, slabSlope} from './charts.js';
 import {bucketText, bytesText, countText, nsText, percentText} from './units.js';
 
 const cell = (v: unknown) => (typeof v === 'number' ? countText(v) : v === null || v === undefined ? '-' : String(v).replace(/\|/g, '\\|'));
@@ -89,9 +89,9 @@ export function findings(r: RecordedRun): string[] {
     out.push(measured !== null ? `The slab probe measured the first ${countText(measured)} connections at ${bytesText(per)} each; at that cost, ${held}` : held);
     const slope = slabSlope(r);
     // a slope needs a few points along the ramp (a run of a few connections has one sample)
-    if (slope !== null && slabPoints(r).length >= 3) {
+    if (slope !== null && rampPoints(r).length >= 3) {
       const apart = Math.abs(slope - per) > 0.05 * per ? '; the connection counts and slab held come from separate bpftrace programs printing up to a second apart, so the samples scatter about the line' : '';
-      out.push(`Sample by sample, slab held grew by ${bytesText(slope)} per connection established (least-squares line over ${plural(slabPoints(r).length, 'sample')}${apart}).`);
+      out.push(`Sample by sample, slab held grew by ${bytesText(slope)} per connection established (least-squares line over the ${plural(rampPoints(r).length, 'sample')} taken while ramping${apart}).`);
     }
     // /proc/slabinfo moves with the whole host: over a few connections it says nothing (it can even shrink)
     if (s.slab.source === 'tracepoint' && s.slab.bytesPerConnection.slabinfo > 0 && est >= 100) {

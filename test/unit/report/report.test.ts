@@ -4,8 +4,8 @@ import test from 'ava';
 import {join} from 'node:path';
 import {cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync} from 'node:fs';
 import {tmpdir} from 'node:os';
-import {loadRun, type RecordedRun} from '../../../src/report/load.js';
-import {fitLine, runCharts, slabPoints, slabSlope} from '../../../src/report/charts.js';
+import {loadRun, parseConnections, type RecordedRun} from '../../../src/report/load.js';
+import {fillLatencyPoints, fitLine, runCharts, slabPoints, slabSlope} from '../../../src/report/charts.js';
 import {commandLine, comparisonReport, differences, evidenceText, findings, runReport} from '../../../src/report/markdown.js';
 import {renderPng, renderSvg} from '../../../src/report/svg.js';
 import {bucketText, bytesText, compactCount, countText} from '../../../src/report/units.js';
@@ -45,7 +45,7 @@ test('the markdown report reads as a document (snapshot)', async (t) => {
 test('findings: each one a sentence with its numbers', async (t) => {
   const f = findings(await loadRun(dir));
   t.true(f.includes('499 connections held 3.92 MB of slab: 7 861 B each, 4 736 B of it the TCP socket (then sock_inode_cache 1 664 B, eventpoll_epi 384 B, dentry 384 B and filp 384 B).'), f.join('\n'));
-  t.true(f.includes('Sample by sample, slab held grew by 7 815 B per connection established (least-squares line over 5 samples).'), f.join('\n'));
+  t.true(f.includes('Sample by sample, slab held grew by 7 815 B per connection established (least-squares line over the 5 samples taken while ramping).'), f.join('\n'));
   t.true(f.some((s) => s.includes('used 125, 125, 125 and 124 local ports: at most 0.4% of the 28 232 in ip_local_port_range (32768-60999)')));
   t.true(f.some((s) => s.startsWith('socket() returned within 32 µs for half the calls and within 131 µs for 99%; connect() returned within 131 µs')));
   for (const s of f) t.regex(s, /^[A-Z0-9/a-z].*[.)]$/, s);
@@ -90,6 +90,9 @@ test('slab slope: a least-squares line over the samples where the probe measured
   // after a slab sample (--slab-sample), heldBytes is an estimate: those samples are left out of the fit
   const sampled = {...run, samples: run.samples.map((s, i) => (i >= 3 ? {...s, slab: {...s.slab, sampledConnections: 327}} : s))};
   t.is(slabPoints(sampled).length, 3);
+  // where phases are recorded, only the ramp's samples make the slope (hello's messages grow slab at a constant count)
+  const phased = {...run, samples: run.samples.map((x, i) => ({...x, phase: i < 4 ? 'ramping' : 'holding', slab: {...x.slab, heldBytes: i < 4 ? x.slab.heldBytes : 10 * x.slab.heldBytes}}))};
+  t.is(slabSlope(phased), fitLine(slabPoints(run).slice(0, 4)) && Math.round(fitLine(slabPoints(run).slice(0, 4))!.slope));
 });
 
 test('chart specs (snapshot)', async (t) => {
@@ -106,7 +109,7 @@ test('every chart renders to well-formed SVG, at most 700 px wide, holding its s
   t.deepEqual(charts.map((c) => c.name), ['slab-vs-connections', 'slab-by-cache', 'ports', 'latency', 'connections']);
   const svgs = await Promise.all(charts.map((c) => renderSvg(c.spec)));
   const want: Record<string, string[]> = {
-    'slab-vs-connections': ['connections established (kernel, client side)', 'slab held (MB)', 'fitted slope: 7 815 B per connection (both ends, loopback)'],
+    'slab-vs-connections': ['connections established (kernel, client side)', 'slab held (MB)', 'fitted slope over the ramp: 7 815 B per connection (both ends, loopback)'],
     'slab-by-cache': ['bytes per connection', 'TCP', 'sock_inode_cache', 'ep_head', '7 862 B per connection (both ends; tracepoint)'],
     ports: ['local ports in use', 'server port', ':12000', ':12003', '125 of 28 232', '124 of 28 232'],
     latency: ['latency, up to (log2 buckets)', 'calls (log scale)', 'socket()', 'connect()', '8 µs', '16 µs', '262 µs', '524 µs', '8 ms'],
@@ -213,6 +216,32 @@ test('a run with warnings: a Warnings section names them and the numbers withhel
   t.regex(md, /\| established \(client side\) \| 499 \| - \|/);
   const latency = texts(await renderSvg(runCharts(run).find((c) => c.name === 'latency')!.spec));
   t.true(latency.includes('≥ 2 s'), latency.join(' '));
+});
+
+test('connections.csv: rows by the header\'s names; a row cut by a kill is skipped', (t) => {
+  const csv = 'worker,local_addr,local_port,remote_addr,remote_port,connect_ns,errno,at_ms\n0,127.0.0.1,60000,127.0.0.1,12000,25000,,5\n0,127.0.0.1,0,127.0.0.1,12000,9000,EADDRNOTAVAIL,7\n0,127.0.0.1,6000';
+  t.deepEqual(parseConnections(csv), [
+    {remotePort: 12000, localPort: 60000, connectNs: 25000, errno: null, atMs: 5},
+    {remotePort: 12000, localPort: 0, connectNs: 9000, errno: 'EADDRNOTAVAIL', atMs: 7},
+  ]);
+});
+
+test('connect() latency by tenth of the port range in use: the k-th connect to a destination fills k / range size', async (t) => {
+  const run = structuredClone(await loadRun(dir));
+  run.summary.ports.range = {low: 60000, high: 60009, size: 10};
+  // two destinations, 10 connects each, the i-th taking (i + 1) ms; then one EADDRNOTAVAIL, left out
+  run.connections = [12000, 12001].flatMap((p) => Array.from({length: 10}, (_, i) => ({remotePort: p, localPort: 60000 + i, connectNs: (i + 1) * 1e6, errno: null, atMs: i})));
+  run.connections.push({remotePort: 12000, localPort: 0, connectNs: 5e9, errno: 'EADDRNOTAVAIL', atMs: 99});
+  const points = fillLatencyPoints(run);
+  t.is(points.length, 10);
+  t.deepEqual(points[0], {decile: 0, p50Ns: 1e6, p99Ns: 1e6, connects: 2});
+  t.deepEqual(points[9], {decile: 9, p50Ns: 10e6, p99Ns: 10e6, connects: 2});
+  const chart = runCharts(run).find((c) => c.name === 'fill-latency');
+  t.truthy(chart, 'the chart is there when a tenth of the range or more filled');
+  const shown = texts(await renderSvg(chart!.spec));
+  for (const w of ['share of the port range in use', 'connect() (ms, log scale)', '0-10%', '90-100%', 'p50', 'p99']) t.true(shown.includes(w), w);
+  // the fixture's 125 of 28 232 ports: no fill chart
+  t.false(runCharts(await loadRun(dir)).some((c) => c.name === 'fill-latency'));
 });
 
 test('a folder that is not a run directory: one line naming it and the fix', async (t) => {
