@@ -63,6 +63,8 @@ export function problemOf(event: BpftraceEvent, mapKeys: number, program: string
     return {kind: 'helper-error', map, text: `${event.helper} failed with ${event.retcode} (${event.message})${map ? ` updating ${map}` : ''}`};
   }
   if (event.type === 'malformed') return {kind: 'not-json', map: null, text: `bpftrace printed a line that is not JSON: ${event.line.slice(0, 120)}`};
+  // any other error line a newer bpftrace prints (runtime_error, ...) is kept as it came
+  if (event.type === 'other' && /error/i.test(event.kind)) return {kind: 'helper-error', map: null, text: `bpftrace reported ${event.kind}: ${event.line.slice(0, 160)}`};
   return null;
 }
 

@@ -97,6 +97,12 @@ test('a line that is not JSON (0.24-0.27.0 print compile warnings on stdout) is 
   t.is(problemOf(e, 4096, '')!.kind, 'not-json');
 });
 
+test('an error line of a type this build does not know (runtime_error) is kept as a problem, as it came', (t) => {
+  const line = '{"type": "runtime_error", "msg": "something failed", "line": 3}';
+  t.deepEqual(problemOf(parseLine(line)!, 4096, ''), {kind: 'helper-error', map: null, text: `bpftrace reported runtime_error: ${line}`});
+  t.is(problemOf(parseLine('{"type": "time", "data": "10:00:00\\n"}')!, 4096, ''), null);
+});
+
 test('versions: fentry from 0.20, the map-size variable renamed at 0.20, 0.23 misreads __data_loc', (t) => {
   const v = (s: string) => parseBpftraceVersion(`bpftrace v${s}`)!;
   t.deepEqual(functionProbeSpelling(v('0.17.0')), {entry: 'kfunc', exit: 'kretfunc'});
