@@ -35,9 +35,10 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'probes',
-    summary: 'The probe plan: which variant (kfunc, kprobe, tracepoint) serves each measurement here, and why',
-    example: 'sudo tcp-trace probes --json',
-    options: {json: bool, probes: str, help: bool},
+    summary: 'The probe plan: which variant (kfunc, kprobe, tracepoint) serves each measurement here, and why; --emit prints the programs exactly as they will run',
+    example: 'sudo tcp-trace probes --emit portAllocation',
+    positionals: '[measurement]',
+    options: {json: bool, probes: str, emit: bool, help: bool},
   },
   {
     name: 'trace',

@@ -1,19 +1,38 @@
-// `tcp-trace probes`: the probe plan for this host, one line per measurement, or --json.
+// `tcp-trace probes`: the probe plan for this host, one line per measurement, or --json; --emit [measurement]
+// prints each planned program as it will run (bcc's --ebpf): rendered for this bpftrace and kernel.
 import {Journal} from '../lab/journal.js';
 import {registerCleanup} from '../lab/cleanup.js';
 import {requireRoot} from '../system/preflight.js';
 import {inspectHost} from '../system/host.js';
 import {formatPlan, planToJson} from '../probes/plan.js';
 import {flagString, probeKind, type FlagValues} from '../options.js';
+import {MEASUREMENTS} from '../probes/catalog.js';
+import {programText} from '../probes/session.js';
+import {UsageError} from '../errors.js';
 
 // Print the plan; exit 0.
-export async function run({values}: {values: FlagValues}): Promise<number> {
+export async function run({values, positionals = []}: {values: FlagValues; positionals?: string[]}): Promise<number> {
   const forced = probeKind(flagString(values, 'probes'));
+  const [only, extra] = positionals;
+  if (extra !== undefined) throw new UsageError(`\`tcp-trace probes\` takes at most one measurement, got \`${extra}\` too`);
+  if (only !== undefined && !values.emit) throw new UsageError(`A measurement (\`${only}\`) goes with --emit: \`tcp-trace probes --emit ${only}\``);
+  if (only !== undefined && !(MEASUREMENTS as string[]).includes(only)) {
+    throw new UsageError(`Unknown measurement \`${only}\`: choose one of ${MEASUREMENTS.join(', ')}`);
+  }
   await requireRoot();
   const journal = await new Journal().open();
   const undo = registerCleanup(async () => void (await journal.undoAll()));
   try {
     const host = await inspectHost(journal, forced);
+    if (values.emit) {
+      const facts = {version: host.bpftrace.version, kmemNameDataOffset: host.capabilities.kmemNameDataOffset};
+      for (const p of host.plan.filter((e) => only === undefined || e.measurement === only)) {
+        const head = `// ${p.measurement}: ${p.variant ? `${p.variant.file} (${p.kind}) for bpftrace ${host.bpftrace.version.text}` : `none: ${p.why}`}`;
+        const body = p.variant ? await programText(p.variant, facts) : '';
+        process.stdout.write(`${head}\n// arguments: NETNS_INUM PID COMM (0, 0, "" = every namespace and process)\n${body}\n`);
+      }
+      return 0;
+    }
     if (values.json) process.stdout.write(`${JSON.stringify(planToJson(host.plan), null, 2)}\n`);
     else process.stdout.write(`${['measurement     kind       why', ...formatPlan(host.plan)].join('\n')}\n`);
     return 0;

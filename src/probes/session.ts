@@ -70,11 +70,17 @@ export function silence(v: Variant, state: KernelState, n: number): string | nul
   return null;
 }
 
-async function start(v: Variant, o: AttachOptions, slot: {state: KernelState}): Promise<BpftraceHandle> {
+// The program a variant runs as, for this bpftrace and host (what `tcp-trace probes --emit` prints); throws
+// BpftraceError where it cannot be rendered right (bpftrace 0.23 without the kmem name's offset).
+export async function programText(v: Variant, o: Pick<AttachOptions, 'version' | 'kmemNameDataOffset' | 'process'>): Promise<string> {
   const text = await readFile(variantPath(v), 'utf8');
   const refused = renderRefusal(text, o.version, {kmemNameDataOffset: o.kmemNameDataOffset});
   if (refused) throw new BpftraceError(refused);
-  const program = renderProgram(text, o.version, o.process?.pids, {kmemNameDataOffset: o.kmemNameDataOffset});
+  return renderProgram(text, o.version, o.process?.pids, {kmemNameDataOffset: o.kmemNameDataOffset});
+}
+
+async function start(v: Variant, o: AttachOptions, slot: {state: KernelState}): Promise<BpftraceHandle> {
+  const program = await programText(v, o);
   const handle = await startBpftrace({
     bpftrace: o.bpftrace,
     version: o.version,

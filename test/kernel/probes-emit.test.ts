@@ -1,0 +1,32 @@
+// `tcp-trace probes --emit` prints each program exactly as a run starts it: rendered for this bpftrace, and runnable.
+import test from 'ava';
+import {execFile} from 'node:child_process';
+import {promisify} from 'node:util';
+import {runCli} from '../helpers/cli.js';
+import {kernelSkipReason} from '../helpers/kernel.js';
+
+const kernelTest = kernelSkipReason ? test.skip : test.serial;
+
+kernelTest('probes --emit portAllocation prints the planned program, which bpftrace runs as printed', async (t) => {
+  const plan = JSON.parse((await runCli(['probes', '--json'])).stdout);
+  const r = await runCli(['probes', '--emit', 'portAllocation']);
+  t.is(r.code, 0, r.stderr);
+  const [head, args, ...body] = r.stdout.split('\n');
+  t.is(head, `// portAllocation: ${plan.portAllocation.file} (${plan.portAllocation.kind}) for bpftrace ${/bpftrace (\S+)$/.exec(head!)![1]}`);
+  t.regex(args!, /^\/\/ arguments: NETNS_INUM PID COMM/);
+  const program = body.join('\n');
+  t.true(program.includes('printf("ready\\n")'), program.slice(0, 200));
+  // the program as printed attaches and says ready: run it for a moment with every namespace and process
+  const bpftrace = process.env.BPFTRACE ?? 'bpftrace';
+  const out = await promisify(execFile)('timeout', ['-s', 'INT', '4', bpftrace, '-f', 'json', '-e', program, '0', '0', ''], {encoding: 'utf8'}).catch((e) => e as {stdout: string; stderr: string});
+  t.regex(out.stdout, /"data": "ready\\n"/, out.stderr);
+});
+
+kernelTest('probes: a measurement without --emit, or an unknown one, is refused in one line with exit 2', async (t) => {
+  const a = await runCli(['probes', 'slab']);
+  t.is(a.code, 2);
+  t.is(a.stderr, 'tcp-trace: A measurement (`slab`) goes with --emit: `tcp-trace probes --emit slab`\n');
+  const b = await runCli(['probes', '--emit', 'slabs']);
+  t.is(b.code, 2);
+  t.regex(b.stderr, /^tcp-trace: Unknown measurement `slabs`: choose one of connections, portAllocation, socketCreation, receiveLookup, slab\n$/);
+});
