@@ -3,6 +3,7 @@ import {execa, type ResultPromise} from 'execa';
 import {parseLine, type BpftraceEvent} from './parse.js';
 import {classifyStderr, explainFailure} from './stderr.js';
 import {mapKeysVariable, type BpftraceVersion} from './version.js';
+import {diesWithParent} from '../system/pdeathsig.js';
 
 // What every program prints from BEGIN: the sign that all its probes are attached.
 export const READY = 'ready';
@@ -95,7 +96,9 @@ export async function startBpftrace(options: StartOptions): Promise<BpftraceHand
     if (seen) seen.count++;
     else problems.set(id, {kind, map, text, count: 1});
   };
-  const subprocess: ResultPromise = execa(options.bpftrace ?? 'bpftrace', args, {
+  // bpftrace dies with tcp-trace, by any signal (kernel-owned: PR_SET_PDEATHSIG through setpriv)
+  const [file, ...argv] = diesWithParent([options.bpftrace ?? 'bpftrace', ...args]);
+  const subprocess: ResultPromise = execa(file!, argv, {
     env,
     stdin: 'ignore',
     buffer: false,

@@ -66,8 +66,9 @@ export async function run({values, positionals}: {values: FlagValues; positional
             return name;
           },
         });
-    if (lab.leftovers > 0) view.note(`${lab.leftovers} journal(s) of killed runs exist: run \`sudo tcp-trace restore\``);
+    for (const line of lab.leftovers) view.note(line);
     if (host.tracefs === 'mounted') view.note('tracefs was not mounted: mounted it at /sys/kernel/tracing for this run');
+    if (host.tracefs === 'shared') view.note('tracefs: sharing the mount another tcp-trace command made (the last one to end unmounts it)');
     const bpftraceWarnings = versionWarnings(host.bpftrace.version);
     for (const w of bpftraceWarnings) {
       view.note(`warning: ${w}`);
@@ -137,7 +138,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
     const [started, attached] = await Promise.allSettled([
       Generator.start({
         netns: netns.name, host: '127.0.0.1', ports: opts.ports, connections: generatorSize(opts), perWorker: opts.perWorker,
-        concurrency: opts.concurrency, ratePerSec: opts.ratePerSec, serverMode: opts.serverMode, journal: lab.journal,
+        concurrency: opts.concurrency, ratePerSec: opts.ratePerSec, serverMode: opts.serverMode,
         clientNofile: opts.nofile ? {soft: opts.nofile, hard: opts.nofile} : undefined,
       }),
       attachPlan(plan, {
@@ -150,7 +151,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
       }),
     ]);
     if (started.status === 'fulfilled') generator = started.value;
-    // on failure the other half's processes are in the journal: lab.close() (finally) ends them
+    // on failure the other half's processes end with generator.close() and lab.close() (finally), or with tcp-trace
     if (started.status === 'rejected') throw started.reason;
     if (attached.status === 'rejected') throw attached.reason;
     const gen = started.value;

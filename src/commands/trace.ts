@@ -69,6 +69,7 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
         })
       : null;
     const note = (text: string) => (dashboard ? dashboard.note(text) : out({type: 'note', text}));
+    for (const line of lab.leftovers) note(line);
     const view = dashboard;
     const metrics = metricsPort ? await serveMetrics(metricsPort, () => ({kernel: session.state()})) : null;
     if (metrics) {

@@ -1,18 +1,20 @@
 // The lab of one run: its journal, its namespace, and the undo of both on every exit path.
-import {Journal, listJournals} from './journal.js';
+import {Journal, undoLeftovers} from './journal.js';
 import {createNetns, labNetnsName, type Netns} from './netns.js';
 import {registerCleanup} from './cleanup.js';
 import {warnLine} from '../errors.js';
 
-// An open lab.
-export type Lab = {journal: Journal; netns: Netns | null; leftovers: number; close: () => Promise<void>};
+// An open lab; leftovers: one line for each killed run whose leftovers were undone on the way in.
+export type Lab = {journal: Journal; netns: Netns | null; leftovers: string[]; close: () => Promise<void>};
 
-// Open the journal and register its undo; the namespace comes with makeNetns.
+// Undo what killed runs left (saying so), open the journal and register its undo; the namespace comes with makeNetns.
 export async function openLab(): Promise<Lab> {
-  const leftovers = (await listJournals()).filter((j) => !j.ownerAlive).length;
+  const leftovers = await undoLeftovers();
   const journal = await new Journal().open();
   const lab: Lab = {journal, netns: null, leftovers, close: async () => undefined};
   lab.close = registerCleanup(async () => {
+    // the watchdog deletes the namespace's name; the journal then finds it gone (or deletes it, if the watchdog could not)
+    await lab.netns?.release();
     const failures = await journal.undoAll();
     for (const f of failures) warnLine(`tcp-trace: could not undo ${f}: run \`sudo tcp-trace restore\``);
   });

@@ -1,6 +1,5 @@
 // The load generator: server and client workers in the lab namespace, driven by the parent over IPC.
 import {setTimeout as sleep} from 'node:timers/promises';
-import type {Journal} from '../lab/journal.js';
 import type {ClientCommand, ClientReport, ConnRecord, RampSpec, ServerReport, Target} from './protocol.js';
 import {spawnWorker, type Worker} from './spawn-worker.js';
 import {shareOut, splitPorts} from './shares.js';
@@ -17,7 +16,6 @@ export type GeneratorOptions = {
   ratePerSec: number;
   serverMode?: 'idle' | 'echo';
   clientNofile?: {soft: number; hard: number};
-  journal: Journal;
 };
 
 // What the generator saw so far.
@@ -72,14 +70,14 @@ export class Generator {
     const spawned = await Promise.allSettled([
       ...groups.map((ports, i) => {
         const config = {host: options.host, ports, backlog: 4096, mode: options.serverMode ?? 'idle'};
-        return spawnWorker({script: 'server-worker.js', netns: options.netns, config}, options.journal, (w) => {
+        return spawnWorker({script: 'server-worker.js', netns: options.netns, config}, (w) => {
           generator.servers[i] = w;
           ready.push(generator.waitFor(w, 'listening'));
           w.child.on('message', (m: ServerReport) => generator.onServer(i, m));
         });
       }),
       ...Array.from({length: clientCount}, (_, i) =>
-        spawnWorker({script: 'client-worker.js', netns: options.netns, config: {worker: i}, nofile: options.clientNofile}, options.journal, (w) => {
+        spawnWorker({script: 'client-worker.js', netns: options.netns, config: {worker: i}, nofile: options.clientNofile}, (w) => {
           generator.clients[i] = w;
           ready.push(generator.waitFor(w, 'ready'));
           w.child.on('message', (m: ClientReport) => generator.onClient(i, m));

@@ -1,8 +1,8 @@
-// Start one worker process inside the lab namespace (with its own RLIMIT_NOFILE when asked) and track it.
+// Start one worker process inside the lab namespace (with its own RLIMIT_NOFILE when asked); the kernel ends
+// it when tcp-trace dies (PR_SET_PDEATHSIG), so no journal needs to remember it.
 import {spawn, type ChildProcess} from 'node:child_process';
 import {fileURLToPath} from 'node:url';
-import type {Journal} from '../lab/journal.js';
-import {startTimeOf} from '../system/processes.js';
+import {diesWithParent} from '../system/pdeathsig.js';
 
 // How to start a worker.
 export type WorkerSpec = {
@@ -12,19 +12,19 @@ export type WorkerSpec = {
   nofile?: {soft: number; hard: number};
 };
 
-// A started worker: the child (its pid is node's: ip and prlimit exec, they do not fork) and its last stderr lines.
+// A started worker: the child (its pid is node's: setpriv, prlimit and ip exec, they do not fork) and its last stderr lines.
 export type Worker = {child: ChildProcess; stderrTail: string[]; exited: Promise<number | null>};
 
 // The command line that runs a worker in the namespace.
 export function workerArgv(spec: WorkerSpec, nodePath = process.execPath): string[] {
   const script = fileURLToPath(new URL(spec.script, import.meta.url));
   const inNetns = ['ip', 'netns', 'exec', spec.netns, nodePath, script, JSON.stringify(spec.config)];
-  return spec.nofile ? ['prlimit', `--nofile=${spec.nofile.soft}:${spec.nofile.hard}`, '--', ...inNetns] : inNetns;
+  return diesWithParent(spec.nofile ? ['prlimit', `--nofile=${spec.nofile.soft}:${spec.nofile.hard}`, '--', ...inNetns] : inNetns);
 }
 
-// Spawn the worker with an IPC channel; records it in the journal so a crashed run's restore ends it.
-// onSpawn runs at once, before any await: a listener added there cannot miss the worker's first message.
-export async function spawnWorker(spec: WorkerSpec, journal: Journal, onSpawn: (w: Worker) => void = () => undefined): Promise<Worker> {
+// Spawn the worker with an IPC channel. onSpawn runs at once: a listener added there cannot miss the
+// worker's first message.
+export async function spawnWorker(spec: WorkerSpec, onSpawn: (w: Worker) => void = () => undefined): Promise<Worker> {
   const [file, ...args] = workerArgv(spec);
   const child = spawn(file!, args, {stdio: ['ignore', 'ignore', 'pipe', 'ipc']});
   const stderrTail: string[] = [];
@@ -35,10 +35,10 @@ export async function spawnWorker(spec: WorkerSpec, journal: Journal, onSpawn: (
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   onSpawn({child, stderrTail, exited});
-  if (child.pid) {
-    const startTime = await startTimeOf(child.pid);
-    if (startTime !== null) journal.record({kind: 'process', pid: child.pid, startTime, what: spec.script});
-  }
+  await new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', reject);
+  });
   return {child, stderrTail, exited};
 }
 
@@ -46,7 +46,8 @@ export async function spawnWorker(spec: WorkerSpec, journal: Journal, onSpawn: (
 export async function warmUp(netns: string, count: number): Promise<void> {
   const script = fileURLToPath(new URL('warmup.js', import.meta.url));
   await new Promise<void>((resolve, reject) => {
-    const child = spawn('ip', ['netns', 'exec', netns, process.execPath, script, String(count)], {stdio: ['ignore', 'ignore', 'pipe']});
+    const [file, ...args] = diesWithParent(['ip', 'netns', 'exec', netns, process.execPath, script, String(count)]);
+    const child = spawn(file!, args, {stdio: ['ignore', 'ignore', 'pipe']});
     let stderr = '';
     child.stderr?.on('data', (d) => (stderr += d));
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`warm-up in ${netns} exited ${code}: ${stderr.trim()}`))));

@@ -13,7 +13,7 @@ import {readFile} from 'node:fs/promises';
 export type Host = {
   kernel: string;
   bpftrace: {path: string; version: BpftraceVersion};
-  tracefs: 'present' | 'mounted';
+  tracefs: 'present' | 'mounted' | 'shared';
   capabilities: HostCapabilities;
   limits: Limits;
   plan: PlanEntry[];

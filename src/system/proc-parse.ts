@@ -62,8 +62,8 @@ export function missingCaps(capEff: bigint): string[] {
 
 // The fields of /proc/PID/stat that the tool reads: the command name (in parentheses, may hold spaces and
 // parentheses: the fields go on after the last ')'), the parent pid and the start time (clock ticks since boot).
-export function parseStat(text: string): {comm: string; ppid: number; startTime: number} {
+export function parseStat(text: string): {comm: string; state: string; ppid: number; startTime: number} {
   const close = text.lastIndexOf(')');
   const fields = text.slice(close + 2).split(' ');
-  return {comm: text.slice(text.indexOf('(') + 1, close), ppid: Number(fields[1]), startTime: Number(fields[19])};
+  return {comm: text.slice(text.indexOf('(') + 1, close), state: fields[0] ?? '', ppid: Number(fields[1]), startTime: Number(fields[19])};
 }

@@ -11,9 +11,16 @@ export async function startTimeOf(pid: number): Promise<number | null> {
   }
 }
 
-// True when pid is alive and started at startTime.
+// True when pid is alive and started at startTime: a process exiting (its memory gone, so no command line)
+// or exited and not yet reaped (a zombie, whose parent died) is not, and no signal can reach it.
 export async function isSameProcess(pid: number, startTime: number): Promise<boolean> {
-  return (await startTimeOf(pid)) === startTime;
+  try {
+    const stat = parseStat(await readFile(`/proc/${pid}/stat`, 'utf8'));
+    if (stat.startTime !== startTime || stat.state === 'Z' || stat.state === 'X') return false;
+    return (await readFile(`/proc/${pid}/cmdline`)).length > 0;
+  } catch {
+    return false;
+  }
 }
 
 // Send signal to pid only when it is still the process that was recorded.

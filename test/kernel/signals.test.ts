@@ -3,7 +3,7 @@ import test from 'ava';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {readFileSync, readdirSync} from 'node:fs';
 import {join} from 'node:path';
-import {jsonLines, runCli, startCli} from '../helpers/cli.js';
+import {jsonLines, startCli} from '../helpers/cli.js';
 import {journals, kernelSkipReason, labNamespaces, toolProcesses} from '../helpers/kernel.js';
 import {tempDir} from '../helpers/temp.js';
 import type {ExecutionContext} from 'ava';
@@ -81,29 +81,4 @@ kernelTest('stdout closed mid-run (the reader of `| head` went away): the write 
   t.truthy(readFileSync(join(dir, runDir!, 'manifest.json'), 'utf8'));
 });
 
-const tracefsMounted = () => readFileSync('/proc/mounts', 'utf8').includes(' /sys/kernel/tracing tracefs ');
-
-kernelTest('SIGKILL leaves the journal; the next run warns; restore undoes it all', async (t) => {
-  const tracefsBefore = tracefsMounted();
-  const run = await startLongRun(t);
-  run.child.kill('SIGKILL');
-  await run.done;
-  t.is(labNamespaces().length, 1);
-  t.is(journals().length, 1);
-  // the workers notice their parent is gone and exit; bpftrace does not: restore ends it by pid
-  t.true(toolProcesses().some((p) => p.cmd.includes('bpftrace')));
-
-  const r = await runCli(['restore']);
-  t.is(r.code, 0, r.stderr);
-  t.regex(r.stdout, /undid \d+ of \d+ change\(s\)/);
-  t.deepEqual(labNamespaces(), []);
-  t.deepEqual(journals(), []);
-  for (let i = 0; i < 50 && toolProcesses().length > 0; i++) await sleep(100);
-  t.deepEqual(toolProcesses(), []);
-  // a tracefs the run mounted is unmounted again; one the host had stays
-  t.is(tracefsMounted(), tracefsBefore);
-
-  const again = await runCli(['restore']);
-  t.is(again.code, 0);
-  t.regex(again.stdout, /nothing to restore/);
-});
+// SIGKILL: test/kernel/lifetimes.test.ts (nothing is left; restore of an old journal)

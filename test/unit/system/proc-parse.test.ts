@@ -39,6 +39,6 @@ test('capabilities: this machine lacks CAP_SYS_RESOURCE, which the tool does not
 test('stat: a command name with spaces and parentheses does not shift the fields after it', (t) => {
   // /proc/PID/stat of a process named "a (b) c": pid, (comm), state, ppid, ... field 22 is the start time
   const rest = ['S', '4242', ...Array.from({length: 17}, (_, i) => String(i)), '987654'].join(' ');
-  t.deepEqual(parseStat(`31337 (a (b) c) ${rest} 0 0\n`), {comm: 'a (b) c', ppid: 4242, startTime: 987654});
+  t.deepEqual(parseStat(`31337 (a (b) c) ${rest} 0 0\n`), {comm: 'a (b) c', state: 'S', ppid: 4242, startTime: 987654});
   t.is(parseStat(readFileSync('/proc/self/stat', 'utf8')).ppid, process.ppid);
 });
