@@ -1,5 +1,5 @@
 // Pure validation of `tcp-trace run` flags into the experiment's parameters, from the scenario's defaults.
-import {UsageError} from '../errors.js';
+import {PreconditionError, UsageError} from '../errors.js';
 import {flagString, portRange, positiveInt, probeKind, seconds, type FlagValues} from '../options.js';
 import {minPorts} from '../load/shares.js';
 import {MEASUREMENTS, type Measurement, type ProbeKind} from '../probes/catalog.js';
@@ -29,6 +29,20 @@ export type RunOptions = {
 
 // Sockets one worker process holds at most: below the 20 000 hard fd limit seen on these hosts.
 export const PER_WORKER = 15_000;
+// fds a worker process holds besides its sockets: node's own (stdio, IPC, epoll, eventfd, the thread pool's),
+// the listening sockets of its ports, and a /proc file read now and then, with room to spare
+export const WORKER_OWN_FDS = 96;
+// fds tcp-trace holds besides its workers' (bpftrace's pipes, the run directory, node's own), and for each worker
+export const TOOL_OWN_FDS = 128;
+export const FDS_PER_WORKER = 3;
+// client worker processes a run may start at most (each one is a node process: tens of MB)
+export const MAX_CLIENT_WORKERS = 200;
+
+// Sockets one worker process can hold under the hard RLIMIT_NOFILE the workers inherit (node lifts its soft
+// limit to the hard one): PER_WORKER, or fewer on a host whose hard limit is lower (4096 in many VMs and containers).
+export function socketsPerWorker(nofileHard: number): number {
+  return Math.max(1, Math.min(PER_WORKER, nofileHard - WORKER_OWN_FDS));
+}
 // Connections the slab probe measures by default before it stops: its kmem tracepoints fire ~55 times a
 // connection and cost a third of the establish rate (bench/RESULTS.md); a sample keeps the rest untraced.
 export const SLAB_SAMPLE = 5_000;
@@ -65,7 +79,8 @@ function slabSample(scenario: ScenarioName, flag: string | undefined, fallback: 
 }
 
 // Validate flags; every error names the flag, the value and the fix.
-export function runOptions(values: FlagValues, positionals: string[]): RunOptions {
+// nofileHard: the hard RLIMIT_NOFILE tcp-trace has (and its workers inherit); the generator is sized from it.
+export function runOptions(values: FlagValues, positionals: string[], nofileHard = PER_WORKER + WORKER_OWN_FDS): RunOptions {
   const name = positionals[0] ?? 'ramp';
   if (!(SCENARIO_NAMES as readonly string[]).includes(name)) {
     throw new UsageError(`Unknown scenario \`${name}\`: choose one of ${SCENARIO_NAMES.join(', ')}`);
@@ -81,11 +96,23 @@ export function runOptions(values: FlagValues, positionals: string[]): RunOption
   const nofile = str('nofile') !== undefined || d.nofile ? positiveInt('--nofile', str('nofile'), d.nofile ?? 256, 32, 1_048_576) : undefined;
   const connections = connectionCount(scenario, str('connections'), nofile, range);
   // --nofile sets the client workers' RLIMIT_NOFILE only: the experiment is to hit it
-  const perWorker = PER_WORKER;
+  const perWorker = socketsPerWorker(nofileHard);
+  const limitWhy = perWorker < PER_WORKER ? ` (hard RLIMIT_NOFILE ${nofileHard} less ${WORKER_OWN_FDS} fds of its own)` : '';
+  // tcp-trace itself holds a few fds for each worker (its stderr pipe and IPC channel) under the same limit
+  const clients = Math.ceil((scenario === 'port-exhaustion' ? 2 * connections + 1 : connections) / perWorker);
   const needed = minPorts(connections, perWorker);
+  const processes = clients + Math.min(needed, 1000);
+  const ownFds = TOOL_OWN_FDS + FDS_PER_WORKER * processes;
+  if (nofileHard <= WORKER_OWN_FDS || clients > MAX_CLIENT_WORKERS || needed > 1000 || ownFds > nofileHard) {
+    throw new PreconditionError(
+      `${connections} connections need ${processes} worker processes of at most ${perWorker} sockets each under this host's hard RLIMIT_NOFILE (${nofileHard})` +
+        `${ownFds > nofileHard ? ` and ${ownFds} fds in tcp-trace to drive them` : `, over the ${MAX_CLIENT_WORKERS} client processes or 1000 server ports allowed`}: ` +
+        'raise the hard limit (`ulimit -Hn`, `prlimit --nofile`, LimitNOFILE=) or ask for fewer --connections',
+    );
+  }
   const portCount = positiveInt('--ports', str('ports'), d.portCount ?? Math.max(4, needed), d.portCount ?? 1, 1000);
   if (portCount < needed) {
-    throw new UsageError(`\`--ports ${portCount}\` is too few for ${connections} connections: one server process holds at most ${perWorker} sockets; use --ports ${needed} or more`);
+    throw new UsageError(`\`--ports ${portCount}\` is too few for ${connections} connections: one server process holds at most ${perWorker} sockets${limitWhy}; use --ports ${needed} or more`);
   }
   const basePort = positiveInt('--base-port', str('base-port'), 12_000, 1, 65_535);
   if (basePort + portCount - 1 > 65_535) {

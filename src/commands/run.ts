@@ -22,13 +22,20 @@ import {buildManifest, machineFacts} from '../record/manifest.js';
 import {SCENARIOS} from '../scenarios/index.js';
 import type {ScenarioContext} from '../scenarios/types.js';
 import {PreconditionError} from '../errors.js';
-import {runOptions, type RunOptions} from './run-options.js';
+import {PER_WORKER, runOptions, type RunOptions} from './run-options.js';
+import {readFileSync} from 'node:fs';
+import {parseNofile} from '../system/proc-parse.js';
 import {dashboardView, headlessView, type RunView} from './run-view.js';
 import {onStopSignals} from './stop-signals.js';
 import {serveMetrics} from '../metrics/server.js';
 import {registerCleanup} from '../lab/cleanup.js';
 import {startSampler} from './run-sampler.js';
 import {versionWarnings} from '../system/bpftrace-info.js';
+
+// The RLIMIT_NOFILE of this process, which the workers inherit.
+function ownNofile(): {soft: number; hard: number} {
+  return parseNofile(readFileSync('/proc/self/limits', 'utf8')) ?? {soft: 1024, hard: 1024};
+}
 
 // How many connections the generator must be sized for (port-exhaustion makes 2 x range + 1).
 function generatorSize(opts: RunOptions): number {
@@ -37,7 +44,7 @@ function generatorSize(opts: RunOptions): number {
 
 // Run the experiment; resolves to the exit code.
 export async function run({values, positionals}: {values: FlagValues; positionals: string[]}): Promise<number> {
-  const opts = runOptions(values, positionals);
+  const opts = runOptions(values, positionals, ownNofile().hard);
   await requireRoot();
   // the run's clock: samples count from here, start-up included (the ramp's own start is rampStartedAt)
   const startedAt = new Date();
@@ -91,6 +98,10 @@ export async function run({values, positionals}: {values: FlagValues; positional
     );
     for (const line of formatPlan(plan)) view.note(`plan: ${line}`);
     view.note(`run directory: ${dir.path}`);
+    if (opts.perWorker < PER_WORKER) {
+      const clients = Math.ceil(generatorSize(opts) / opts.perWorker);
+      view.note(`hard RLIMIT_NOFILE ${ownNofile().hard}: at most ${opts.perWorker} sockets a worker process, so ${clients} client process(es) and ${opts.ports.length} server port(s)`);
+    }
 
     const netns = await makeNetns(lab, opts.portRange);
     const range = parsePortRange((await nsSysctl(netns.name, 'net.ipv4.ip_local_port_range')).replace(/\s+/, '\t'))!;
