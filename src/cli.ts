@@ -1,65 +1,138 @@
 // The commands, their flags, descriptions and examples; parses argv into a command and its options.
-import type {FlagValues} from './options.js';
+import {checkValue, type FlagValues, type ValueKind} from './options.js';
+import {MEASUREMENTS} from './probes/catalog.js';
 import {parseArgs, type ParseArgsConfig} from 'node:util';
 import {UsageError} from './errors.js';
+
+// A flag as declared: a switch, or a string whose value has a kind (checked before any command runs).
+export type FlagSpec = {type: 'boolean'} | {type: 'string'; multiple?: true; value: ValueKind};
 
 // One command as the user sees it.
 export type CommandSpec = {
   name: string;
   summary: string;
   example: string;
-  options: NonNullable<ParseArgsConfig['options']>;
+  flags: Record<string, FlagSpec>;
   positionals?: string;
 };
 
 const bool = {type: 'boolean'} as const;
-const str = {type: 'string'} as const;
+const int = (min: number, max: number): FlagSpec => ({type: 'string', value: {kind: 'int', min, max}});
+const secs = (min: number, max: number): FlagSpec => ({type: 'string', value: {kind: 'seconds', min, max}});
+const choice = (...choices: string[]): FlagSpec => ({type: 'string', value: {kind: 'choice', choices}});
+const port = int(1, 65_535);
+const probes = choice('kfunc', 'kprobe', 'tracepoint');
+const path: FlagSpec = {type: 'string', value: {kind: 'text', what: 'a directory path', pattern: /\S/, maxLength: 4096}};
 
-// Every command, in help order.
+// Every command, in help order; the ranges are the ones the commands use (run-options.ts, trace.ts).
 export const COMMANDS: CommandSpec[] = [
   {
     name: 'run',
     summary: 'Run an experiment (ramp, four-tuple, port-exhaustion, fd-limit, hello, million) in a private network namespace',
     example: 'sudo tcp-trace run port-exhaustion --headless',
     positionals: '[scenario]',
-    options: {
-      connections: str, ports: str, hold: str, rate: str, concurrency: str, 'port-range': str, 'base-port': str, nofile: str,
-      probes: str, measure: str, 'slab-sample': str, out: str, refresh: str, 'metrics-port': str, headless: bool, help: bool,
+    flags: {
+      connections: int(1, 2_000_000), ports: int(1, 1000), hold: secs(0, 86_400), rate: int(1, 1_000_000), concurrency: int(1, 10_000),
+      'port-range': {type: 'string', value: {kind: 'range'}}, 'base-port': port, nofile: int(32, 1_048_576), probes,
+      measure: {type: 'string', value: {kind: 'list', choices: MEASUREMENTS, alone: 'none'}}, 'slab-sample': int(0, 10_000_000), out: path,
+      refresh: secs(0.1, 60), 'metrics-port': port, headless: bool, help: bool,
     },
   },
   {
     name: 'doctor',
     summary: 'What this kernel lets us probe, its limits, and how many connections it can hold',
     example: 'sudo tcp-trace doctor --json',
-    options: {json: bool, help: bool},
+    flags: {json: bool, help: bool},
   },
   {
     name: 'probes',
     summary: 'The probe plan: which variant (kfunc, kprobe, tracepoint) serves each measurement here, and why; --emit prints the programs exactly as they will run',
     example: 'sudo tcp-trace probes --emit portAllocation',
     positionals: '[measurement]',
-    options: {json: bool, probes: str, emit: bool, help: bool},
+    flags: {json: bool, probes, emit: bool, help: bool},
   },
   {
     name: 'trace',
     summary: "No load generator: the same probes on other programs' connections in the host's namespace (or --netns)",
     example: 'sudo tcp-trace trace --port 8080 --comm nginx --duration 30',
-    options: {port: str, pid: {type: 'string', multiple: true}, comm: str, duration: str, netns: str, probes: str, 'metrics-port': str, headless: bool, help: bool},
+    flags: {
+      port, pid: {type: 'string', multiple: true, value: {kind: 'int', min: 1, max: 4_194_304}},
+      comm: {type: 'string', value: {kind: 'text', what: 'a command name of 1 to 15 characters (the kernel keeps 15)', pattern: /^[^\n]+$/, maxLength: 15}},
+      duration: secs(0, 86_400),
+      netns: {type: 'string', value: {kind: 'text', what: 'the name of a namespace under /run/netns (letters, digits, ., _, -)', pattern: /^(?!\.\.?$)[\w.-]+$/, maxLength: 255}},
+      probes, 'metrics-port': port, headless: bool, help: bool,
+    },
   },
   {
     name: 'report',
     summary: 'Markdown (or HTML) and SVG charts from a recorded run, or two runs side by side; no root needed',
     example: 'tcp-trace report tcp-trace-runs/2026-11-21T10-00-05-ramp',
     positionals: 'DIR [DIR2]',
-    options: {format: str, out: str, help: bool},
+    flags: {format: choice('md', 'html'), out: path, help: bool},
   },
   {
     name: 'restore',
     summary: 'Undo what a killed run left behind (namespaces, mounts, sysctls, processes), from its journal',
     example: 'sudo tcp-trace restore',
-    options: {help: bool},
+    flags: {help: bool},
   },
 ];
+
+// The node:util parseArgs options of a command.
+function parseArgsOptions(c: CommandSpec): NonNullable<ParseArgsConfig['options']> {
+  return Object.fromEntries(
+    Object.entries(c.flags).map(([name, f]) => [name, f.type === 'boolean' ? {type: 'boolean'} : {type: 'string', ...(f.multiple ? {multiple: true} : {})}]),
+  ) as NonNullable<ParseArgsConfig['options']>;
+}
+
+// Check every given value against its flag's declaration (a repeated or comma-separated list flag: each item).
+export function checkFlags(c: CommandSpec, values: FlagValues): void {
+  for (const [name, given] of Object.entries(values)) {
+    const f = c.flags[name];
+    if (!f || f.type !== 'string' || typeof given === 'boolean' || given === undefined) continue;
+    for (const v of [given].flat()) {
+      if (!f.multiple) checkValue(`--${name}`, f.value, v);
+      // a list (--pid 1,2 --pid 3): each item, and the message names the whole value it came in
+      else for (const item of v.split(',')) {
+        try {
+          checkValue(`--${name}`, f.value, item);
+        } catch (error) {
+          throw item === v ? error : new UsageError(`${(error as Error).message} in \`--${name} ${v}\``);
+        }
+      }
+    }
+  }
+}
+
+// A flag that would take the next token as its value wrongly: a switch given `=value`, a value missing at the
+// end, or a next token that is a flag itself. One line naming the flag, what came, and the fix.
+function checkTokens(c: CommandSpec, args: string[]): void {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') return;
+    const m = /^--([^=]+)(=(.*))?$/s.exec(a);
+    const f = m ? c.flags[m[1]!] : undefined;
+    if (!m || !f) continue;
+    if (f.type === 'boolean' && m[2] !== undefined) {
+      throw new UsageError(`\`--${m[1]}\` is a switch and takes no value, got \`${a}\`: write --${m[1]} alone`);
+    }
+    if (f.type === 'string' && m[2] === undefined) {
+      const next = args[i + 1];
+      if (next === undefined) throw new UsageError(`\`--${m[1]}\` needs a value, got none: e.g. ${exampleOf(m[1]!, f)}`);
+      if (next.startsWith('-')) {
+        throw new UsageError(`\`--${m[1]}\` needs a value, got \`${next}\`, which reads as a flag (for one starting with "-", write --${m[1]}=${next})`);
+      }
+      i++;
+    }
+  }
+}
+
+// A valid example of a flag, for messages.
+function exampleOf(name: string, f: FlagSpec & {type: 'string'}): string {
+  const v = f.value;
+  const value = v.kind === 'int' ? String(Math.max(v.min, 1)) : v.kind === 'seconds' ? String(Math.max(v.min, 1)) : v.kind === 'range' ? '60000-60999' : v.kind === 'choice' || v.kind === 'list' ? v.choices[0] : name === 'comm' ? 'nginx' : name === 'netns' ? 'blue' : 'DIR';
+  return `--${name} ${value}`;
+}
 
 // A parsed command line.
 export type Parsed = {command: CommandSpec; values: FlagValues; positionals: string[]};
@@ -91,7 +164,7 @@ export function usage(): string {
 
 // The help of one command: summary, example, flags.
 export function commandHelp(c: CommandSpec): string {
-  const flags = Object.entries(c.options).map(([name, o]) => `  --${name}${o.type === 'string' ? ' VALUE' : ''}`);
+  const flags = Object.entries(c.flags).map(([name, o]) => `  --${name}${o.type === 'string' ? ' VALUE' : ''}`);
   return [`tcp-trace ${c.name} ${c.positionals ?? ''}`.trim(), c.summary, `Example: ${c.example}`, '', 'Options:', ...flags].join('\n');
 }
 
@@ -102,9 +175,12 @@ export function parseCommandLine(argv: string[]): Parsed | {help: string} {
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) throw new UsageError(`Unknown command \`${name}\`: choose one of ${COMMANDS.map((c) => c.name).join(', ')}`);
   try {
-    const {values, positionals} = parseArgs({args: rest, options: command.options, allowPositionals: Boolean(command.positionals), strict: true});
+    if (rest.includes('--help') || rest.includes('-h')) return {help: commandHelp(command)};
+    checkTokens(command, rest);
+    const {values, positionals} = parseArgs({args: rest, options: parseArgsOptions(command), allowPositionals: Boolean(command.positionals), strict: true});
     if (values.help) return {help: commandHelp(command)};
     if (!command.positionals && positionals.length > 0) throw new UsageError(`\`tcp-trace ${name}\` takes no argument, got \`${positionals[0]}\``);
+    checkFlags(command, values as FlagValues);
     return {command, values: values as Parsed['values'], positionals};
   } catch (error) {
     if (error instanceof UsageError) throw error;

@@ -1,10 +1,11 @@
 // Errors that end a command with one line naming the bad value and the fix.
 
 // Bad input from the user (flags, scenario names, ranges): exit code 2.
+// Its message is one line whatever the user typed: control characters in a value show escaped (\n, \u0000).
 export class UsageError extends Error {
   readonly exitCode = 2;
   constructor(message: string) {
-    super(message);
+    super(message.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1)));
     this.name = 'UsageError';
   }
 }

@@ -27,12 +27,12 @@ export function positiveInt(flag: string, value: string | undefined, fallback: n
   return n;
 }
 
-// A non-negative number of seconds, or a UsageError.
-export function seconds(flag: string, value: string | undefined, fallback: number, max = 86_400): number {
+// A number of seconds within [min, max] (a decimal like 0.5 allowed), or a UsageError.
+export function seconds(flag: string, value: string | undefined, fallback: number, max = 86_400, min = 0): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value.trim()) || n > max) {
-    throw new UsageError(`Expected \`${flag}\` to be a number of seconds from 0 to ${max}, got \`${value}\``);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || n > max || n < min) {
+    throw new UsageError(`Expected \`${flag}\` to be a number of seconds from ${min} to ${max}, got \`${value}\``);
   }
   return n;
 }
@@ -54,4 +54,47 @@ export function probeKind(value: string | undefined): ProbeKind | undefined {
   if (value === undefined) return undefined;
   if (value === 'kfunc' || value === 'kprobe' || value === 'tracepoint') return value;
   throw new UsageError(`Expected \`--probes\` to be kfunc, kprobe or tracepoint, got \`${value}\``);
+}
+
+// What a string flag's value must be: the declaration every command's flags are checked against.
+export type ValueKind =
+  | {kind: 'int'; min: number; max: number}
+  | {kind: 'seconds'; min: number; max: number}
+  | {kind: 'range'}
+  | {kind: 'choice'; choices: readonly string[]}
+  | {kind: 'list'; choices: readonly string[]; alone: string}
+  | {kind: 'text'; what: string; pattern: RegExp; maxLength: number};
+
+// "a, b or c"
+export function either(choices: readonly string[]): string {
+  return choices.length < 2 ? choices.join('') : `${choices.slice(0, -1).join(', ')} or ${choices.at(-1)}`;
+}
+
+// Check one value of a flag against its declaration; a UsageError naming the flag, the value and the fix.
+export function checkValue(flag: string, kind: ValueKind, value: string): void {
+  switch (kind.kind) {
+    case 'int':
+      positiveInt(flag, value, 0, kind.min, kind.max);
+      return;
+    case 'seconds':
+      seconds(flag, value, 0, kind.max, kind.min);
+      return;
+    case 'range':
+      portRange(flag, value);
+      return;
+    case 'choice':
+      if (!kind.choices.includes(value)) throw new UsageError(`Expected \`${flag}\` to be ${either(kind.choices)}, got \`${value}\``);
+      return;
+    case 'list': {
+      if (value === kind.alone) return;
+      const bad = value.split(',').map((x) => x.trim()).find((x) => !kind.choices.includes(x));
+      if (bad !== undefined) throw new UsageError(`Unknown value \`${bad}\` in \`${flag} ${value}\`: choose from ${kind.choices.join(', ')} (comma-separated), or ${kind.alone}`);
+      return;
+    }
+    case 'text':
+      if (value.length === 0 || value.length > kind.maxLength || !kind.pattern.test(value)) {
+        throw new UsageError(`Expected \`${flag}\` to be ${kind.what}, got \`${value}\``);
+      }
+      return;
+  }
 }

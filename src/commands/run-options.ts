@@ -134,7 +134,7 @@ export function runOptions(values: FlagValues, positionals: string[], nofileHard
     nofile,
     serverMode: d.serverMode,
     out: str('out') ?? 'tcp-trace-runs',
-    refreshMs: Math.round(seconds('--refresh', str('refresh'), 1, 60) * 1000) || 1000,
+    refreshMs: Math.round(seconds('--refresh', str('refresh'), 1, 60, 0.1) * 1000),
     metricsPort: str('metrics-port') === undefined ? null : positiveInt('--metrics-port', str('metrics-port'), 0, 1, 65_535),
   };
 }

@@ -16,7 +16,7 @@ const cases: Array<[string, string[], RegExp]> = [
   ['a --comm longer than the kernel keeps', ['trace', '--comm', 'a-very-long-command-name'], /`--comm` to be a command name of 1 to 15 characters .* got `a-very-long-command-name`/],
   ['a report of nothing', ['report'], /`tcp-trace report` takes one run directory \(or two to compare\), got 0/],
   ['a negative hold', ['run', '--hold=-1'], /`--hold` to be a number of seconds from 0 to 86400, got `-1`/],
-  ['a flag whose value looks like a flag', ['run', '--hold', '-1'], /`--hold` needs a value \(for one starting with "-", write --hold=VALUE\)/],
+  ['a flag whose value looks like a flag', ['run', '--hold', '-1'], /`--hold` needs a value, got `-1`, which reads as a flag \(for one starting with "-", write --hold=-1\)/],
 ];
 
 for (const [title, args, message] of cases) {
