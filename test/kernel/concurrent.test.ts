@@ -1,0 +1,62 @@
+// Two tcp-trace commands at once: each counts only its own namespace, and the tracefs mount is shared (the
+// last one to end unmounts it, when the host had none).
+import test from 'ava';
+import {execFileSync} from 'node:child_process';
+import {readFileSync} from 'node:fs';
+import {jsonLines, runCli} from '../helpers/cli.js';
+import {journals, kernelSkipReason, labNamespaces, toolProcesses} from '../helpers/kernel.js';
+import {tempDir} from '../helpers/temp.js';
+
+const kernelTest = kernelSkipReason ? test.skip : test.serial;
+const tracefsMounted = () => readFileSync('/proc/mounts', 'utf8').includes(' /sys/kernel/tracing tracefs ');
+
+kernelTest('two runs of 499 at once: each exactly 499 on both ends, in its own namespace; tracefs as before after both', async (t) => {
+  const before = tracefsMounted();
+  const out = tempDir(t, 'concurrent');
+  // different hold times: one ends while the other still counts
+  const [a, b] = await Promise.all([
+    runCli(['run', '--connections', '499', '--headless', '--hold', '0.5', '--out', out]),
+    runCli(['run', '--connections', '499', '--headless', '--hold', '4', '--out', out]),
+  ]);
+  const summaries = [a, b].map((r) => {
+    t.is(r.code, 0, r.stderr);
+    return jsonLines(r.stdout).at(-1)!;
+  });
+  for (const s of summaries) {
+    t.is(s.type, 'summary');
+    t.is(s.connections.established, 499);
+    t.is(s.connections.accepted, 499);
+    t.deepEqual(s.connections.failed, {});
+    t.deepEqual(s.kernel.established, {client: 499, server: 499});
+    t.deepEqual(s.ports.correlation, {matched: 499, onlyKernel: 0, onlyGenerator: 0});
+  }
+  t.not(summaries[0]!.lab.netnsInum, summaries[1]!.lab.netnsInum);
+  t.is(tracefsMounted(), before);
+  t.deepEqual(labNamespaces(), []);
+  t.deepEqual(toolProcesses(), []);
+  t.deepEqual(journals(), []);
+});
+
+kernelTest('tracefs not mounted before: the first run mounts it, the second shares it, it stays while one runs, the last unmounts it', async (t) => {
+  const hostHad = tracefsMounted();
+  if (hostHad) execFileSync('umount', ['/sys/kernel/tracing']);
+  // the host gets back what it had
+  t.teardown(() => {
+    if (hostHad && !tracefsMounted()) execFileSync('mount', ['-t', 'tracefs', 'nodev', '/sys/kernel/tracing']);
+  });
+  const out = tempDir(t, 'concurrent-tracefs');
+  const short = runCli(['run', '--connections', '499', '--headless', '--hold', '0.5', '--out', out]);
+  const long = runCli(['run', '--connections', '499', '--headless', '--hold', '6', '--out', out]);
+  const a = await short;
+  t.is(a.code, 0, a.stderr);
+  // the other run still holds it
+  t.true(tracefsMounted());
+  const b = await long;
+  t.is(b.code, 0, b.stderr);
+  const notes = [a, b].flatMap((r) => jsonLines(r.stdout).filter((l) => l.type === 'note' && /tracefs/.test(l.text)).map((l) => l.text as string));
+  t.is(notes.filter((n) => n.startsWith('tracefs was not mounted: mounted it')).length, 1, notes.join('\n'));
+  t.is(notes.filter((n) => n.startsWith('tracefs: sharing the mount')).length, 1, notes.join('\n'));
+  for (const r of [a, b]) t.deepEqual(jsonLines(r.stdout).at(-1)!.kernel.established, {client: 499, server: 499});
+  t.false(tracefsMounted());
+  t.deepEqual(journals(), []);
+});
