@@ -7,12 +7,18 @@ import type {RunView} from './run-view.js';
 // MemAvailable under this stops the ramp, whatever the scenario.
 export const MEMORY_GUARD_BYTES = 2 * 2 ** 30;
 
+// The guard in force: MEMORY_GUARD_BYTES, or TCP_TRACE_MEMORY_GUARD_BYTES (the tests' way to make it bind).
+export function memoryGuardBytes(env = process.env): number {
+  const n = Number(env.TCP_TRACE_MEMORY_GUARD_BYTES);
+  return Number.isFinite(n) && n > 0 ? n : MEMORY_GUARD_BYTES;
+}
+
 // What the sampler needs: how to build the live state, where it goes, and what to do when memory runs low.
 export type SamplerOptions = {
   live: (memAvailableBytes: number) => LiveState;
   view: RunView;
   record: (sample: Sample) => void;
-  onLowMemory: () => void;
+  onLowMemory: (memAvailableBytes: number) => void;
 };
 
 // Start sampling; stop() ends it, and a tick under way then neither draws nor records (the final sample is the caller's).
@@ -25,9 +31,10 @@ export function startSampler(o: SamplerOptions): {stop: () => void} {
     const state = o.live(mem.meminfo.MemAvailable ?? 0);
     o.view.update(state);
     o.record(state.sample);
-    if (state.sample.memAvailableBytes < MEMORY_GUARD_BYTES && !guarded) {
+    if (stopped) return;
+    if (state.sample.memAvailableBytes < memoryGuardBytes() && !guarded) {
       guarded = true;
-      o.onLowMemory();
+      o.onLowMemory(state.sample.memAvailableBytes);
     }
   };
   void tick();

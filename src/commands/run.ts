@@ -29,7 +29,8 @@ import {dashboardView, headlessView, type RunView} from './run-view.js';
 import {onStopSignals} from './stop-signals.js';
 import {serveMetrics} from '../metrics/server.js';
 import {registerCleanup} from '../lab/cleanup.js';
-import {startSampler} from './run-sampler.js';
+import {memoryGuardBytes, startSampler} from './run-sampler.js';
+import {faultLine, lostText, markLost, watchPrograms, type Fault} from './run-faults.js';
 import {versionWarnings} from '../system/bpftrace-info.js';
 
 // The RLIMIT_NOFILE of this process, which the workers inherit.
@@ -118,6 +119,31 @@ export async function run({values, positionals}: {values: FlagValues; positional
     writeManifest();
 
     let failedProbes: Array<{measurement: string; why: string}> = [];
+    // parts that failed mid-run; one that stops the run makes stoppedBy `fault: <part>`
+    const faults: Fault[] = [];
+    const fault = (f: Omit<Fault, 'atMs'>, stopsRun: boolean): Fault => {
+      const full = {...f, atMs: Date.now() - startedAt.getTime()};
+      faults.push(full);
+      view!.note(faultLine(full));
+      if (stopsRun) {
+        stoppedBy ??= `fault: ${f.part}`;
+        stop.trigger(`fault: ${f.part}`);
+      }
+      return full;
+    };
+    // the run directory's disk full (or gone): named once, the run stops, the rest is printed all the same
+    let diskFailed = false;
+    const onDisk = (write: () => void | Promise<void>) => async () => {
+      try {
+        await write();
+      } catch (error) {
+        if (diskFailed) return;
+        diskFailed = true;
+        const e = error as NodeJS.ErrnoException;
+        fault({part: `run directory ${dir.path}`, why: `${e.code ?? 'write failed'}: ${e.message}`,
+          missing: 'what is written there from now on (samples, summary.json, connections.csv); the summary is still printed'}, true);
+      }
+    };
     const probesReady: Record<string, number> = {};
     // read once a process: the host inspection already did
     const symbols = await loadKallsyms();
@@ -137,12 +163,13 @@ export async function run({values, positionals}: {values: FlagValues; positional
         return live(undefined, memAvailable);
       },
       view,
-      record: (sample) => dir.appendSample(sample),
-      onLowMemory: () => {
-        const why = 'memory guard: MemAvailable under 2 GiB';
+      record: (sample) => void onDisk(() => dir.appendSample(sample))(),
+      onLowMemory: (memAvailable) => {
+        const guard = memoryGuardBytes();
+        const why = `memory guard: MemAvailable under ${(guard / 2 ** 30).toFixed(guard % 2 ** 30 === 0 ? 0 : 1)} GiB`;
         stoppedBy ??= why;
-        view!.note(why);
-        stop.trigger('memory guard');
+        fault({part: 'memory', why: `MemAvailable ${Math.round(memAvailable / 2 ** 20)} MiB under the guard's ${Math.round(guard / 2 ** 20)} MiB`,
+          missing: 'the connections not made yet: the ramp stops here'}, true);
       },
     });
     // the workers start while the probes attach: neither needs the other, and both take seconds
@@ -161,7 +188,10 @@ export async function run({values, positionals}: {values: FlagValues; positional
         },
       }),
     ]);
-    if (started.status === 'fulfilled') generator = started.value;
+    if (started.status === 'fulfilled') {
+      generator = started.value;
+      generator.onWorkerDied = (d) => void fault({part: d.part, why: d.how, missing: d.missing}, true);
+    }
     // on failure the other half's processes end with generator.close() and lab.close() (finally), or with tcp-trace
     if (started.status === 'rejected') throw started.reason;
     if (attached.status === 'rejected') throw attached.reason;
@@ -174,6 +204,16 @@ export async function run({values, positionals}: {values: FlagValues; positional
     }
     plan = probes.plan;
     failedProbes = probes.failures;
+    // a program that dies from now on: its measurement is lost (never frozen at its last totals); the run goes on
+    const programs = watchPrograms(
+      probes.attached.map((a) => ({measurement: a.entry.measurement, pid: a.handle.pid, file: a.entry.variant?.file ?? '?'})),
+      (p) => {
+        const f = fault({part: `bpftrace ${p.file} (pid ${p.pid})`, why: `the ${p.measurement} program ended unasked`,
+          missing: `${p.measurement} from then on (shown as lost)`, measurement: p.measurement}, false);
+        failedProbes.push({measurement: p.measurement, why: lostText(f)});
+      },
+    );
+    registerCleanup(() => programs.stop());
     for (const f of failedProbes) view.note(`probe ${f.measurement} unavailable: ${f.why}`);
     writeManifest();
 
@@ -198,6 +238,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
               const t0 = Date.now();
               // the sample is the connections the servers accepted: wait for the last of them, then stop the probe
               await gen.waitAccepted(gen.stats().established, 5000);
+              programs.unwatch('slab');
               if (await probes.freeze('slab')) slabConnections = gen.stats().established;
               freezeMs = Date.now() - t0;
             },
@@ -220,13 +261,14 @@ export async function run({values, positionals}: {values: FlagValues; positional
     await gen.pause();
     await gen.waitAccepted(gen.stats().established, 5000);
     const memoryAfter = await memorySnapshot(true);
+    programs.stop();
     const kernel = await probes.stop();
     // what the last prints showed (a map full only at its END print) is said too
     noteProblems();
     phase = 'done';
     const final = live(kernel, memoryAfter.meminfo.MemAvailable ?? 0);
     view.update(final);
-    dir.appendSample(final.sample);
+    await onDisk(() => dir.appendSample(final.sample))();
     await gen.close();
     const base = buildSummary({
       scenario: opts.scenario, requested: opts.connections, ports: opts.ports, durationMs: Date.now() - startedAt.getTime(), startupMs: rampStartedAt - startedAt.getTime(), rampMs,
@@ -234,13 +276,15 @@ export async function run({values, positionals}: {values: FlagValues; positional
       lostEvents: probes.lostEvents(), limits: host.limits, lab: labFacts, stoppedBy, slabConnections,
       problems: probes.problems(), warnings: bpftraceWarnings,
     });
-    const summary = {...base, claims: steps ? scenario.claims(base, steps) : [], runDirectory: dir.path};
-    dir.writeJson('summary.json', summary);
-    await dir.writeConnections(gen.records);
+    const summary = markLost({...base, claims: steps ? scenario.claims(base, steps) : [], faults, runDirectory: dir.path}, faults);
+    await onDisk(() => dir.writeJson('summary.json', summary))();
+    await onDisk(() => dir.writeConnections(gen.records))();
     view.summary(summary);
     await lab.close();
     await Promise.race([view.finished(), stop.signalled]);
-    return stop.reason() === 'SIGTERM' ? 143 : 0;
+    if (stop.reason() === 'SIGTERM') return 143;
+    // a part that failed (the memory guard is a planned stop, not a failure): the summary says which, exit 1
+    return faults.some((f) => f.part !== 'memory') ? 1 : 0;
   } finally {
     sampler?.stop();
     view?.close();

@@ -53,6 +53,9 @@ export class Generator {
   // what a worker reported going wrong after it started (a server out of fds cannot accept, say)
   readonly warnings: string[] = [];
   onWarning: (message: string) => void = () => undefined;
+  // a worker that ended on its own, after the start and before close(): which, how, and what it leaves out
+  onWorkerDied: (died: {part: string; how: string; missing: string}) => void = () => undefined;
+  private closing = false;
 
   private constructor(
     readonly options: GeneratorOptions,
@@ -92,7 +95,15 @@ export class Generator {
       await generator.close(1000);
       throw error;
     }
+    generator.servers.forEach((w, i) => generator.watch(w, `server worker ${i}`, `it held the server side of ports ${groups[i]!.join(', ')}: their connections close and no more are accepted`));
+    generator.clients.forEach((w, i) => generator.watch(w, `client worker ${i}`, 'the connections it had yet to make, and those it held close'));
     return generator;
+  }
+
+  private watch(w: Worker, name: string, missing: string) {
+    void w.exited.then(() => {
+      if (!this.closing) this.onWorkerDied({part: `${name} (pid ${w.child.pid})`, how: w.how(), missing});
+    });
   }
 
   private onServer(i: number, m: ServerReport) {
@@ -146,10 +157,14 @@ export class Generator {
   }
 
   // Run one ramp on one client worker (scenarios that need an exact order use worker 0).
+  // A worker that dies on the way ends its ramp there (onWorkerDied names it); an error it reports still throws.
   rampOn(worker: number, spec: RampSpec): Promise<void> {
     const w = this.clients[worker]!;
-    const finished = this.waitFor(w, 'done');
-    w.child.send({type: 'ramp', ...spec} satisfies ClientCommand);
+    if (!w.child.connected) return Promise.resolve();
+    const finished = this.waitFor(w, 'done').catch((error: Error) => {
+      if (w.child.exitCode === null && w.child.signalCode === null && w.child.connected) throw error;
+    });
+    w.child.send({type: 'ramp', ...spec} satisfies ClientCommand, () => undefined);
     return finished;
   }
 
@@ -218,6 +233,7 @@ export class Generator {
 
   // Close every connection and end every worker (SIGKILL after graceMs).
   async close(graceMs = 5000): Promise<void> {
+    this.closing = true;
     // (a worker whose spawn threw leaves a hole)
     const all = [...this.clients, ...this.servers].filter((w): w is Worker => w !== undefined);
     await Promise.all(

@@ -13,7 +13,7 @@ export type WorkerSpec = {
 };
 
 // A started worker: the child (its pid is node's: setpriv, prlimit and ip exec, they do not fork) and its last stderr lines.
-export type Worker = {child: ChildProcess; stderrTail: string[]; exited: Promise<number | null>};
+export type Worker = {child: ChildProcess; stderrTail: string[]; exited: Promise<number | null>; how: () => string};
 
 // The command line that runs a worker in the namespace.
 export function workerArgv(spec: WorkerSpec, nodePath = process.execPath): string[] {
@@ -33,13 +33,20 @@ export async function spawnWorker(spec: WorkerSpec, onSpawn: (w: Worker) => void
     stderrTail.push(...chunk.split('\n').filter(Boolean));
     stderrTail.splice(0, Math.max(0, stderrTail.length - 20));
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  onSpawn({child, stderrTail, exited});
+  let how = 'running';
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code, signal) => {
+      how = signal ? `killed by ${signal}` : `exited with code ${code}`;
+      resolve(code);
+    }),
+  );
+  const worker: Worker = {child, stderrTail, exited, how: () => how};
+  onSpawn(worker);
   await new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve);
     child.once('error', reject);
   });
-  return {child, stderrTail, exited};
+  return worker;
 }
 
 // Make `count` loopback connections inside the namespace from a short-lived process; resolves when it exits.
