@@ -19,6 +19,12 @@ async function main(): Promise<number> {
     process.stdout.write(`${parsed.help}\n`);
     return 0;
   }
+  // what killed runs left is undone by the next command that needs root, saying so in one line (run and trace
+  // say it among their notes: openLab)
+  if ((parsed.command.name === 'doctor' || parsed.command.name === 'probes') && process.getuid?.() === 0) {
+    const {undoLeftovers} = await import('./lab/journal.js');
+    for (const line of await undoLeftovers()) warnLine(`tcp-trace: ${line}`);
+  }
   const module = await commands[parsed.command.name as keyof typeof commands]();
   return module.run({values: parsed.values, positionals: parsed.positionals});
 }
