@@ -89,7 +89,11 @@ export async function run({values, positionals}: {values: FlagValues; positional
         const line = `${p.measurement}: ${p.text}`;
         if (!warned.has(line)) {
           view!.note(`warning: ${line}`);
-          dir.appendWarning(Date.now() - startedAt.getTime(), line);
+          try {
+            dir.appendWarning(Date.now() - startedAt.getTime(), line);
+          } catch {
+            // the run directory's disk full: the next sample's write names that fault (and the run stops)
+          }
         }
         warned.add(line);
       }
