@@ -1,11 +1,16 @@
-// Kernel tests run as root with bpftrace installed; elsewhere they are skipped with the reason said.
+// Kernel tests run as root with bpftrace installed; elsewhere they are skipped with the reason said
+// (and .ci/run fails on any skip: CI is root and installs bpftrace).
 import {execFileSync} from 'node:child_process';
-import {readdirSync, existsSync, readFileSync} from 'node:fs';
+import {readdirSync, readFileSync} from 'node:fs';
+import {findBpftrace} from '../../src/system/bpftrace-info.js';
+import {JOURNAL_DIR} from '../../src/lab/journal.js';
+
+// bpftrace where the tool itself looks for it (BPFTRACE, then PATH, then the usual dirs).
+const bpftrace = await findBpftrace();
 
 function why(): string | null {
   if (process.getuid?.() !== 0) return 'kernel tests need root: run `sudo npm test`';
-  const found = ['/usr/bin/bpftrace', '/usr/sbin/bpftrace', '/usr/local/bin/bpftrace'].some((p) => existsSync(p));
-  if (!found) return 'bpftrace is not installed: run `sudo npm run setup`';
+  if (!bpftrace) return 'bpftrace is not installed (nor BPFTRACE set): run `sudo npm run setup`';
   return null;
 }
 
@@ -18,25 +23,36 @@ export function labNamespaces(): string[] {
   return out.split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith('tcptrace-'));
 }
 
-// Pids of processes whose command is bpftrace or a load worker of this tool.
+// The tool's worker entry points in src/load: the load workers and the warm-up process.
+const WORKER_SCRIPTS = ['server-worker.js', 'client-worker.js', 'warmup.js'];
+
+// True when argv is a bpftrace (by any name or loader: an argument ending in /bpftrace or named bpftrace) or
+// one of the tool's worker scripts.
+export function isToolArgv(argv: string[]): boolean {
+  return argv.some((a) => a === 'bpftrace' || a.endsWith('/bpftrace') || WORKER_SCRIPTS.some((s) => a.endsWith(`/load/${s}`)));
+}
+
+// Processes that are bpftrace or a load/warm-up worker of this tool (this test process excluded).
 export function toolProcesses(): Array<{pid: number; cmd: string}> {
   const out: Array<{pid: number; cmd: string}> = [];
   for (const d of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    let argv: string[];
     try {
-      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (/(^|\/)bpftrace\s/.test(cmd) || /(server|client)-worker\.js/.test(cmd)) out.push({pid: Number(d), cmd});
+      argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').filter(Boolean);
     } catch {
-      // gone
+      continue; // gone
     }
+    if (Number(d) !== process.pid && isToolArgv(argv)) out.push({pid: Number(d), cmd: argv.join(' ')});
   }
   return out;
 }
 
-// Journals left under /run/tcp-trace.
+// Journals left in the tool's journal folder (the folder itself is removed when the last journal goes).
 export function journals(): string[] {
   try {
-    return readdirSync('/run/tcp-trace').filter((n) => n.startsWith('journal-'));
-  } catch {
-    return [];
+    return readdirSync(JOURNAL_DIR).filter((n) => n.startsWith('journal-'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw error;
   }
 }

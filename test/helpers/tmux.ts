@@ -22,11 +22,13 @@ export class TmuxSession {
     execFileSync('tmux', ['send-keys', '-t', this.name, ...keys]);
   }
 
-  // Poll the screen until predicate holds (or timeoutMs passes); returns the last screen.
-  async waitFor(predicate: (screen: string) => boolean, timeoutMs: number): Promise<string> {
+  // Poll the screen until predicate holds; returns that screen. Throws (failing the test) with the last
+  // screen when timeoutMs passes first.
+  async waitFor(predicate: (screen: string) => boolean, timeoutMs: number, what = String(predicate)): Promise<string> {
     const until = Date.now() + timeoutMs;
     let screen = this.capture();
-    while (!predicate(screen) && Date.now() < until) {
+    while (!predicate(screen)) {
+      if (Date.now() >= until) throw new Error(`tmux ${this.name}: not on screen after ${timeoutMs} ms: ${what}\n${screen}`);
       await sleep(250);
       screen = this.capture();
     }

@@ -5,10 +5,6 @@ import {journals, kernelSkipReason, labNamespaces, toolProcesses} from '../helpe
 import {tempDir} from '../helpers/temp.js';
 
 const kernelTest = kernelSkipReason ? test.skip : test.serial;
-if (kernelSkipReason) test('kernel tests skipped', (t) => {
-  t.log(kernelSkipReason);
-  t.pass();
-});
 
 const within = (a: number, b: number, share: number) => Math.abs(a - b) <= share * Math.max(a, b);
 

@@ -18,6 +18,11 @@ async function startLongRun(t: ExecutionContext, phase: 'starting' | 'ramping' =
   run.child.stdout!.on('data', (d) => (out += d));
   const seen = () => jsonLines(out.slice(0, out.lastIndexOf('\n') + 1)).some((l) => l.type === 'sample' && l.phase === phase && (phase === 'starting' || l.connections.established > 0));
   for (let i = 0; i < 300 && !seen(); i++) await sleep(100);
+  if (!seen()) {
+    run.child.kill('SIGINT');
+    await run.done;
+    throw new Error(`no ${phase} sample with connections within 30 s:\n${out}`);
+  }
   return run;
 }
 
