@@ -56,3 +56,10 @@ export function journals(): string[] {
     throw error;
   }
 }
+
+// A cache's object size in bytes, as /proc/slabinfo lists it (name active_objs num_objs objsize ...).
+export function objsize(cache: string): number {
+  const line = readFileSync('/proc/slabinfo', 'utf8').split('\n').find((l) => l.split(/\s+/)[0] === cache);
+  if (!line) throw new Error(`no ${cache} cache in /proc/slabinfo`);
+  return Number(line.split(/\s+/)[3]);
+}

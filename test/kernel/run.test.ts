@@ -1,16 +1,22 @@
 // The walking skeleton's contract: the generator and the kernel count the same connections, sockets and ports.
 import test from 'ava';
+import {readFileSync, readdirSync} from 'node:fs';
+import {join} from 'node:path';
 import {jsonLines, runCli} from '../helpers/cli.js';
-import {journals, kernelSkipReason, labNamespaces, toolProcesses} from '../helpers/kernel.js';
+import {journals, kernelSkipReason, labNamespaces, objsize, toolProcesses} from '../helpers/kernel.js';
 import {tempDir} from '../helpers/temp.js';
 
 const kernelTest = kernelSkipReason ? test.skip : test.serial;
 
 const within = (a: number, b: number, share: number) => Math.abs(a - b) <= share * Math.max(a, b);
 
+// n connections shared round-robin over the server ports: the first n % ports get one more.
+const roundRobin = (n: number, ports: number[]) => Object.fromEntries(ports.map((p, i) => [String(p), Math.floor(n / ports.length) + (i < n % ports.length ? 1 : 0)]));
+
 for (const n of [23, 499]) {
   kernelTest(`ramp of ${n}: kernel and generator agree on every count`, async (t) => {
-    const r = await runCli(['run', '--connections', String(n), '--headless', '--hold', '0.5', '--out', tempDir(t, 'ramp')]);
+    const out = tempDir(t, 'ramp');
+    const r = await runCli(['run', '--connections', String(n), '--headless', '--hold', '0.5', '--out', out]);
     t.is(r.code, 0, r.stderr);
     const lines = jsonLines(r.stdout);
     const s = lines.at(-1)!;
@@ -20,26 +26,38 @@ for (const n of [23, 499]) {
     t.is(s.connections.established, n);
     t.is(s.connections.accepted, n);
     t.deepEqual(s.connections.failed, {});
-    // the kernel's side, per the run's server ports
+    // the kernel's side, per the run's server ports (the default: 4 from 12000)
+    t.deepEqual(s.ports.server, [12000, 12001, 12002, 12003]);
     t.deepEqual(s.kernel.established, {client: n, server: n});
     t.deepEqual(s.kernel.syscalls, {socket: n, connect: n, accept: n});
     t.deepEqual(s.kernel.errors, {});
     t.is(s.kernel.lostEvents, 0);
+    t.is(s.kernel.latency.socket.count, n);
+    t.is(s.kernel.latency.connect.count, n);
+    t.deepEqual(s.probeFailures, []);
     // every local port the generator saw is one the kernel saw, by (server port, local port)
     t.deepEqual(s.ports.correlation, {matched: n, onlyKernel: 0, onlyGenerator: 0});
-    t.is(Object.values(s.ports.perDestination as Record<string, number>).reduce((a, b) => a + b, 0), n);
-    // a handshake is three TCP segments received on the lab's loopback
-    t.true(s.kernel.receive.tcpSegments >= 3 * n, `rx tcp segments ${s.kernel.receive.tcpSegments}`);
-    // slab per connection, by both methods
+    // the generator deals connections round-robin over the server ports: each got its share of local ports
+    t.deepEqual(s.ports.perDestination, roundRobin(n, s.ports.server));
+    // connect() tries even ports first (since 4.6): with 28 232 free, every one is even
+    t.deepEqual(s.ports.parity, {even: n, odd: 0});
+    // a fresh namespace's ip_local_port_range is the kernel's default, whatever the host's
+    t.deepEqual(s.ports.range, {low: 32768, high: 60999, size: 28232});
+    t.deepEqual(s.lab.portRange, s.ports.range);
+    // a handshake is three TCP segments received on the lab's loopback, and nothing else arrives there
+    t.is(s.kernel.receive.tcpSegments, 3 * n);
+    t.is(s.kernel.receive.packets, 3 * n);
+    // slab per connection: one TCP socket and one socket inode on each end (the listeners' came before)
+    t.is(s.slab.byCache.TCP, 2 * objsize('TCP'), JSON.stringify(s.slab.byCache));
+    t.is(s.slab.byCache.sock_inode_cache, 2 * objsize('sock_inode_cache'), JSON.stringify(s.slab.byCache));
     const {tracepoint, slabinfo} = s.slab.bytesPerConnection;
     // slabinfo's total over every cache is only positive where the run outweighs the host: at 23 connections a
     // namespace the kernel was still tearing down (the previous test's, freed asynchronously) made it -17 KB
     // once in CI; the socket caches below carry the comparison there
-    t.true(tracepoint > 0, `tracepoint ${tracepoint}`);
+    t.true(tracepoint >= 2 * (objsize('TCP') + objsize('sock_inode_cache')), `tracepoint ${tracepoint}`);
     if (n >= 499) t.true(slabinfo > 0, `slabinfo ${slabinfo}`);
-    t.true(s.slab.byCache.TCP > 0 && s.slab.byCache.sock_inode_cache > 0);
-    // the socket's own caches, which nothing else on the host allocates from, agree at any size; the totals
-    // also hold dentry, filp, maple_node ... which other processes use too: compared where the run dominates
+    // /proc/slabinfo moves with the rest of the host (not exact): the socket's own caches, which nothing else
+    // on the host allocates from, agree at any size; the totals (dentry, filp, maple_node ...) where the run dominates
     const sockets = (c: Record<string, number | null>) => (c.TCP ?? 0) + (c.sock_inode_cache ?? 0);
     t.true(within(sockets(s.slab.byCache), sockets(s.slab.slabinfoByCache), 0.3), `TCP + sock_inode_cache: ${JSON.stringify(s.slab.byCache)} vs ${JSON.stringify(s.slab.slabinfoByCache)}`);
     if (n >= 499) t.true(within(tracepoint, slabinfo, 0.3), `tracepoint ${tracepoint} vs slabinfo ${slabinfo}`);
@@ -51,6 +69,11 @@ for (const n of [23, 499]) {
     t.deepEqual([samples[0]!.connections.established, samples[0]!.kernel.established.client], [0, 0]);
     t.true(samples[0]!.tMs < s.startupMs && s.startupMs < s.durationMs, `first sample ${samples[0]!.tMs} ms, ramp at ${s.startupMs} ms`);
     t.is(samples.at(-1)!.connections.established, n);
+    // the run directory's samples file has every sample printed, in order
+    const [runDir] = readdirSync(out);
+    const recorded = readFileSync(join(out, runDir!, 'samples.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    t.is(recorded.length, samples.length);
+    t.deepEqual(recorded.map((l) => l.tMs), samples.map((l) => l.tMs));
     // nothing left behind
     t.deepEqual(labNamespaces(), []);
     t.deepEqual(toolProcesses(), []);
@@ -81,7 +104,11 @@ kernelTest('slab sample: the slab probe stops after 500 of 1500 connections; its
   const last = lines.filter((l) => l.type === 'sample').at(-1)!;
   t.is(last.slab.sampledConnections, 500);
   t.true(within(last.slab.bytesPerConnection, tracepoint, 0.02), `${last.slab.bytesPerConnection} vs ${tracepoint}`);
-  t.is(last.slab.heldBytes, last.slab.bytesPerConnection * n);
+  // the sample's socket caches are exact too: one TCP socket and one inode on each end of its 500
+  t.is(s.slab.byCache.TCP, 2 * objsize('TCP'));
+  t.is(s.slab.byCache.sock_inode_cache, 2 * objsize('sock_inode_cache'));
+  // the held total for all 1500, against /proc/slabinfo's growth over all 1500 (moves with the host: 30 %)
+  t.true(within(last.slab.heldBytes, slabinfo * n, 0.3), `held ${last.slab.heldBytes} vs slabinfo ${slabinfo * n}`);
   t.deepEqual(toolProcesses(), []);
   t.deepEqual(journals(), []);
 });
