@@ -4,8 +4,10 @@ import {readFileSync, readdirSync} from 'node:fs';
 import type {ExecutionContext} from 'ava';
 import {tempDir} from '../helpers/temp.js';
 import {join} from 'node:path';
-import {jsonLines, runCli} from '../helpers/cli.js';
-import {kernelSkipReason, labNamespaces, toolProcesses} from '../helpers/kernel.js';
+import {readlinkSync} from 'node:fs';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {jsonLines, runCli, startCli} from '../helpers/cli.js';
+import {journals, kernelSkipReason, labNamespaces, objsize, toolProcesses} from '../helpers/kernel.js';
 
 const kernelTest = kernelSkipReason ? test.skip : test.serial;
 
@@ -31,6 +33,12 @@ kernelTest('port-exhaustion: exactly 10, then EADDRNOTAVAIL, then 10 more on the
   t.deepEqual(summary.kernel.established, {client: 20, server: 20});
   t.deepEqual(summary.ports.range, {low: 60000, high: 60009, size: 10});
   t.deepEqual(summary.ports.perDestination, {'12000': 10, '12001': 10});
+  // 21 sockets and connects (the 11th connect fails), 20 accepts; every made connection seen by both sides
+  t.deepEqual(summary.kernel.syscalls, {socket: 21, connect: 21, accept: 20});
+  t.deepEqual(summary.ports.correlation, {matched: 20, onlyKernel: 0, onlyGenerator: 0});
+  // with all 10 ports used per destination, half of each range's ports are odd
+  t.deepEqual(summary.ports.parity, {even: 10, odd: 10});
+  t.deepEqual(summary.probeFailures, []);
   // connections.csv: 21 attempts, in order; the 11th failed
   const rows = file('connections.csv').trim().split('\n').slice(1).map((l) => l.split(','));
   t.is(rows.length, 21);
@@ -46,28 +54,78 @@ kernelTest('four-tuple: one local port, two server ports, payloads crossed right
   t.true(allHeld(summary), JSON.stringify(held(summary)));
   t.deepEqual(summary.kernel.established, {client: 2, server: 2});
   t.deepEqual(summary.kernel.errors, {EADDRNOTAVAIL: 1});
+  t.deepEqual(summary.connections.failed, {EADDRNOTAVAIL: 1});
+  // three sockets and connects (the third connect fails), two accepts
+  t.deepEqual(summary.kernel.syscalls, {socket: 3, connect: 3, accept: 2});
   t.deepEqual(summary.ports.correlation, {matched: 2, onlyKernel: 0, onlyGenerator: 0});
+  // one local port for both server ports
+  t.deepEqual(summary.ports.perDestination, {'12000': 1, '12001': 1});
 });
 
-kernelTest('fd-limit: EMFILE at nofile minus the fds node had open, named RLIMIT_NOFILE', async (t) => {
-  const {r, summary} = await scenario(t, 'fd-limit', '--nofile', '128');
+// The fds of pid with their link targets ("socket:[123]", "/dev/null", "anon_inode:[eventpoll]" ...).
+function fdTargets(pid: number): Array<{fd: number; target: string}> {
+  return readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+    try {
+      return [{fd: Number(fd), target: readlinkSync(`/proc/${pid}/fd/${fd}`)}];
+    } catch {
+      return [];
+    }
+  });
+}
+
+// Socket inodes of pid's namespace's ESTABLISHED TCP connections to remote port (from /proc/PID/net/tcp).
+function establishedTo(pid: number, port: number): Set<string> {
+  const rows = readFileSync(`/proc/${pid}/net/tcp`, 'utf8').trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/));
+  return new Set(rows.filter((c) => c[3] === '01' && parseInt(c[2]!.split(':')[1]!, 16) === port).map((c) => c[9]!));
+}
+
+kernelTest('fd-limit: EMFILE once the worker holds nofile fds, its sockets are the connections, named RLIMIT_NOFILE', async (t) => {
+  const out = tempDir(t, 'fd-limit');
+  const run = startCli(['run', 'fd-limit', '--nofile', '128', '--headless', '--hold', '3', '--out', out]);
+  let stdout = '';
+  run.child.stdout!.on('data', (d) => (stdout += d));
+  const holding = () => jsonLines(stdout.slice(0, stdout.lastIndexOf('\n') + 1)).some((l) => l.type === 'sample' && l.phase === 'holding');
+  for (let i = 0; i < 300 && !holding(); i++) await sleep(100);
+  t.true(holding(), stdout);
+  // the client worker during the hold, counted from /proc: every one of its 128 fd slots (0-127) is taken, and
+  // its connections are the established sockets to the server port among its fds (one fd above 127, the IPC
+  // channel, was opened by its parent before the limit was set)
+  const worker = toolProcesses().find((p) => p.cmd.includes('client-worker.js'));
+  t.truthy(worker, JSON.stringify(toolProcesses()));
+  const fds = fdTargets(worker!.pid);
+  const mine = establishedTo(worker!.pid, 12000);
+  const connections = fds.filter((f) => mine.has(/^socket:\[(\d+)\]$/.exec(f.target)?.[1] ?? '')).length;
+  t.is(fds.filter((f) => f.fd < 128).length, 128, fds.map((f) => `${f.fd}:${f.target}`).join(' '));
+  t.true(connections > 0);
+  const r = await run.done;
   t.is(r.code, 0, r.stderr);
+  const summary = jsonLines(r.stdout).at(-1)!;
   t.true(allHeld(summary), JSON.stringify(held(summary)));
-  const evidence = summary.claims[0].evidence;
-  t.is(summary.connections.established, 128 - evidence.openFdsAtStart);
-  t.is(summary.connections.failed.EMFILE, 128 + 16 - summary.connections.established);
-  t.is(summary.kernel.errors.EMFILE, summary.connections.failed.EMFILE);
+  t.is(summary.connections.established, connections);
+  t.deepEqual(summary.kernel.established, {client: connections, server: connections});
+  // the other attempts (nofile + 16 in all) failed with EMFILE, on both sides, and nothing else failed
+  t.is(summary.connections.requested, 128 + 16);
+  t.deepEqual(summary.connections.failed, {EMFILE: 128 + 16 - connections});
+  t.deepEqual(summary.kernel.errors, {EMFILE: 128 + 16 - connections});
+  t.deepEqual(summary.kernel.syscalls, {socket: connections, connect: connections, accept: connections});
   t.is(summary.kernel.limitsHit.EMFILE, 'RLIMIT_NOFILE');
+  t.deepEqual(labNamespaces(), []);
+  t.deepEqual(toolProcesses(), []);
+  t.deepEqual(journals(), []);
 });
 
-kernelTest('hello: per-connection memory after the messages is above the idle cost', async (t) => {
+kernelTest('hello: a 12-byte message each way leaves one queued skb data head on each end', async (t) => {
   const {r, summary} = await scenario(t, 'hello', '--connections', '499');
   t.is(r.code, 0, r.stderr);
   t.true(allHeld(summary), JSON.stringify(held(summary)));
-  const e = summary.claims[1].evidence;
-  t.true(e.bytesPerConnectionAfter > e.bytesPerConnectionBefore);
-  t.true(e.slabinfoPerConnectionAfter > e.slabinfoPerConnectionBefore);
   t.deepEqual(summary.kernel.established, {client: 499, server: 499});
+  // the slab probe ran to the end: the messages' buffers are in, exactly one small skb head a socket; the
+  // idle cost as in the ramp
+  t.is(summary.slab.byCache.skbuff_small_head, 2 * objsize('skbuff_small_head'), JSON.stringify(summary.slab.byCache));
+  t.is(summary.slab.byCache.TCP, 2 * objsize('TCP'));
+  const e = summary.claims[1].evidence;
+  // after minus before is at least those heads (the skb itself is in a cache SLUB merged under another name)
+  t.true(e.bytesPerConnectionAfter - e.bytesPerConnectionBefore >= 2 * objsize('skbuff_small_head'), JSON.stringify(e));
 });
 
 kernelTest('million with --connections 3000 completes, reports, and says the claim did not hold at that size', async (t) => {
@@ -82,7 +140,8 @@ kernelTest('million with --connections 3000 completes, reports, and says the cla
   t.is(manifest.scenario, 'million');
   t.is(manifest.kernel, readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim());
   t.is(file('connections.csv').trim().split('\n').length, 3001);
-  t.true(file('samples.ndjson').trim().split('\n').length >= 1);
+  // every sample printed is in the samples file
+  t.is(file('samples.ndjson').trim().split('\n').length, jsonLines(r.stdout).filter((l) => l.type === 'sample').length);
   t.is(JSON.parse(file('summary.json')).connections.established, 3000);
   t.deepEqual(labNamespaces(), []);
   t.deepEqual(toolProcesses(), []);
