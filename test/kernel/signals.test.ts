@@ -9,6 +9,7 @@ import {tempDir} from '../helpers/temp.js';
 import type {ExecutionContext} from 'ava';
 
 const kernelTest = kernelSkipReason ? test.skip : test.serial;
+const tracefsMounted = () => readFileSync('/proc/mounts', 'utf8').includes(' /sys/kernel/tracing tracefs ');
 const hostSysctls = () => ['/proc/sys/net/ipv4/ip_local_port_range', '/proc/sys/fs/file-max', '/proc/sys/fs/nr_open'].map((p) => readFileSync(p, 'utf8'));
 
 // Start a long run and wait until its first sample with phase (a ramping one: with connections made).
@@ -68,7 +69,7 @@ kernelTest('SIGINT while the probes attach (the first samples come before them):
 });
 
 kernelTest('stdout closed mid-run (the reader of `| head` went away): the write errors stop the run, the lab is undone', async (t) => {
-  const tracefsBefore = readFileSync('/proc/mounts', 'utf8').includes(' /sys/kernel/tracing tracefs ');
+  const tracefsBefore = tracefsMounted();
   const run = await startLongRun(t);
   const dir = run.child.spawnargs.at(-1)!;
   t.is(labNamespaces().length, 1);
@@ -76,12 +77,11 @@ kernelTest('stdout closed mid-run (the reader of `| head` went away): the write 
   const r = await run.done;
   t.not(r.code, 0);
   t.regex(r.stderr, /EPIPE/);
-  // the bpftrace programs, the workers, the namespace, the tracefs mount and the journal are gone
+  // the bpftrace programs, the workers, the namespace, a tracefs mount the run made and the journal are gone
   t.deepEqual(labNamespaces(), []);
   t.deepEqual(toolProcesses(), []);
   t.deepEqual(journals(), []);
-  // a tracefs the run mounted is unmounted again; one the host had stays
-  t.is(readFileSync('/proc/mounts', 'utf8').includes(' /sys/kernel/tracing tracefs '), tracefsBefore);
+  t.is(tracefsMounted(), tracefsBefore);
   // what was recorded before stays on disk
   const [runDir] = readdirSync(dir);
   t.true(readFileSync(join(dir, runDir!, 'samples.ndjson'), 'utf8').includes('"type":"sample"'));

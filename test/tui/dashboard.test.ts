@@ -96,7 +96,7 @@ tuiTest('q during the ramp stops it: the summary records what was made, exit 0, 
     t.is(await waitExit(exitFile), '0');
     const summary = summaryOf(dir);
     t.is(summary.stoppedBy, 'SIGINT');
-    t.true(summary.connections.established < 5000);
+    t.true(summary.connections.established > 0 && summary.connections.established < 5000, String(summary.connections.established));
     t.is(summary.kernel.established.client, summary.connections.established);
     t.deepEqual(labNamespaces(), []);
     t.deepEqual(toolProcesses(), []);
