@@ -1,0 +1,126 @@
+// buildSummary field by field (README, FIELDS): each figure worked out by hand from the facts below.
+import test from 'ava';
+import {buildSummary, type RunFacts} from '../../../src/correlate/summary.js';
+import {planProbes} from '../../../src/probes/plan.js';
+import {foldLines, liveState, tracepointsOnly} from '../../helpers/live.js';
+import type {SlabCache} from '../../../src/system/proc-parse.js';
+
+const cache = (objSize: number, activeObjs: number): SlabCache => ({activeObjs, numObjs: activeObjs, objSize, activeBytes: objSize * activeObjs});
+const record = (rport: number, lport: number, errno: string | null = null) => ({worker: 0, laddr: '127.0.0.1', lport, raddr: '127.0.0.1', rport, connectNs: 1000, errno, atMs: 0});
+
+// 5 attempts to ports 12000/12001, 4 established, the 5th EADDRNOTAVAIL; the kernel saw one pair the
+// generator did not (40007) and missed one it did (40006)
+function facts(over: Partial<RunFacts> = {}): RunFacts {
+  const kernel = foldLines([
+    '{"type": "map", "data": {"@client_estab": {"12000": 2, "12001": 2, "9999": 1}}}',
+    '{"type": "map", "data": {"@server_estab": {"12000": 2, "12001": 2}}}',
+    '{"type": "map", "data": {"@calls": {"socket": 5, "accept": 4}}}',
+    '{"type": "map", "data": {"@connect_ok": 4}}',
+    '{"type": "map", "data": {"@connect_errno": {"99": 1}}}',
+    '{"type": "map", "data": {"@errno": {"socket,24": 1}}}',
+    '{"type": "hist", "data": {"@socket_ns": [{"min": 1024, "max": 2047, "count": 5}]}}',
+    '{"type": "hist", "data": {"@connect_ns": [{"min": 1024, "max": 2047, "count": 4}, {"min": 4096, "max": 8191, "count": 1}]}}',
+    '{"type": "map", "data": {"@rx_tcp": 12}}',
+    '{"type": "map", "data": {"@rx_packets": 13}}',
+    '{"type": "map", "data": {"@ports": {"12000,40000": 1, "12001,40002": 1, "12000,40004": 1, "12001,40007": 1}}}',
+    '{"type": "map", "data": {"@alloc_sites": {"TCP,1": 18944, "sock_inode_cache,2": 6656, "dentry,3": 4000, "tiny,4": 20}}}',
+    '{"type": "map", "data": {"@freed_bytes": {"dentry": 2000}}}',
+  ]);
+  const live = liveState(4);
+  return {
+    scenario: 'ramp',
+    requested: 4,
+    ports: [12000, 12001],
+    durationMs: 5000,
+    startupMs: 1500,
+    rampMs: 2000,
+    generator: {attempted: 5, established: 4, failed: {EADDRNOTAVAIL: 1}, accepted: 4, serverOpen: 4, serverBytesIn: 0, clientsDone: 1, rss: {readyBytes: 20_971_520, nowBytes: 20_979_520, workers: 2}},
+    records: [record(12000, 40000), record(12001, 40002), record(12000, 40004), record(12001, 40006), record(12000, 0, 'EADDRNOTAVAIL')],
+    kernel,
+    memoryBefore: {atMs: 0, caches: {TCP: cache(2368, 10), sock_inode_cache: cache(832, 10), dentry: cache(192, 100)}, meminfo: {Slab: 1_000_000}},
+    memoryAfter: {atMs: 1, caches: {TCP: cache(2368, 18), sock_inode_cache: cache(832, 18)}, meminfo: {Slab: 1_100_000}},
+    plan: planProbes(tracepointsOnly),
+    failedProbes: [{measurement: 'receiveLookup', why: 'silent'}],
+    lostEvents: 3,
+    limits: live.limits,
+    lab: {netns: 'tcptrace-1', netnsInum: 4026532000, portRange: {low: 40000, high: 40009, size: 10}},
+    stoppedBy: 'SIGINT',
+    slabConnections: null,
+    ...over,
+  };
+}
+
+test('connections: the generator\'s counts, rate over the ramp, user memory per connection and per worker', (t) => {
+  const s = buildSummary(facts());
+  t.is(s.type, 'summary');
+  t.is(s.scenario, 'ramp');
+  t.deepEqual(s.connections, {requested: 4, established: 4, failed: {EADDRNOTAVAIL: 1}, accepted: 4, perSecond: 2, userBytesPerConnection: 2000, workerFixedBytes: 10_485_760});
+  t.is(buildSummary(facts({rampMs: 0})).connections.perSecond, null);
+});
+
+test('kernel: established on the run\'s ports only, syscalls, errors by name with their limits, latency, receive, lost events', (t) => {
+  const k = buildSummary(facts()).kernel;
+  t.deepEqual(k.established, {client: 4, server: 4});
+  t.deepEqual(k.syscalls, {socket: 5, connect: 5, accept: 4});
+  t.deepEqual(k.errors, {EADDRNOTAVAIL: 1, EMFILE: 1});
+  t.deepEqual(k.limitsHit, {EADDRNOTAVAIL: 'ip_local_port_range', EMFILE: 'RLIMIT_NOFILE'});
+  t.deepEqual(k.latency, {socket: {count: 5, p50Ns: 2047, p99Ns: 2047}, connect: {count: 5, p50Ns: 2047, p99Ns: 8191}});
+  t.deepEqual(k.histograms.connectNs, [{min: 1024, max: 2047, count: 4}, {min: 4096, max: 8191, count: 1}]);
+  t.deepEqual(k.receive, {tcpSegments: 12, packets: 13});
+  t.is(k.lostEvents, 3);
+  // tracepoints only: no function counts
+  t.true(Object.values(k.functions).every((v) => v === null), JSON.stringify(k.functions));
+});
+
+test('ports: server ports, the lab range, local ports per destination, parity, the 4-tuple join', (t) => {
+  const p = buildSummary(facts()).ports;
+  t.deepEqual(p.server, [12000, 12001]);
+  t.deepEqual(p.range, {low: 40000, high: 40009, size: 10});
+  t.deepEqual(p.perDestination, {'12000': 2, '12001': 2});
+  t.deepEqual(p.parity, {even: 3, odd: 1});
+  t.deepEqual(p.correlation, {matched: 3, onlyKernel: 1, onlyGenerator: 1});
+});
+
+test('slab with the probe: held bytes by cache (tiny ones left out), both methods per connection, meminfo', (t) => {
+  const s = buildSummary(facts()).slab;
+  t.is(s.source, 'tracepoint');
+  t.is(s.sampledConnections, null);
+  // held: TCP 18944, sock_inode_cache 6656, dentry 4000 - 2000; tiny 20 B is 5 B a connection (< 8): out
+  t.deepEqual(s.byCache, {TCP: 4736, sock_inode_cache: 1664, dentry: 500});
+  t.deepEqual(Object.keys(s.byCache), ['TCP', 'sock_inode_cache', 'dentry']);
+  // slabinfo: TCP +8 x 2368, sock_inode_cache +8 x 832; dentry is gone from the second snapshot
+  t.deepEqual(s.slabinfoByCache, {TCP: 4736, sock_inode_cache: 1664, dentry: null});
+  t.deepEqual(s.bytesPerConnection, {tracepoint: (18944 + 6656 + 2000) / 4, slabinfo: (18944 + 6656) / 4});
+  t.is(s.meminfoSlabDeltaBytes, 100_000);
+});
+
+test('slab sample: the probe\'s bytes over its sample, slabinfo\'s over every connection', (t) => {
+  const s = buildSummary(facts({slabConnections: 2})).slab;
+  t.is(s.sampledConnections, 2);
+  // over 2 connections tiny's 20 B is 10 B a connection: in
+  t.deepEqual(s.byCache, {TCP: 9472, sock_inode_cache: 3328, dentry: 1000, tiny: 10});
+  t.deepEqual(s.bytesPerConnection, {tracepoint: (18944 + 6656 + 2000 + 20) / 2, slabinfo: (18944 + 6656) / 4});
+});
+
+test('slabinfo fallback (no slab probe planned): caches from /proc/slabinfo alone, no tracepoint figure', (t) => {
+  const plan = planProbes(tracepointsOnly).map((p) => (p.measurement === 'slab' ? {...p, variant: null, kind: null, why: 'not measured in this run (--measure)'} : p));
+  const s = buildSummary(facts({plan, slabConnections: 2}));
+  t.is(s.slab.source, 'slabinfo');
+  t.is(s.slab.sampledConnections, null);
+  t.deepEqual(s.slab.byCache, {TCP: 4736, sock_inode_cache: 1664});
+  t.deepEqual(s.slab.bytesPerConnection, {tracepoint: null, slabinfo: 6400});
+  t.deepEqual(s.probePlan.slab, {kind: null, file: null, why: 'not measured in this run (--measure)'});
+});
+
+test('plan, failures, limits, lab, stop and timings pass through', (t) => {
+  const f = facts();
+  const s = buildSummary(f);
+  t.deepEqual(Object.keys(s.probePlan), ['connections', 'portAllocation', 'socketCreation', 'receiveLookup', 'slab']);
+  t.deepEqual(s.probePlan.connections, {kind: 'tracepoint', file: 'tcpstates-tp.bt', why: f.plan[0]!.why});
+  t.deepEqual(s.probeFailures, [{measurement: 'receiveLookup', why: 'silent'}]);
+  t.deepEqual(s.limits, f.limits);
+  t.deepEqual(s.lab, f.lab);
+  t.is(s.stoppedBy, 'SIGINT');
+  t.is(s.durationMs, 5000);
+  t.is(s.startupMs, 1500);
+});
