@@ -6,9 +6,10 @@ import {BIN} from './paths.js';
 export type CliResult = {code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string};
 
 // Start the CLI; `done` resolves when it exits.
-export function startCli(args: string[], opts: {user?: string} = {}): {child: ChildProcess; done: Promise<CliResult>} {
+// (as user, with env added to this process's environment).
+export function startCli(args: string[], opts: {user?: string; env?: Record<string, string>} = {}): {child: ChildProcess; done: Promise<CliResult>} {
   const argv = opts.user ? ['setpriv', `--reuid=${opts.user}`, '--regid=nogroup', '--clear-groups', '--', process.execPath, BIN, ...args] : [process.execPath, BIN, ...args];
-  const child = spawn(argv[0]!, argv.slice(1), {stdio: ['ignore', 'pipe', 'pipe']});
+  const child = spawn(argv[0]!, argv.slice(1), {stdio: ['ignore', 'pipe', 'pipe'], env: {...process.env, ...opts.env}});
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
@@ -18,7 +19,7 @@ export function startCli(args: string[], opts: {user?: string} = {}): {child: Ch
 }
 
 // Run the CLI to its end.
-export function runCli(args: string[], opts: {user?: string} = {}): Promise<CliResult> {
+export function runCli(args: string[], opts: {user?: string; env?: Record<string, string>} = {}): Promise<CliResult> {
   return startCli(args, opts).done;
 }
 
