@@ -48,6 +48,21 @@ for (const [signal, code] of [['SIGINT', 0], ['SIGTERM', 143]] as const) {
   });
 }
 
+kernelTest('a second Ctrl-C exits at once with 130, still undoing the lab', async (t) => {
+  const run = await startLongRun(t);
+  t.is(labNamespaces().length, 1);
+  run.child.kill('SIGINT');
+  // apart, so the kernel does not merge the two into one pending signal (the graceful stop takes seconds)
+  await sleep(300);
+  run.child.kill('SIGINT');
+  const r = await run.done;
+  t.is(r.code, 130, r.stderr);
+  t.deepEqual(labNamespaces(), []);
+  for (let i = 0; i < 50 && toolProcesses().length > 0; i++) await sleep(100);
+  t.deepEqual(toolProcesses(), []);
+  t.deepEqual(journals(), []);
+});
+
 kernelTest('SIGINT while the probes attach (the first samples come before them): no connection made, exit 0, nothing left', async (t) => {
   const run = await startLongRun(t, 'starting');
   run.child.kill('SIGINT');

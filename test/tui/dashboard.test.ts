@@ -104,3 +104,40 @@ tuiTest('q during the ramp stops it: the summary records what was made, exit 0, 
     session.kill();
   }
 });
+
+tuiTest('p pauses the ramp and resumes it, s writes a snapshot into the run directory, ? shows the keys', async (t) => {
+  const {session, dir, exitFile} = startDashboard(t, 'tcptrace-tui-keys', 120, 40, 5000);
+  const established = (s: string) => Number(/\| (?:ramping|holding) \| (\d+)\/5000 established/.exec(s)?.[1] ?? NaN);
+  try {
+    await session.waitFor((s) => /\| ramping \| [1-9]\d*\/5000/.test(s), 60_000, 'ramping');
+    session.send('p');
+    const paused = await session.waitFor((s) => s.includes('| paused'), 5000, 'paused');
+    // while paused the count stands still (3 s: the status line redraws every second)
+    await new Promise((r) => setTimeout(r, 1500));
+    const a = established(session.capture());
+    await new Promise((r) => setTimeout(r, 3000));
+    const b = established(session.capture());
+    t.true(a > 0 && a < 5000, paused);
+    t.is(b, a);
+    session.send('p');
+    await session.waitFor((s) => s.includes('| resumed') && established(s) > b, 10_000, 'resumed and counting');
+    session.send('s');
+    // the status line may cut the file's name at 120 columns
+    await session.waitFor((s) => /\| snapshot: snapshot-\d/.test(s), 5000, 'snapshot');
+    const runs = join(dir, 'runs');
+    const [run] = readdirSync(runs);
+    const snapshots = readdirSync(join(runs, run!)).filter((f) => /^snapshot-\d+\.json$/.test(f));
+    t.is(snapshots.length, 1);
+    t.truthy(JSON.parse(readFileSync(join(runs, run!, snapshots[0]!), 'utf8')));
+    session.send('?');
+    await session.waitFor((s) => s.includes('pause / resume the ramp') && s.includes('snapshot this view'), 5000, 'help');
+    session.send('Escape');
+    session.send('q');
+    t.is(await waitExit(exitFile), '0');
+    t.is(summaryOf(dir).stoppedBy, 'SIGINT');
+    t.deepEqual(labNamespaces(), []);
+    t.deepEqual(toolProcesses(), []);
+  } finally {
+    session.kill();
+  }
+});
