@@ -1,6 +1,6 @@
 // trace watches programs the tool did not start: a python3 client/server in the host's namespace.
 import test from 'ava';
-import {spawn} from 'node:child_process';
+import {execFile, execFileSync, spawn} from 'node:child_process';
 import {PY, python} from '../helpers/python-peers.js';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {jsonLines, startCli} from '../helpers/cli.js';
@@ -68,4 +68,27 @@ kernelTest('trace --pid A --pid B: the syscalls of those two processes, not of a
   t.deepEqual(summary.pids, [Number(a), Number(b)]);
   // 1 listening + 5 client sockets, and 1 + 7; 12 connects, 12 accepts; the third process's 5 + 4 + 4 are not there
   t.deepEqual(summary.kernel.syscalls, {socket: 14, connect: 12, accept: 12});
+});
+
+kernelTest('trace --netns NAME: a python3 client/server inside a namespace the test made, counted there and not on the host', async (t) => {
+  const ns = `h-trace-${process.pid}`;
+  execFileSync('ip', ['netns', 'add', ns]);
+  t.teardown(() => execFileSync('ip', ['netns', 'del', ns]));
+  execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+  const port = 23_500;
+  const inNetns = () =>
+    new Promise<Array<[number, number]>>((resolve, reject) =>
+      execFile('ip', ['netns', 'exec', ns, 'python3', '-c', PY, JSON.stringify([port]), '23', '0'], (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout)))),
+    );
+  const {r, made, summary} = await traceAround(['--netns', ns, '--port', String(port), '--duration', '6'], async () => {
+    // the same port in the host's namespace at the same time: not counted
+    const [inside] = await Promise.all([inNetns(), python([port], 5)]);
+    return inside;
+  });
+  t.is(r.code, 0, r.stderr);
+  t.is(made.length, 23);
+  t.deepEqual(summary.kernel.established, {client: 23, server: 23});
+  t.deepEqual(summary.ports.pairs, [...made].sort((a, b) => a[1] - b[1]));
+  t.deepEqual(toolProcesses(), []);
+  t.deepEqual(journals(), []);
 });
