@@ -107,9 +107,9 @@ tuiTest('q during the ramp stops it: the summary records what was made, exit 0, 
 
 tuiTest('p pauses the ramp and resumes it, s writes a snapshot into the run directory, ? shows the keys', async (t) => {
   const {session, dir, exitFile} = startDashboard(t, 'tcptrace-tui-keys', 120, 40, 5000);
-  const established = (s: string) => Number(/\| (?:ramping|holding) \| (\d+)\/5000 established/.exec(s)?.[1] ?? NaN);
+  const established = (s: string) => Number(/\| (?:ramping|holding) \| ([\d ]+)\/5 000 established/.exec(s)?.[1]?.replace(/ /g, '') ?? NaN);
   try {
-    await session.waitFor((s) => /\| ramping \| [1-9]\d*\/5000/.test(s), 60_000, 'ramping');
+    await session.waitFor((s) => /\| ramping \| [1-9][\d ]*\/5 000/.test(s), 60_000, 'ramping');
     session.send('p');
     const paused = await session.waitFor((s) => s.includes('| paused'), 5000, 'paused');
     // while paused the count stands still (3 s: the status line redraws every second)
