@@ -19,6 +19,21 @@ import {writeFileSync} from 'node:fs';
 import {onStopSignals} from './stop-signals.js';
 import {serveMetrics} from '../metrics/server.js';
 import {registerCleanup} from '../lab/cleanup.js';
+import {netnsSnapshot, pageBytes} from '../system/netns-state.js';
+import {limitsOfNetns, netnsReport} from '../correlate/netns-report.js';
+import {bpfStatsEnabled, programsOf} from '../system/bpf-programs.js';
+import {missedRunProblems, runsByMeasurement} from '../correlate/missed-runs.js';
+import type {ProbeSession} from '../probes/session.js';
+
+// Each measurement's programs as the kernel counts them (runs, runs skipped), read from the fdinfo of the fds
+// its bpftrace process holds.
+async function measurementRuns(session: ProbeSession) {
+  const [statsEnabled, list] = await Promise.all([
+    bpfStatsEnabled(),
+    Promise.all(session.attached.map(async (a) => ({measurement: a.entry.measurement, programs: await programsOf(a.handle.pid)}))),
+  ]);
+  return runsByMeasurement(list, statsEnabled);
+}
 
 // Trace; resolves to the exit code.
 export async function run({values}: {values: FlagValues}): Promise<number> {
@@ -76,37 +91,50 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
       registerCleanup(metrics.close);
       note(`metrics: http://127.0.0.1:${metricsPort}/metrics`);
     }
+    // the traced namespace's own limits and counters (ip netns exec: /proc/sys/net and /proc/net are per namespace)
+    const [nsBefore, pageSize] = await Promise.all([netnsSnapshot(netnsName ?? null), pageBytes()]);
+    const limits = limitsOfNetns(host.limits, nsBefore);
     const who = [pids.length > 0 ? `pid ${pids.join(', ')}` : '', comm ? `comm ${comm}` : ''].filter(Boolean).join(', ');
     note(`tracing namespace ${netnsName ?? 'of the host'} (inode ${inum})${port ? `, server port ${port}` : ''}${who ? `, syscalls of ${who}` : ''}`);
     const startedAt = Date.now();
     const failedProbes = session.failures;
     const live = async () =>
       traceLive({
-        tMs: Date.now() - startedAt, kernel: session.state(), port, plan: session.plan, failedProbes, limits: host.limits,
-        portRange: host.limits.ipLocalPortRange, memAvailableBytes: (await memorySnapshot()).meminfo.MemAvailable ?? 0,
+        tMs: Date.now() - startedAt, kernel: session.state(), port, plan: session.plan, failedProbes, limits,
+        portRange: limits.ipLocalPortRange, memAvailableBytes: (await memorySnapshot()).meminfo.MemAvailable ?? 0,
       });
     const tick = async () => {
       if (view) {
         const state = await live();
         // a tick under way when the trace ends must not draw on a closed screen
         if (dashboard) view.update(state);
-      } else out({type: 'sample', tMs: Date.now() - startedAt, ...traceSummary(session.state(), port)});
+      } else {
+        const runs = await measurementRuns(session);
+        const problems = [...session.problems(), ...missedRunProblems(runs)];
+        out({type: 'sample', tMs: Date.now() - startedAt, ...traceSummary(session.state(), port, problems), runs});
+      }
     };
     void tick();
     const ticker = setInterval(() => void tick(), 1000);
     await Promise.race([durationS > 0 ? sleep(durationS * 1000) : new Promise(() => undefined), stop.signalled]);
     clearInterval(ticker);
     await metrics?.close();
+    // read while the programs are still loaded: their fds go with bpftrace
+    const [runs, nsAfter] = await Promise.all([measurementRuns(session), netnsSnapshot(netnsName ?? null)]);
     const kernel = await session.stop();
+    const problems = [...session.problems(), ...missedRunProblems(runs)];
     dashboard?.close();
     dashboard = null;
     out({
       type: 'summary', mode: 'trace', netns: {name: netnsName ?? null, inum}, port, pids, comm: comm ?? null, durationMs: Date.now() - startedAt,
-      ...traceSummary(kernel, port), lostEvents: session.lostEvents(),
+      ...traceSummary(kernel, port, problems), lostEvents: session.lostEvents(),
+      // runs of each measurement's programs the kernel skipped (recursion_misses) and ran (run_cnt)
+      runs,
+      namespace: netnsReport(nsBefore, nsAfter, pageSize),
       probePlan: planToJson(session.plan), probeFailures: failedProbes,
       stoppedBy: stop.reason(),
       // what makes numbers wrong (a bpftrace version's defect, full maps, helper errors), in words
-      warnings: [...versionWarnings(host.bpftrace.version), ...judgeProblems(session.problems()).warnings],
+      warnings: [...versionWarnings(host.bpftrace.version), ...judgeProblems(problems).warnings],
     });
     return stop.reason() === 'SIGTERM' ? 143 : 0;
   } finally {

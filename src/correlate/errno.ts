@@ -3,7 +3,14 @@
 const NAMES: Record<number, string> = {
   11: 'EAGAIN', 12: 'ENOMEM', 13: 'EACCES', 23: 'ENFILE', 24: 'EMFILE', 98: 'EADDRINUSE',
   99: 'EADDRNOTAVAIL', 104: 'ECONNRESET', 105: 'ENOBUFS', 110: 'ETIMEDOUT', 111: 'ECONNREFUSED', 115: 'EINPROGRESS',
+  4: 'EINTR', 512: 'ERESTARTSYS', 513: 'ERESTARTNOINTR', 514: 'ERESTARTNOHAND', 515: 'ENOIOCTLCMD', 516: 'ERESTART_RESTARTBLOCK',
 };
+
+// True for the kernel-internal codes 512-516 (include/linux/errno.h): a syscall interrupted by a signal that the
+// kernel restarts or turns into EINTR on the way out; a program never sees them, so they are not failures.
+export function isRestartCode(n: number): boolean {
+  return n >= 512 && n <= 516;
+}
 
 // The code name of errno n ("EADDRNOTAVAIL" for 99); "E<n>" when not listed.
 export function errnoName(n: number): string {

@@ -2,28 +2,35 @@
 // lines that name them, and the numbers that are withheld ("incomplete: why") instead of printed.
 import type {OutputProblem} from '../bpftrace/runner.js';
 
-// A problem of one measurement's program (from the probe session).
-export type MeasurementProblem = OutputProblem & {measurement: string};
+// Runs of a measurement's programs that the kernel skipped (recursion_misses of their fds: a tracepoint or kprobe
+// hit while another BPF program ran on that CPU), each an event not counted.
+export type MissedRuns = {kind: 'missed-runs'; map: null; text: string; count: number};
+
+// A problem of one measurement's program (from the probe session, or its programs' recursion_misses).
+export type MeasurementProblem = (OutputProblem | MissedRuns) & {measurement: string};
 
 // The summary fields (dotted paths) each measurement's maps feed; a full map or a failed helper in that
 // measurement's program makes them wrong.
 const FIELDS: Record<string, string[]> = {
   connections: ['kernel.established'],
-  portAllocation: ['ports.perDestination', 'ports.correlation', 'ports.parity', 'kernel.latency.connect'],
+  portAllocation: ['ports.perDestination', 'ports.correlation', 'ports.parity', 'ports.pairs', 'kernel.latency.connect'],
   socketCreation: ['kernel.syscalls', 'kernel.latency.socket'],
   receiveLookup: ['kernel.receive'],
-  slab: ['slab.bytesPerConnection.tracepoint', 'slab.byCache'],
+  slab: ['slab.bytesPerConnection.tracepoint', 'slab.byCache', 'slab.heldBytesByCache'],
 };
 
 // Maps whose loss touches fewer fields than their whole measurement (map name -> fields).
 const MAP_FIELDS: Record<string, string[]> = {
-  '@ports': ['ports.perDestination', 'ports.correlation'],
+  '@ports': ['ports.perDestination', 'ports.correlation', 'ports.pairs'],
   '@connect_start': ['kernel.latency.connect'],
   '@socket_start': ['kernel.latency.socket'],
 };
 
 // What a problem makes wrong, in words, for the warning line.
 function consequence(p: MeasurementProblem): string {
+  if (p.kind === 'missed-runs') {
+    return p.measurement === 'slab' ? 'slab held is wrong (skipped frees stay counted as held)' : `${p.measurement} numbers are low by up to ${p.count} events`;
+  }
   if (p.map === '@ports') return 'port counts per destination and the 4-tuple correlation are low';
   if (p.measurement === 'slab') return 'slab held per connection is wrong (frees of dropped objects are not matched)';
   return `${p.measurement} numbers are low`;
@@ -41,7 +48,7 @@ export function judgeProblems(problems: MeasurementProblem[]): {warnings: string
   const warnings: string[] = [];
   const incomplete: Record<string, string> = {};
   for (const p of problems) {
-    const times = p.count > 1 ? ` (${p.count} times)` : '';
+    const times = p.count > 1 && p.kind !== 'missed-runs' ? ` (${p.count} times)` : '';
     const fields = fieldsOf(p);
     warnings.push(fields.length ? `${p.measurement}: ${p.text}${times}; ${consequence(p)}` : `${p.measurement}: ${p.text}${times}`);
     for (const f of fields) incomplete[f] ??= `${p.measurement}: ${p.text}`;

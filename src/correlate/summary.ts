@@ -7,7 +7,7 @@ import type {Limits} from '../system/limits.js';
 import type {MemorySnapshot} from '../system/memory.js';
 import {planToJson, type PlanEntry} from '../probes/plan.js';
 import {counter, counterTotal, heldBytesByCache, type KernelState} from './kernel-state.js';
-import {errnoName, limitOfErrno} from './errno.js';
+import {errnoName, isRestartCode, limitOfErrno} from './errno.js';
 import {joinPorts} from './ports.js';
 import {functionCounts} from './functions.js';
 import {costByCache, perConnection, slabinfoDeltaOver, slabinfoDeltas} from './slab.js';
@@ -41,13 +41,26 @@ export type RunFacts = {
 };
 
 
-// Errors seen by the kernel, by errno name ("EADDRNOTAVAIL": 1), from the errno maps of every probe.
-export function kernelErrors(state: KernelState): Record<string, number> {
+function errnoCounts(state: KernelState, keep: (errno: number) => boolean): Record<string, number> {
   const out: Record<string, number> = {};
-  const add = (errno: number, n: number) => (out[errnoName(errno)] = (out[errnoName(errno)] ?? 0) + n);
+  const add = (errno: number, n: number) => {
+    if (keep(errno)) out[errnoName(errno)] = (out[errnoName(errno)] ?? 0) + n;
+  };
   for (const [k, n] of Object.entries(counter(state, '@connect_errno'))) add(Number(k), n);
   for (const [k, n] of Object.entries(counter(state, '@errno'))) add(Number(k.split(',').at(-1)), n);
   return out;
+}
+
+// Errors seen by the kernel, by errno name ("EADDRNOTAVAIL": 1), from the errno maps of every probe; the
+// kernel-internal restart codes (ERESTARTSYS ...) are not failures and are left out (see kernelRestarts).
+export function kernelErrors(state: KernelState): Record<string, number> {
+  return errnoCounts(state, (n) => !isRestartCode(n));
+}
+
+// Syscall returns with a kernel-internal restart code (ERESTARTSYS: a blocked accept() or connect() hit by a
+// signal), by code name.
+export function kernelRestarts(state: KernelState): Record<string, number> {
+  return errnoCounts(state, isRestartCode);
 }
 
 // Sum counter values whose key is one of the run's server ports.

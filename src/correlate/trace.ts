@@ -1,27 +1,44 @@
 // Pure summary of traced connections, filtered to one server port where asked.
 import {counter, counterTotal, heldBytesByCache, type KernelState} from './kernel-state.js';
-import {kernelCounts, kernelErrors} from './summary.js';
+import {kernelCounts, kernelErrors, kernelRestarts} from './summary.js';
+import {latency} from './latency.js';
+import {judgeProblems, unlessIncomplete, type MeasurementProblem} from './problems.js';
 import {buildSample} from './sample.js';
 import type {LiveState} from './live.js';
 import type {GeneratorStats} from '../load/generator.js';
 import type {Limits} from '../system/limits.js';
 import type {PlanEntry} from '../probes/plan.js';
 
-// What the probes saw: connections per side, the (server port, local port) pairs, syscalls, slab.
-export function traceSummary(k: KernelState, port: number | null) {
+// What the probes saw: connections per side, the (server port, local port) pairs, syscalls and their latency,
+// slab. A number that a problem of its measurement (full map, helper error, runs the kernel skipped) makes
+// wrong is withheld (null), with why in `incomplete`.
+export function traceSummary(k: KernelState, port: number | null, problems: MeasurementProblem[] = []) {
   const pairs = Object.keys(counter(k, '@ports'))
     .map((p) => p.split(',').map(Number) as [number, number])
     .filter(([dport]) => port === null || dport === port)
     .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const judged = judgeProblems(problems);
+  const keep = <T>(path: string, value: T) => unlessIncomplete(judged.incomplete, path, value);
+  const counts = kernelCounts(k, port === null ? null : [port]);
   return {
     kernel: {
-      ...kernelCounts(k, port === null ? null : [port]),
+      established: keep('kernel.established', counts.established),
+      syscalls: keep('kernel.syscalls', counts.syscalls),
       errors: kernelErrors(k),
-      receive: {tcpSegments: counterTotal(k, '@rx_tcp')},
+      // kernel-internal restart codes (ERESTARTSYS ...): a call interrupted by a signal, restarted or ended; no failure
+      restarts: kernelRestarts(k),
+      latency: {socket: keep('kernel.latency.socket', latency(k.hists['@socket_ns'])), connect: keep('kernel.latency.connect', latency(k.hists['@connect_ns']))},
+      // log2 buckets in ns; connect() calls of 2^31 ns or more folded in from @connect_slow_ms (max null: open-ended)
+      histograms: {socketNs: k.hists['@socket_ns'] ?? [], connectNs: k.hists['@connect_ns'] ?? []},
+      // TCP segments received in the namespace (one established-hash lookup each), IPv4 and IPv6
+      receive: keep('kernel.receive', {
+        tcpSegments: counterTotal(k, '@rx_tcp'), byIpVersion: {v4: counter(k, '@rx_tcp')['4'] ?? 0, v6: counter(k, '@rx_tcp')['6'] ?? 0}, packets: counterTotal(k, '@rx_packets'),
+      }),
     },
     // printed once, when the probes stop: [server port, local port]
-    ports: {pairs, localPorts: [...new Set(pairs.map((p) => p[1]))].sort((a, b) => a - b)},
-    slab: {heldBytesByCache: heldBytesByCache(k)},
+    ports: keep('ports.pairs', {pairs, localPorts: [...new Set(pairs.map((p) => p[1]))].sort((a, b) => a - b)}),
+    slab: {heldBytesByCache: keep('slab.heldBytesByCache', heldBytesByCache(k))},
+    incomplete: judged.incomplete,
   };
 }
 

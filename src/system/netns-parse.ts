@@ -1,0 +1,69 @@
+// Pure parsers for what a network namespace says about itself: its ephemeral port range minus reserved ports,
+// its TCP hash table, /proc/net/sockstat and the counters of /proc/net/netstat and /proc/net/snmp.
+import {parsePortRange} from './proc-parse.js';
+
+// "8080,9000-9100" (ip_local_reserved_ports) -> [low, high] ranges; [] when empty.
+export function parseReservedPorts(text: string): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  for (const part of text.trim().split(',')) {
+    const m = /^\s*(\d+)(?:\s*-\s*(\d+))?\s*$/.exec(part);
+    if (m) out.push([Number(m[1]), Number(m[2] ?? m[1])]);
+  }
+  return out;
+}
+
+// The ephemeral ports connect() and bind(ip, 0) may choose: ip_local_port_range minus the reserved ports in it.
+export type EphemeralPorts = {low: number; high: number; reserved: number; size: number};
+
+// Ephemeral ports from the two sysctl texts; null when the range is malformed.
+export function ephemeralPorts(rangeText: string, reservedText: string): EphemeralPorts | null {
+  const range = parsePortRange(rangeText);
+  if (!range) return null;
+  const reservedInRange = new Set<number>();
+  for (const [lo, hi] of parseReservedPorts(reservedText)) {
+    for (let p = Math.max(lo, range.low); p <= Math.min(hi, range.high); p++) reservedInRange.add(p);
+  }
+  return {low: range.low, high: range.high, reserved: reservedInRange.size, size: range.size - reservedInRange.size};
+}
+
+// The TCP established hash of a namespace: tcp_ehash_entries is negative when the namespace shares the
+// host's table (its tcp_child_ehash_entries was 0 when it was created).
+export type EhashTable = {entries: number; sharedWithHost: boolean; childEntries: number | null};
+
+// The hash table from the two sysctl texts; null when tcp_ehash_entries is unreadable.
+export function ehashTable(entriesText: string, childText: string): EhashTable | null {
+  const entries = Number.parseInt(entriesText.trim(), 10);
+  if (!Number.isFinite(entries)) return null;
+  const child = Number.parseInt(childText.trim(), 10);
+  return {entries: Math.abs(entries), sharedWithHost: entries < 0, childEntries: Number.isFinite(child) ? child : null};
+}
+
+// /proc/net/sockstat's TCP line: sockets in use, orphans, TIME_WAIT, allocated, and buffer memory in pages.
+export type TcpSockstat = {inuse: number; orphan: number; tw: number; alloc: number; memPages: number};
+
+// The TCP line of /proc/net/sockstat; null when absent.
+export function parseTcpSockstat(text: string): TcpSockstat | null {
+  const line = text.split('\n').find((l) => l.startsWith('TCP:'));
+  if (!line) return null;
+  const field = (name: string) => Number(new RegExp(`\\b${name} (\\d+)`).exec(line)?.[1] ?? Number.NaN);
+  const out = {inuse: field('inuse'), orphan: field('orphan'), tw: field('tw'), alloc: field('alloc'), memPages: field('mem')};
+  return Object.values(out).every(Number.isFinite) ? out : null;
+}
+
+// /proc/net/netstat or /proc/net/snmp (pairs of "Prefix: names" / "Prefix: values" lines) -> {"TcpExt.ListenOverflows": n, "Tcp.InSegs": n}.
+export function parseSnmpPairs(text: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  const lines = text.split('\n').filter((l) => l.includes(':'));
+  for (let i = 0; i + 1 < lines.length; i += 2) {
+    const [prefix, names] = lines[i]!.split(':') as [string, string];
+    const [prefix2, values] = lines[i + 1]!.split(':') as [string, string];
+    if (prefix !== prefix2) {
+      i -= 1; // out of step: realign on the next line
+      continue;
+    }
+    const n = names.trim().split(/\s+/);
+    const v = values.trim().split(/\s+/);
+    n.forEach((name, j) => (out[`${prefix}.${name}`] = Number(v[j])));
+  }
+  return out;
+}

@@ -1,0 +1,64 @@
+// What a network namespace says about itself, read from inside it (`ip netns exec NS`: /proc/sys/net and
+// /proc/net show the reader's namespace), or from the tool's own namespace when none is named.
+import {readFile} from 'node:fs/promises';
+import {run} from './exec.js';
+import {ehashTable, ephemeralPorts, parseSnmpPairs, parseTcpSockstat, type EhashTable, type EphemeralPorts, type TcpSockstat} from './netns-parse.js';
+
+const FILES = {
+  range: '/proc/sys/net/ipv4/ip_local_port_range',
+  reserved: '/proc/sys/net/ipv4/ip_local_reserved_ports',
+  ehash: '/proc/sys/net/ipv4/tcp_ehash_entries',
+  childEhash: '/proc/sys/net/ipv4/tcp_child_ehash_entries',
+  sockstat: '/proc/net/sockstat',
+  netstat: '/proc/net/netstat',
+  snmp: '/proc/net/snmp',
+} as const;
+type Texts = Record<keyof typeof FILES, string>;
+
+// The namespace at one moment: its limits, its TCP sockets and buffer memory, its TCP counters.
+export type NetnsSnapshot = {
+  atMs: number;
+  ephemeralPorts: EphemeralPorts | null;
+  ehash: EhashTable | null;
+  sockstat: TcpSockstat | null;
+  // "TcpExt.ListenOverflows", "Tcp.InSegs", ...
+  counters: Record<string, number>;
+};
+
+const MARK = '@@tcp-trace@@';
+
+async function readTexts(netns: string | null): Promise<Texts> {
+  const keys = Object.keys(FILES) as Array<keyof typeof FILES>;
+  if (netns === null) {
+    const texts = await Promise.all(keys.map((k) => readFile(FILES[k], 'utf8').catch(() => '')));
+    return Object.fromEntries(keys.map((k, i) => [k, texts[i]!])) as Texts;
+  }
+  // one process in the namespace prints every file after a marker line
+  const script = keys.map((k) => `echo '${MARK}${k}'; cat ${FILES[k]} 2>/dev/null`).join('; ');
+  const out = await run('ip', ['netns', 'exec', netns, 'sh', '-c', script]);
+  const texts = Object.fromEntries(keys.map((k) => [k, ''])) as Texts;
+  let current: keyof typeof FILES | null = null;
+  for (const line of out.split('\n')) {
+    if (line.startsWith(MARK)) current = line.slice(MARK.length) as keyof typeof FILES;
+    else if (current) texts[current] += `${line}\n`;
+  }
+  return texts;
+}
+
+// Snapshot the named namespace (null: the tool's own).
+export async function netnsSnapshot(netns: string | null): Promise<NetnsSnapshot> {
+  const t = await readTexts(netns);
+  return {
+    atMs: Date.now(),
+    ephemeralPorts: ephemeralPorts(t.range, t.reserved),
+    ehash: ehashTable(t.ehash, t.childEhash),
+    sockstat: parseTcpSockstat(t.sockstat),
+    counters: {...parseSnmpPairs(t.snmp), ...parseSnmpPairs(t.netstat)},
+  };
+}
+
+// The page size in bytes (sockstat's `mem` is in pages); 4096 where getconf cannot say.
+export async function pageBytes(): Promise<number> {
+  const n = Number((await run('getconf', ['PAGESIZE']).catch(() => '')).trim());
+  return Number.isInteger(n) && n > 0 ? n : 4096;
+}

@@ -1,0 +1,37 @@
+import test from 'ava';
+import {limitsOfNetns, netnsReport} from '../../../src/correlate/netns-report.js';
+import {liveState} from '../../helpers/live.js';
+import type {NetnsSnapshot} from '../../../src/system/netns-state.js';
+
+const snap = (over: Partial<NetnsSnapshot>): NetnsSnapshot => ({
+  atMs: 0,
+  ephemeralPorts: {low: 40000, high: 40099, reserved: 10, size: 90},
+  ehash: {entries: 1024, sharedWithHost: false, childEntries: 0},
+  sockstat: {inuse: 3, orphan: 0, tw: 0, alloc: 3, memPages: 0},
+  counters: {'TcpExt.ListenOverflows': 4, 'TcpExt.ListenDrops': 4, 'TcpExt.TCPSynRetrans': 1, 'Tcp.InSegs': 100},
+  ...over,
+});
+
+test('namespace report: counters as growth over the trace, buffer memory in pages and bytes', (t) => {
+  const before = snap({});
+  const after = snap({
+    sockstat: {inuse: 4, orphan: 0, tw: 2, alloc: 4, memPages: 3380},
+    counters: {'TcpExt.ListenOverflows': 10, 'TcpExt.ListenDrops': 10, 'TcpExt.TCPSynRetrans': 7, 'Tcp.InSegs': 137},
+  });
+  const r = netnsReport(before, after, 4096);
+  t.is(r.counters['TcpExt.ListenOverflows'], 6);
+  t.is(r.counters['TcpExt.TCPSynRetrans'], 6);
+  t.is(r.counters['Tcp.InSegs'], 37);
+  // absent from the kernel's files: unknown, not 0
+  t.is(r.counters['Tcp.OutSegs'], null);
+  t.deepEqual(r.bufferMemory.end, {pages: 3380, bytes: 3380 * 4096, bytesPerSocket: Math.round((3380 * 4096) / 4)});
+  t.deepEqual(r.limits.ephemeralPorts, {low: 40000, high: 40099, reserved: 10, size: 90});
+});
+
+test('the dashboard\'s limits: the traced namespace\'s port range and hash table, not the host\'s', (t) => {
+  const host = liveState(0).limits;
+  const l = limitsOfNetns(host, snap({}));
+  t.deepEqual(l.ipLocalPortRange, {low: 40000, high: 40099, size: 90});
+  t.is(l.tcpEhashEntries, 1024);
+  t.is(l.fileMax, host.fileMax);
+});

@@ -1,0 +1,28 @@
+import test from 'ava';
+import {ehashTable, ephemeralPorts, parseReservedPorts, parseSnmpPairs, parseTcpSockstat} from '../../../src/system/netns-parse.js';
+
+test('ephemeral ports: ip_local_port_range minus the reserved ports inside it', (t) => {
+  t.deepEqual(parseReservedPorts('8080,40000-40009\n'), [[8080, 8080], [40000, 40009]]);
+  t.deepEqual(parseReservedPorts('\n'), []);
+  // 8080 is outside the range; 40000-40009 inside: 10 fewer
+  t.deepEqual(ephemeralPorts('40000\t40099\n', '8080,40000-40009\n'), {low: 40000, high: 40099, reserved: 10, size: 90});
+  t.deepEqual(ephemeralPorts('32768\t60999\n', ''), {low: 32768, high: 60999, reserved: 0, size: 28232});
+  t.is(ephemeralPorts('garbage', ''), null);
+});
+
+test('ehash: a negative tcp_ehash_entries is the host\'s table, shared', (t) => {
+  t.deepEqual(ehashTable('-262144\n', '0\n'), {entries: 262144, sharedWithHost: true, childEntries: 0});
+  t.deepEqual(ehashTable('1024\n', '0\n'), {entries: 1024, sharedWithHost: false, childEntries: 0});
+  t.is(ehashTable('', ''), null);
+});
+
+test('sockstat: the TCP line, mem in pages', (t) => {
+  const text = 'sockets: used 42\nTCP: inuse 1 orphan 0 tw 28 alloc 1 mem 131\nUDP: inuse 0 mem 0\n';
+  t.deepEqual(parseTcpSockstat(text), {inuse: 1, orphan: 0, tw: 28, alloc: 1, memPages: 131});
+  t.is(parseTcpSockstat('UDP: inuse 0 mem 0\n'), null);
+});
+
+test('netstat/snmp pairs: every counter by Prefix.Name', (t) => {
+  const text = 'TcpExt: SyncookiesSent ListenOverflows ListenDrops\nTcpExt: 0 6 6\nIpExt: InNoRoutes\nIpExt: 3\n';
+  t.deepEqual(parseSnmpPairs(text), {'TcpExt.SyncookiesSent': 0, 'TcpExt.ListenOverflows': 6, 'TcpExt.ListenDrops': 6, 'IpExt.InNoRoutes': 3});
+});
