@@ -1,0 +1,175 @@
+// trace on other people's programs, each fault of issue 14 as a small input: python3 peers in a namespace the
+// test makes, traced with `trace --netns`, against what the namespace itself says (nstat, ss, sysctl).
+import test from 'ava';
+import {execFileSync, spawn} from 'node:child_process';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {jsonLines, startCli} from '../helpers/cli.js';
+import {journals, kernelSkipReason, toolProcesses} from '../helpers/kernel.js';
+
+const kernelTest = kernelSkipReason ? test.skip : test.serial;
+
+// A namespace of the test's own with loopback up, and sysctls set inside it; removed by the returned function.
+function makeNetns(name: string, sysctls: Record<string, string> = {}): () => void {
+  execFileSync('ip', ['netns', 'add', name]);
+  execFileSync('ip', ['-n', name, 'link', 'set', 'lo', 'up']);
+  for (const [k, v] of Object.entries(sysctls)) execFileSync('ip', ['netns', 'exec', name, 'sysctl', '-q', '-w', `${k}=${v}`]);
+  return () => execFileSync('ip', ['netns', 'del', name]);
+}
+
+// The namespace's counters as nstat prints them ("TcpExtListenOverflows" -> n), absolute, history untouched.
+function nstat(ns: string): Record<string, number> {
+  const out = execFileSync('ip', ['netns', 'exec', ns, 'nstat', '-azs'], {encoding: 'utf8'});
+  return Object.fromEntries(out.split('\n').flatMap((l) => (/^(\w+)\s+(\d+)/.exec(l) ? [[/^(\w+)/.exec(l)![1]!, Number(/^\w+\s+(\d+)/.exec(l)![1])]] : [])));
+}
+
+const inNs = (ns: string, ...cmd: string[]) => execFileSync('ip', ['netns', 'exec', ns, ...cmd], {encoding: 'utf8'});
+
+// A python3 peer in ns: prints one JSON line when its work is done, then holds its sockets until stdin closes.
+function peer(ns: string, script: string, args: string[]) {
+  const child = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', script, ...args], {stdio: ['pipe', 'pipe', 'inherit']});
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const result = async () => {
+    for (let i = 0; i < 300 && !out.includes('\n'); i++) await sleep(100);
+    return JSON.parse(out.split('\n')[0]!);
+  };
+  return {child, result, release: async () => (child.stdin!.end(), exited)};
+}
+
+// Start trace on ns and wait for its first note (the probes attached and the namespace read).
+async function startTrace(args: string[]) {
+  const trace = startCli(['trace', '--headless', '--duration', '120', ...args]);
+  let out = '';
+  trace.child.stdout!.on('data', (d) => (out += d));
+  for (let i = 0; i < 600 && !out.includes('"type":"note"'); i++) await sleep(100);
+  return {
+    stop: async () => {
+      trace.child.kill('SIGINT');
+      const r = await trace.done;
+      return {r, summary: jsonLines(r.stdout).at(-1)!};
+    },
+  };
+}
+
+// backlog 1, never accepting for 2.5 s, three blocking clients: the third SYN is dropped (accept queue full)
+// and retransmitted (1 s, 3 s), so one connect() takes about 3 s; then 32 KiB the server never reads (inside
+// the receive window: no zero-window probes move the counters).
+const SLOW_ACCEPT = `
+import json, socket, sys, threading, time
+port = int(sys.argv[1])
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", port)); srv.listen(1)
+durations, clients = [0, 0, 0], [None, None, None]
+def connect(i):
+    c = socket.socket(); t0 = time.monotonic_ns(); c.connect(("127.0.0.1", port))
+    durations[i] = time.monotonic_ns() - t0; clients[i] = c
+threads = [threading.Thread(target=connect, args=(i,)) for i in range(3)]
+for t in threads: t.start()
+time.sleep(2.5)
+accepted = [srv.accept()[0] for _ in range(3)]
+for t in threads: t.join()
+clients[0].setblocking(False)
+sent = clients[0].send(b"x" * 32768)
+time.sleep(0.3)
+print(json.dumps({"durations": durations, "localPorts": [c.getsockname()[1] for c in clients], "sent": sent}), flush=True)
+sys.stdin.readline()
+`;
+
+kernelTest('trace --netns: a 3 s connect() in a bucket holding 3 s; the namespace\'s listen drops, SYN retransmissions, port range, hash table, queued bytes and missed runs', async (t) => {
+  const ns = `tt14-slow-${process.pid}`;
+  const del = makeNetns(ns, {'net.ipv4.ip_local_port_range': '40000 40099', 'net.ipv4.ip_local_reserved_ports': '40000-40009'});
+  try {
+    const port = 23_500;
+    const trace = await startTrace(['--netns', ns, '--port', String(port), '--comm', 'python3']);
+    const p = peer(ns, SLOW_ACCEPT, [String(port)]);
+    const made = (await p.result()) as {durations: number[]; localPorts: number[]; sent: number};
+    // what the namespace says, while the peers still hold their sockets
+    const truth = nstat(ns);
+    const ehash = Math.abs(Number(inNs(ns, 'cat', '/proc/sys/net/ipv4/tcp_ehash_entries').trim()));
+    const {r, summary} = await trace.stop();
+    await p.release();
+    t.is(r.code, 0, r.stderr);
+    const k = summary.kernel;
+    // three connect() calls of python3, one of seconds (the SYN retransmitted)
+    t.is(k.latency.connect.count, 3);
+    const slow = made.durations.filter((d) => d >= 2 ** 31);
+    t.true(slow.length >= 1, `durations ${made.durations}`);
+    for (const d of slow) {
+      const bucket = k.histograms.connectNs.find((b: {min: number; max: number | null}) => b.min <= d && d <= (b.max ?? Number.POSITIVE_INFINITY));
+      t.truthy(bucket, `no bucket holds ${d} ns: ${JSON.stringify(k.histograms.connectNs)}`);
+      t.true(k.latency.connect.p99Ns >= bucket.min);
+    }
+    t.is(k.histograms.connectNs.filter((b: {max: number | null}) => (b.max ?? Number.POSITIVE_INFINITY) >= 2 ** 31).reduce((n: number, b: {count: number}) => n + b.count, 0), slow.length);
+    t.log(JSON.stringify({durations: made.durations, connectNs: k.histograms.connectNs, latency: k.latency.connect, namespace: summary.namespace, runs: summary.runs, receive: k.receive}));
+    // the namespace's counters, as nstat reads them (the namespace was new: its counters started at 0)
+    const c = summary.namespace.counters;
+    for (const [mine, theirs] of [['TcpExt.ListenOverflows', 'TcpExtListenOverflows'], ['TcpExt.ListenDrops', 'TcpExtListenDrops'], ['TcpExt.TCPSynRetrans', 'TcpExtTCPSynRetrans'], ['Tcp.InSegs', 'TcpInSegs']] as const) {
+      t.is(c[mine], truth[theirs] ?? 0, mine);
+    }
+    t.true(c['TcpExt.ListenOverflows'] > 0 && c['TcpExt.TCPSynRetrans'] > 0);
+    // limits of the traced namespace, not the host's: its range minus its reserved ports, its hash table
+    t.deepEqual(summary.namespace.limits.ephemeralPorts, {low: 40000, high: 40099, reserved: 10, size: 90});
+    t.true(made.localPorts.every((lp) => lp >= 40010 && lp <= 40099), `${made.localPorts}`);
+    t.is(summary.namespace.limits.tcpEhash.entries, ehash);
+    // the 32 KiB the server never read: queued in the namespace (unread at the server or unsent at the client)
+    const buf = summary.namespace.bufferMemory.end;
+    t.is(buf.unreadBytes + buf.unsentBytes, made.sent);
+    t.true(buf.chargedBytes >= made.sent);
+    // runs the kernel skipped, per measurement, read for every program (0 where none)
+    for (const m of ['connections', 'portAllocation', 'socketCreation', 'receiveLookup']) {
+      t.is(typeof summary.runs[m]?.recursionMisses, 'number', m);
+    }
+    // every TCP segment the namespace received, unless the kernel skipped runs of the receive program: then withheld
+    if (summary.runs.receiveLookup.eventsMissed === 0) t.is(k.receive.tcpSegments, truth.TcpInSegs);
+    else t.is(k.receive, null);
+    t.deepEqual(toolProcesses(), []);
+    t.deepEqual(journals(), []);
+  } finally {
+    del();
+  }
+});
+
+// 50 connections over ::1, 4 bytes each way; then the server's accept thread blocks until the process is killed.
+const IPV6 = `
+import json, socket, sys, threading
+port = int(sys.argv[1])
+srv = socket.socket(socket.AF_INET6); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("::1", port)); srv.listen(128)
+held = []
+for i in range(50):
+    c = socket.socket(socket.AF_INET6); c.connect(("::1", port)); a = srv.accept()[0]
+    c.sendall(b"ping"); a.recv(4); a.sendall(b"pong"); c.recv(4); held += [c, a]
+threading.Thread(target=lambda: srv.accept(), daemon=True).start()
+print(json.dumps({"connections": 50}), flush=True)
+sys.stdin.readline()
+`;
+
+kernelTest('trace --netns: IPv6 segments over ::1 counted; an accept() ended by the process\'s death is a restart (ERESTARTSYS), not an error', async (t) => {
+  const ns = `tt14-ipv6-${process.pid}`;
+  const del = makeNetns(ns);
+  try {
+    const port = 23_510;
+    const trace = await startTrace(['--netns', ns, '--port', String(port), '--comm', 'python3']);
+    const p = peer(ns, IPV6, [String(port)]);
+    await p.result();
+    // the blocked accept() returns -ERESTARTSYS when the process is killed; its sockets close (FIN, ACK)
+    p.child.kill('SIGTERM');
+    await p.release();
+    await sleep(1500);
+    const truth = nstat(ns);
+    const {r, summary} = await trace.stop();
+    t.is(r.code, 0, r.stderr);
+    const k = summary.kernel;
+    t.log(JSON.stringify({receive: k.receive, truthInSegs: truth.TcpInSegs, runs: summary.runs, restarts: k.restarts, errors: k.errors}));
+    t.deepEqual(k.established, {client: 50, server: 50});
+    t.true(truth.TcpInSegs > 0);
+    if (summary.runs.receiveLookup.eventsMissed === 0) t.deepEqual(k.receive.byIpVersion, {v4: 0, v6: truth.TcpInSegs});
+    else t.is(k.receive, null);
+    t.deepEqual(k.errors, {});
+    t.deepEqual(k.restarts, {ERESTARTSYS: 1});
+    t.deepEqual(k.syscalls, {socket: 51, connect: 50, accept: 50});
+  } finally {
+    del();
+  }
+});
