@@ -9,11 +9,20 @@ export const NETNS_COUNTERS = [
   'Tcp.ActiveOpens', 'Tcp.PassiveOpens', 'Tcp.AttemptFails', 'Tcp.EstabResets', 'Tcp.InSegs', 'Tcp.OutSegs', 'Tcp.RetransSegs',
 ] as const;
 
-// Buffer memory of the namespace's TCP sockets (sockstat `mem`, in pages): queued data, not slab.
-function bufferMemory(s: NetnsSnapshot['sockstat'], pageBytes: number) {
-  if (!s) return null;
-  const bytes = s.memPages * pageBytes;
-  return {pages: s.memPages, bytes, bytesPerSocket: s.inuse > 0 ? Math.round(bytes / s.inuse) : null};
+// Buffer memory: the namespace's own sockets (ss: unread and unsent bytes, kernel memory charged for them,
+// per socket), and sockstat's TCP `mem` in pages and bytes, which counts every namespace's TCP sockets.
+function bufferMemory(s: NetnsSnapshot, pageBytes: number) {
+  const b = s.buffers;
+  const chargedBytes = b ? b.rmemBytes + b.wmemQueuedBytes + b.forwardAllocBytes : null;
+  return {
+    sockets: b?.sockets ?? null,
+    unreadBytes: b?.unreadBytes ?? null,
+    unsentBytes: b?.unsentBytes ?? null,
+    // receive queues + send queues + memory reserved ahead (skmem r + w + f)
+    chargedBytes,
+    chargedBytesPerSocket: b && chargedBytes !== null && b.sockets > 0 ? Math.round(chargedBytes / b.sockets) : null,
+    hostSockstatMem: s.sockstat ? {pages: s.sockstat.memPages, bytes: s.sockstat.memPages * pageBytes} : null,
+  };
 }
 
 // The namespace part of trace's summary: limits as the traced namespace has them, counters' growth, sockets
@@ -25,8 +34,9 @@ export function netnsReport(before: NetnsSnapshot, after: NetnsSnapshot, pageByt
   return {
     limits: {ephemeralPorts: after.ephemeralPorts, tcpEhash: after.ehash},
     counters,
+    // sockstat's TCP line (inuse, tw: this namespace; orphan, mem: every namespace)
     tcpSockets: {start: before.sockstat, end: after.sockstat},
-    bufferMemory: {start: bufferMemory(before.sockstat, pageBytes), end: bufferMemory(after.sockstat, pageBytes)},
+    bufferMemory: {start: bufferMemory(before, pageBytes), end: bufferMemory(after, pageBytes)},
   };
 }
 

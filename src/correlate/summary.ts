@@ -48,10 +48,13 @@ function errnoCounts(state: KernelState, keep: (errno: number) => boolean): Reco
   };
   for (const [k, n] of Object.entries(counter(state, '@connect_errno'))) add(Number(k), n);
   for (const [k, n] of Object.entries(counter(state, '@errno'))) add(Number(k.split(',').at(-1)), n);
+  // bind() calls (sys_exit_bind)
+  for (const [k, n] of Object.entries(counter(state, '@bind_fail'))) add(Number(k), n);
   return out;
 }
 
-// Errors seen by the kernel, by errno name ("EADDRNOTAVAIL": 1), from the errno maps of every probe; the
+// Errors seen by the kernel, by errno name ("EADDRNOTAVAIL": 1), from the errno maps of every probe (socket,
+// connect, accept, bind); the
 // kernel-internal restart codes (ERESTARTSYS ...) are not failures and are left out (see kernelRestarts).
 export function kernelErrors(state: KernelState): Record<string, number> {
   return errnoCounts(state, (n) => !isRestartCode(n));

@@ -2,6 +2,7 @@
 import {counter, counterTotal, heldBytesByCache, type KernelState} from './kernel-state.js';
 import {kernelCounts, kernelErrors, kernelRestarts} from './summary.js';
 import {latency} from './latency.js';
+import {errnoName} from './errno.js';
 import {judgeProblems, unlessIncomplete, type MeasurementProblem} from './problems.js';
 import {buildSample} from './sample.js';
 import type {LiveState} from './live.js';
@@ -25,6 +26,10 @@ export function traceSummary(k: KernelState, port: number | null, problems: Meas
       established: keep('kernel.established', counts.established),
       syscalls: keep('kernel.syscalls', counts.syscalls),
       errors: kernelErrors(k),
+      // bind() calls of the traced processes: succeeded, failed by errno (their failures are in errors too)
+      bind: {ok: counterTotal(k, '@bind_ok'), failed: Object.fromEntries(Object.entries(counter(k, '@bind_fail')).map(([e, n]) => [errnoName(Number(e)), n]))},
+      // returns whose entry came before the probes attached (a server blocked in accept()): counted above, said here
+      unmatchedReturns: {connect: counterTotal(k, '@connect_unmatched'), accept: counterTotal(k, '@accept_unmatched')},
       // kernel-internal restart codes (ERESTARTSYS ...): a call interrupted by a signal, restarted or ended; no failure
       restarts: kernelRestarts(k),
       latency: {socket: keep('kernel.latency.socket', latency(k.hists['@socket_ns'])), connect: keep('kernel.latency.connect', latency(k.hists['@connect_ns']))},

@@ -67,3 +67,32 @@ export function parseSnmpPairs(text: string): Record<string, number> {
   }
   return out;
 }
+
+// Buffer memory of a namespace's TCP sockets from `ss -tanmH` (exact, per socket, unlike sockstat's `mem`, which
+// counts every namespace): data queued unread (Recv-Q) and unsent (Send-Q), and the kernel memory charged for
+// them (skmem r: receive queue, w: send queue, f: reserved ahead), summed over every socket but the listeners.
+export type SocketBuffers = {sockets: number; unreadBytes: number; unsentBytes: number; rmemBytes: number; wmemQueuedBytes: number; forwardAllocBytes: number};
+
+// Sum `ss -tanmH` output (a state line, then its skmem line).
+export function parseSsMemory(text: string): SocketBuffers {
+  const out: SocketBuffers = {sockets: 0, unreadBytes: 0, unsentBytes: 0, rmemBytes: 0, wmemQueuedBytes: 0, forwardAllocBytes: 0};
+  let listening = false;
+  for (const line of text.split('\n')) {
+    const state = /^(\S+)\s+(\d+)\s+(\d+)\s/.exec(line);
+    if (state) {
+      listening = state[1] === 'LISTEN';
+      if (listening) continue;
+      out.sockets += 1;
+      out.unreadBytes += Number(state[2]);
+      out.unsentBytes += Number(state[3]);
+    }
+    const m = /skmem:\(([^)]*)\)/.exec(line);
+    if (m && !listening) {
+      const f = Object.fromEntries(m[1]!.split(',').map((kv) => [kv.replace(/\d+$/, ''), Number(/\d+$/.exec(kv)?.[0] ?? 0)]));
+      out.rmemBytes += f.r ?? 0;
+      out.wmemQueuedBytes += f.w ?? 0;
+      out.forwardAllocBytes += f.f ?? 0;
+    }
+  }
+  return out;
+}

@@ -2,7 +2,7 @@
 // /proc/net show the reader's namespace), or from the tool's own namespace when none is named.
 import {readFile} from 'node:fs/promises';
 import {run} from './exec.js';
-import {ehashTable, ephemeralPorts, parseSnmpPairs, parseTcpSockstat, type EhashTable, type EphemeralPorts, type TcpSockstat} from './netns-parse.js';
+import {ehashTable, ephemeralPorts, parseSnmpPairs, parseSsMemory, parseTcpSockstat, type EhashTable, type EphemeralPorts, type SocketBuffers, type TcpSockstat} from './netns-parse.js';
 
 const FILES = {
   range: '/proc/sys/net/ipv4/ip_local_port_range',
@@ -13,14 +13,19 @@ const FILES = {
   netstat: '/proc/net/netstat',
   snmp: '/proc/net/snmp',
 } as const;
-type Texts = Record<keyof typeof FILES, string>;
+type Texts = Record<keyof typeof FILES | 'ss', string>;
+// TCP sockets with their memory, no header, numeric
+const SS = ['ss', '-tanmH'];
 
 // The namespace at one moment: its limits, its TCP sockets and buffer memory, its TCP counters.
 export type NetnsSnapshot = {
   atMs: number;
   ephemeralPorts: EphemeralPorts | null;
   ehash: EhashTable | null;
+  // sockstat's TCP line: inuse and tw are the namespace's; mem (pages) and orphan count every namespace
   sockstat: TcpSockstat | null;
+  // the namespace's own sockets' buffers (ss -tanm); null when ss failed
+  buffers: SocketBuffers | null;
   // "TcpExt.ListenOverflows", "Tcp.InSegs", ...
   counters: Record<string, number>;
 };
@@ -30,16 +35,16 @@ const MARK = '@@tcp-trace@@';
 async function readTexts(netns: string | null): Promise<Texts> {
   const keys = Object.keys(FILES) as Array<keyof typeof FILES>;
   if (netns === null) {
-    const texts = await Promise.all(keys.map((k) => readFile(FILES[k], 'utf8').catch(() => '')));
-    return Object.fromEntries(keys.map((k, i) => [k, texts[i]!])) as Texts;
+    const [ss, ...texts] = await Promise.all([run(SS[0]!, SS.slice(1)).catch(() => ''), ...keys.map((k) => readFile(FILES[k], 'utf8').catch(() => ''))]);
+    return {...(Object.fromEntries(keys.map((k, i) => [k, texts[i]!])) as Texts), ss: ss!};
   }
   // one process in the namespace prints every file after a marker line
-  const script = keys.map((k) => `echo '${MARK}${k}'; cat ${FILES[k]} 2>/dev/null`).join('; ');
+  const script = [...keys.map((k) => `echo '${MARK}${k}'; cat ${FILES[k]} 2>/dev/null`), `echo '${MARK}ss'; ${SS.join(' ')}`].join('; ');
   const out = await run('ip', ['netns', 'exec', netns, 'sh', '-c', script]);
-  const texts = Object.fromEntries(keys.map((k) => [k, ''])) as Texts;
-  let current: keyof typeof FILES | null = null;
+  const texts = Object.fromEntries([...keys, 'ss'].map((k) => [k, ''])) as Texts;
+  let current: keyof Texts | null = null;
   for (const line of out.split('\n')) {
-    if (line.startsWith(MARK)) current = line.slice(MARK.length) as keyof typeof FILES;
+    if (line.startsWith(MARK)) current = line.slice(MARK.length) as keyof Texts;
     else if (current) texts[current] += `${line}\n`;
   }
   return texts;
@@ -53,6 +58,7 @@ export async function netnsSnapshot(netns: string | null): Promise<NetnsSnapshot
     ephemeralPorts: ephemeralPorts(t.range, t.reserved),
     ehash: ehashTable(t.ehash, t.childEhash),
     sockstat: parseTcpSockstat(t.sockstat),
+    buffers: t.ss.trim() === '' && t.sockstat === '' ? null : parseSsMemory(t.ss),
     counters: {...parseSnmpPairs(t.snmp), ...parseSnmpPairs(t.netstat)},
   };
 }

@@ -24,17 +24,18 @@ function nstat(ns: string): Record<string, number> {
 
 const inNs = (ns: string, ...cmd: string[]) => execFileSync('ip', ['netns', 'exec', ns, ...cmd], {encoding: 'utf8'});
 
-// A python3 peer in ns: prints one JSON line when its work is done, then holds its sockets until stdin closes.
+// A python3 peer in ns: prints JSON lines as its steps end, then holds its sockets until stdin closes;
+// `go()` writes a line to it (a peer that waits for the trace to start).
 function peer(ns: string, script: string, args: string[]) {
   const child = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', script, ...args], {stdio: ['pipe', 'pipe', 'inherit']});
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const result = async () => {
-    for (let i = 0; i < 300 && !out.includes('\n'); i++) await sleep(100);
-    return JSON.parse(out.split('\n')[0]!);
+  const line = async (i = 0) => {
+    for (let n = 0; n < 300 && out.split('\n').length < i + 2; n++) await sleep(100);
+    return JSON.parse(out.split('\n')[i]!);
   };
-  return {child, result, release: async () => (child.stdin!.end(), exited)};
+  return {child, result: () => line(0), line, go: () => child.stdin!.write('go\n'), release: async () => (child.stdin!.end(), exited)};
 }
 
 // Start trace on ns and wait for its first note (the probes attached and the namespace read).
@@ -169,6 +170,59 @@ kernelTest('trace --netns: IPv6 segments over ::1 counted; an accept() ended by 
     t.deepEqual(k.errors, {});
     t.deepEqual(k.restarts, {ERESTARTSYS: 1});
     t.deepEqual(k.syscalls, {socket: 51, connect: 50, accept: 50});
+  } finally {
+    del();
+  }
+});
+
+// A server already blocked in accept() before the trace starts; then, traced: one connect, and two bind(ip, 0)
+// in a range of two ports, one held by the connection: the second bind fails with EADDRINUSE.
+const IN_FLIGHT_AND_BIND = `
+import json, socket, sys, threading
+port = int(sys.argv[1])
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", port)); srv.listen(8)
+got = []
+th = threading.Thread(target=lambda: got.append(srv.accept()[0])); th.start()
+print(json.dumps({"listening": port}), flush=True)
+sys.stdin.readline()
+c = socket.socket(); c.connect(("127.0.0.1", port)); th.join()
+b1 = socket.socket(); b1.bind(("127.0.0.1", 0))
+b2 = socket.socket()
+try:
+    b2.bind(("127.0.0.1", 0)); err = 0
+except OSError as e:
+    err = e.errno
+print(json.dumps({"local": c.getsockname()[1], "bound": b1.getsockname()[1], "bindErrno": err}), flush=True)
+sys.stdin.readline()
+`;
+
+kernelTest('trace --netns: an accept() under way when tracing starts is counted and said; bind() and its EADDRINUSE seen on the tracepoint path', async (t) => {
+  const ns = `tt14-bind-${process.pid}`;
+  const del = makeNetns(ns, {'net.ipv4.ip_local_port_range': '40000 40001'});
+  try {
+    const port = 23_520;
+    const p = peer(ns, IN_FLIGHT_AND_BIND, [String(port)]);
+    await p.line(0);
+    await sleep(300);
+    const trace = await startTrace(['--netns', ns, '--comm', 'python3']);
+    p.go();
+    const made = (await p.line(1)) as {local: number; bound: number; bindErrno: number};
+    await sleep(1500);
+    const {r, summary} = await trace.stop();
+    p.go();
+    await p.release();
+    t.is(r.code, 0, r.stderr);
+    const k = summary.kernel;
+    t.log(JSON.stringify({made, syscalls: k.syscalls, bind: k.bind, unmatched: k.unmatchedReturns, errors: k.errors}));
+    // the range's two ports: one the connection's, one bound; the third ask finds none
+    t.deepEqual([made.local, made.bound].sort(), [40000, 40001]);
+    t.is(made.bindErrno, 98);
+    t.deepEqual(k.bind, {ok: 1, failed: {EADDRINUSE: 1}});
+    t.deepEqual(k.errors, {EADDRINUSE: 1});
+    // the accept() began before the probes attached: counted, and said
+    t.deepEqual(k.syscalls, {socket: 3, connect: 1, accept: 1});
+    t.deepEqual(k.unmatchedReturns, {connect: 0, accept: 1});
   } finally {
     del();
   }

@@ -52,3 +52,17 @@ test('a connect of seconds: trace\'s latency counts it in an open or seconds buc
   t.is(s.kernel.latency.connect!.p99Ns, 4096 * 1_000_000 - 1);
   t.deepEqual(s.kernel.histograms.connectNs.at(-1), {min: 2048 * 1_000_000, max: 4096 * 1_000_000 - 1, count: 1});
 });
+
+test('bind() failures are errors; returns whose entry came before the probes are counted and said', (t) => {
+  const kernel = foldLines([
+    '{"type": "map", "data": {"@bind_ok": 1}}',
+    '{"type": "map", "data": {"@bind_fail": {"98": 1}}}',
+    '{"type": "map", "data": {"@accept_unmatched": 1}}',
+    '{"type": "map", "data": {"@calls": {"accept": 5}}}',
+  ]);
+  const s = traceSummary(kernel, null);
+  t.deepEqual(s.kernel.bind, {ok: 1, failed: {EADDRINUSE: 1}});
+  t.deepEqual(s.kernel.errors, {EADDRINUSE: 1});
+  t.deepEqual(s.kernel.unmatchedReturns, {connect: 0, accept: 1});
+  t.is(s.kernel.syscalls!.accept, 5);
+});

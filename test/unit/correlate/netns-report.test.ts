@@ -8,6 +8,7 @@ const snap = (over: Partial<NetnsSnapshot>): NetnsSnapshot => ({
   ephemeralPorts: {low: 40000, high: 40099, reserved: 10, size: 90},
   ehash: {entries: 1024, sharedWithHost: false, childEntries: 0},
   sockstat: {inuse: 3, orphan: 0, tw: 0, alloc: 3, memPages: 0},
+  buffers: {sockets: 2, unreadBytes: 0, unsentBytes: 0, rmemBytes: 0, wmemQueuedBytes: 0, forwardAllocBytes: 0},
   counters: {'TcpExt.ListenOverflows': 4, 'TcpExt.ListenDrops': 4, 'TcpExt.TCPSynRetrans': 1, 'Tcp.InSegs': 100},
   ...over,
 });
@@ -16,6 +17,7 @@ test('namespace report: counters as growth over the trace, buffer memory in page
   const before = snap({});
   const after = snap({
     sockstat: {inuse: 4, orphan: 0, tw: 2, alloc: 4, memPages: 3380},
+    buffers: {sockets: 4, unreadBytes: 262_144, unsentBytes: 0, rmemBytes: 300_000, wmemQueuedBytes: 1000, forwardAllocBytes: 3000},
     counters: {'TcpExt.ListenOverflows': 10, 'TcpExt.ListenDrops': 10, 'TcpExt.TCPSynRetrans': 7, 'Tcp.InSegs': 137},
   });
   const r = netnsReport(before, after, 4096);
@@ -24,7 +26,9 @@ test('namespace report: counters as growth over the trace, buffer memory in page
   t.is(r.counters['Tcp.InSegs'], 37);
   // absent from the kernel's files: unknown, not 0
   t.is(r.counters['Tcp.OutSegs'], null);
-  t.deepEqual(r.bufferMemory.end, {pages: 3380, bytes: 3380 * 4096, bytesPerSocket: Math.round((3380 * 4096) / 4)});
+  t.deepEqual(r.bufferMemory.end, {
+    sockets: 4, unreadBytes: 262_144, unsentBytes: 0, chargedBytes: 304_000, chargedBytesPerSocket: 76_000, hostSockstatMem: {pages: 3380, bytes: 3380 * 4096},
+  });
   t.deepEqual(r.limits.ephemeralPorts, {low: 40000, high: 40099, reserved: 10, size: 90});
 });
 

@@ -1,5 +1,5 @@
 import test from 'ava';
-import {ehashTable, ephemeralPorts, parseReservedPorts, parseSnmpPairs, parseTcpSockstat} from '../../../src/system/netns-parse.js';
+import {ehashTable, ephemeralPorts, parseReservedPorts, parseSnmpPairs, parseSsMemory, parseTcpSockstat} from '../../../src/system/netns-parse.js';
 
 test('ephemeral ports: ip_local_port_range minus the reserved ports inside it', (t) => {
   t.deepEqual(parseReservedPorts('8080,40000-40009\n'), [[8080, 8080], [40000, 40009]]);
@@ -25,4 +25,16 @@ test('sockstat: the TCP line, mem in pages', (t) => {
 test('netstat/snmp pairs: every counter by Prefix.Name', (t) => {
   const text = 'TcpExt: SyncookiesSent ListenOverflows ListenDrops\nTcpExt: 0 6 6\nIpExt: InNoRoutes\nIpExt: 3\n';
   t.deepEqual(parseSnmpPairs(text), {'TcpExt.SyncookiesSent': 0, 'TcpExt.ListenOverflows': 6, 'TcpExt.ListenDrops': 6, 'IpExt.InNoRoutes': 3});
+});
+
+test('ss -tanm: unread and unsent bytes and the memory charged for them, listeners left out', (t) => {
+  const text = [
+    'LISTEN 1      1      127.0.0.1:5000 0.0.0.0:*',
+    '\t skmem:(r0,rb131072,t0,tb16384,f0,w0,o0,bl0,d0)',
+    'ESTAB  262144 0      127.0.0.1:5000 127.0.0.1:40010',
+    '\t skmem:(r270336,rb6291456,t0,tb2626560,f4096,w0,o0,bl0,d0)',
+    'ESTAB  0      0      127.0.0.1:40010 127.0.0.1:5000',
+    '\t skmem:(r0,rb131072,t0,tb2626560,f0,w1280,o0,bl0,d0)',
+  ].join('\n');
+  t.deepEqual(parseSsMemory(text), {sockets: 2, unreadBytes: 262_144, unsentBytes: 0, rmemBytes: 270_336, wmemQueuedBytes: 1280, forwardAllocBytes: 4096});
 });
