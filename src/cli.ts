@@ -56,7 +56,7 @@ export const COMMANDS: CommandSpec[] = [
     summary: "No load generator: the same probes on other programs' connections in the host's namespace (or --netns)",
     example: 'sudo tcp-trace trace --port 8080 --comm nginx --duration 30',
     flags: {
-      port, pid: {type: 'string', multiple: true, value: {kind: 'int', min: 1, max: 4_194_304}},
+      port, lport: port, rport: port, pid: {type: 'string', multiple: true, value: {kind: 'int', min: 1, max: 4_194_304}},
       comm: {type: 'string', value: {kind: 'text', what: 'a command name of 1 to 15 characters (the kernel keeps 15)', pattern: /^[^\n]+$/, maxLength: 15}},
       duration: secs(0, 86_400),
       netns: {type: 'string', value: {kind: 'text', what: 'the name of a namespace under /run/netns (letters, digits, ., _, -)', pattern: /^(?!\.\.?$)[\w.-]+$/, maxLength: 255}},

@@ -1,5 +1,5 @@
 // `tcp-trace trace`: the same probes without the load generator, on someone else's connections in the host's
-// namespace (or a named one): connections filtered by server port, syscalls by --pid / --comm, for
+// namespace (or a named one): connections filtered by port (--port either end, --lport, --rport), syscalls by --pid / --comm, for
 // --duration seconds or until Ctrl-C.
 import {stat} from 'node:fs/promises';
 import {setTimeout as sleep} from 'node:timers/promises';
@@ -38,7 +38,11 @@ async function measurementRuns(session: ProbeSession) {
 // Trace; resolves to the exit code.
 export async function run({values}: {values: FlagValues}): Promise<number> {
   const str = (k: string) => flagString(values, k);
-  const port = str('port') === undefined ? null : positiveInt('--port', str('port'), 0, 1, 65_535);
+  // --port: either end of a connection (as tcpdump's `port`); --lport / --rport: the local / remote end only
+  const portFlag = (name: string) => (str(name) === undefined ? null : positiveInt(`--${name}`, str(name), 0, 1, 65_535));
+  const port = portFlag('port');
+  const lport = portFlag('lport');
+  const rport = portFlag('rport');
   const durationS = seconds('--duration', str('duration'), 0, 86_400);
   const forced = probeKind(str('probes'));
   const netnsName = str('netns');
@@ -69,6 +73,7 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
       bpftrace: host.bpftrace.path, version: host.bpftrace.version, kmemNameDataOffset: host.capabilities.kmemNameDataOffset, netnsInum: inum, connections: 20_000, journal: lab.journal,
       warmUp: async () => undefined,
       process: {pids, comm},
+      ports: {either: port ?? 0, local: lport ?? 0, remote: rport ?? 0},
     });
     // on a terminal (and without --headless) the run's dashboard, fed by the kernel's counts alone
     dashboard = values.headless !== true && process.stdout.isTTY
@@ -95,12 +100,13 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
     const [nsBefore, pageSize] = await Promise.all([netnsSnapshot(netnsName ?? null), pageBytes()]);
     const limits = limitsOfNetns(host.limits, nsBefore);
     const who = [pids.length > 0 ? `pid ${pids.join(', ')}` : '', comm ? `comm ${comm}` : ''].filter(Boolean).join(', ');
-    note(`tracing namespace ${netnsName ?? 'of the host'} (inode ${inum})${port ? `, server port ${port}` : ''}${who ? `, syscalls of ${who}` : ''}`);
+    const ends = [port ? `port ${port} (either end)` : '', lport ? `local port ${lport}` : '', rport ? `remote port ${rport}` : ''].filter(Boolean).join(', ');
+    note(`tracing namespace ${netnsName ?? 'of the host'} (inode ${inum})${ends ? `, connections on ${ends}` : ''}${who ? `, syscalls of ${who}` : ''}`);
     const startedAt = Date.now();
     const failedProbes = session.failures;
     const live = async () =>
       traceLive({
-        tMs: Date.now() - startedAt, kernel: session.state(), port, plan: session.plan, failedProbes, limits,
+        tMs: Date.now() - startedAt, kernel: session.state(), port, portsFiltered: true, plan: session.plan, failedProbes, limits,
         portRange: limits.ipLocalPortRange, memAvailableBytes: (await memorySnapshot()).meminfo.MemAvailable ?? 0,
       });
     const tick = async () => {
@@ -111,7 +117,7 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
       } else {
         const runs = await measurementRuns(session);
         const problems = [...session.problems(), ...missedRunProblems(runs)];
-        out({type: 'sample', tMs: Date.now() - startedAt, ...traceSummary(session.state(), port, problems), runs});
+        out({type: 'sample', tMs: Date.now() - startedAt, ...traceSummary(session.state(), null, problems), runs});
       }
     };
     void tick();
@@ -126,8 +132,8 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
     dashboard?.close();
     dashboard = null;
     out({
-      type: 'summary', mode: 'trace', netns: {name: netnsName ?? null, inum}, port, pids, comm: comm ?? null, durationMs: Date.now() - startedAt,
-      ...traceSummary(kernel, port, problems), lostEvents: session.lostEvents(),
+      type: 'summary', mode: 'trace', netns: {name: netnsName ?? null, inum}, port, lport, rport, pids, comm: comm ?? null, durationMs: Date.now() - startedAt,
+      ...traceSummary(kernel, null, problems), lostEvents: session.lostEvents(),
       // runs of each measurement's programs the kernel skipped (recursion_misses) and ran (run_cnt)
       runs,
       namespace: netnsReport(nsBefore, nsAfter, pageSize),

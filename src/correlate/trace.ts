@@ -10,7 +10,8 @@ import type {GeneratorStats} from '../load/generator.js';
 import type {Limits} from '../system/limits.js';
 import type {PlanEntry} from '../probes/plan.js';
 
-// What the probes saw: connections per side, the (server port, local port) pairs, syscalls and their latency,
+// What the probes saw (port: count only keys of that server port; null when the probes filtered by port
+// themselves, as trace's do): connections per side, the (server port, local port) pairs, syscalls and their latency,
 // slab. A number that a problem of its measurement (full map, helper error, runs the kernel skipped) makes
 // wrong is withheld (null), with why in `incomplete`.
 export function traceSummary(k: KernelState, port: number | null, problems: MeasurementProblem[] = []) {
@@ -52,6 +53,8 @@ export type TraceFacts = {
   tMs: number;
   kernel: KernelState;
   port: number | null;
+  // the probes kept only the connections on the traced ports: count every key (the port may be either end)
+  portsFiltered?: boolean;
   plan: PlanEntry[];
   failedProbes: Array<{measurement: string; why: string}>;
   limits: Limits;
@@ -62,7 +65,7 @@ export type TraceFacts = {
 // The dashboard's live state for a trace (pure): no generator, so its counts are the kernel's own (connect
 // and accept calls of the traced processes, connections established on the traced port).
 export function traceLive(f: TraceFacts): LiveState {
-  const counts = kernelCounts(f.kernel, f.port === null ? null : [f.port]);
+  const counts = kernelCounts(f.kernel, f.port === null || f.portsFiltered ? null : [f.port]);
   const stats: GeneratorStats = {
     attempted: counts.syscalls.connect,
     established: counts.established.client,

@@ -44,6 +44,8 @@ export type AttachOptions = {
   warmUp: (n: number) => Promise<void>;
   // keep only one process's calls, where the kernel runs in its context (trace --pid / --comm)
   process?: {pids?: number[]; comm?: string};
+  // keep only connections on these ports (trace --port: either end, --lport, --rport; 0 or absent = any)
+  ports?: {either?: number; local?: number; remote?: number};
   // where kmem_cache_alloc's name string starts in its record (bpftrace 0.23's misread strings)
   kmemNameDataOffset?: number | null;
   // a program is attached and counting (after its liveness check, if it has one), ms after attachPlan began
@@ -85,8 +87,8 @@ async function start(v: Variant, o: AttachOptions, slot: {state: KernelState}): 
     bpftrace: o.bpftrace,
     version: o.version,
     program,
-    // $1 namespace, $2 pid (0 = any), $3 comm ("" = any)
-    args: [o.netnsInum, o.process?.pids?.[0] ?? 0, o.process?.comm ?? ''],
+    // $1 namespace, $2 pid (0 = any), $3 comm ("" = any), $4 port of either end, $5 local port, $6 remote port (0 = any)
+    args: [o.netnsInum, o.process?.pids?.[0] ?? 0, o.process?.comm ?? '', o.ports?.either ?? 0, o.ports?.local ?? 0, o.ports?.remote ?? 0],
     // TCP_TRACE_MAP_KEYS_MAX: a map size for tests, too small on purpose to see the full-map warning
     mapKeysMax: Number(process.env.TCP_TRACE_MAP_KEYS_MAX) || mapKeysFor(v, o.connectionsFor?.[v.measurement] ?? o.connections),
     // emulated guests (the kernel matrix) attach kprobes slowly: TCP_TRACE_ATTACH_TIMEOUT_MS lifts the limit

@@ -5,6 +5,7 @@ import {execFileSync, spawn} from 'node:child_process';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {jsonLines, startCli} from '../helpers/cli.js';
 import {journals, kernelSkipReason, toolProcesses} from '../helpers/kernel.js';
+import {PY} from '../helpers/python-peers.js';
 
 const kernelTest = kernelSkipReason ? test.skip : test.serial;
 
@@ -223,6 +224,36 @@ kernelTest('trace --netns: an accept() under way when tracing starts is counted 
     // the accept() began before the probes attached: counted, and said
     t.deepEqual(k.syscalls, {socket: 3, connect: 1, accept: 1});
     t.deepEqual(k.unmatchedReturns, {connect: 0, accept: 1});
+  } finally {
+    del();
+  }
+});
+
+// The first article's experiment: one local port (SO_REUSEADDR, bound) connected to two server ports.
+async function sharedLocalPort(ns: string, ports: number[], localPort: number): Promise<Array<[number, number]>> {
+  return JSON.parse(inNs(ns, 'python3', '-c', PY, JSON.stringify(ports), String(ports.length), String(localPort)));
+}
+
+kernelTest('trace --port matches either end (a shared local port sees both its connections, from both ends); --lport only the local end', async (t) => {
+  const ns = `tt14-port-${process.pid}`;
+  const del = makeNetns(ns);
+  try {
+    const ports = [23_530, 23_531];
+    const local = 45_000;
+    const either = await startTrace(['--netns', ns, '--port', String(local)]);
+    const made = await sharedLocalPort(ns, ports, local);
+    const a = await either.stop();
+    t.is(a.r.code, 0, a.r.stderr);
+    t.deepEqual(made, [[23_530, local], [23_531, local]]);
+    // client ends: local port 45000; server ends: remote port 45000
+    t.deepEqual(a.summary.kernel.established, {client: 2, server: 2});
+    t.deepEqual(a.summary.ports.pairs, made);
+    const lonly = await startTrace(['--netns', ns, '--lport', String(local)]);
+    await sharedLocalPort(ns, ports, local);
+    const b = await lonly.stop();
+    t.is(b.r.code, 0, b.r.stderr);
+    t.deepEqual(b.summary.kernel.established, {client: 2, server: 0});
+    t.deepEqual(b.summary.lport, local);
   } finally {
     del();
   }
