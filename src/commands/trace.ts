@@ -20,7 +20,8 @@ import {onStopSignals} from './stop-signals.js';
 import {serveMetrics} from '../metrics/server.js';
 import {registerCleanup} from '../lab/cleanup.js';
 import {netnsSnapshot, pageBytes} from '../system/netns-state.js';
-import {limitsOfNetns, netnsReport} from '../correlate/netns-report.js';
+import {limitsHit, limitsOfNetns, netnsReport} from '../correlate/netns-report.js';
+import {kernelErrors} from '../correlate/summary.js';
 import {bpfStatsEnabled, programsOf} from '../system/bpf-programs.js';
 import {missedRunProblems, runsByMeasurement} from '../correlate/missed-runs.js';
 import type {ProbeSession} from '../probes/session.js';
@@ -137,6 +138,8 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
       // runs of each measurement's programs the kernel skipped (recursion_misses) and ran (run_cnt)
       runs,
       namespace: netnsReport(nsBefore, nsAfter, pageSize),
+      // the limit each error points at, with the evidence (EADDRNOTAVAIL: the range, or a 4-tuple already in use)
+      limitsHit: limitsHit(kernelErrors(kernel), nsAfter),
       probePlan: planToJson(session.plan), probeFailures: failedProbes,
       stoppedBy: stop.reason(),
       // what makes numbers wrong (a bpftrace version's defect, full maps, helper errors), in words

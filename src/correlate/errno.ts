@@ -28,3 +28,14 @@ export function limitOfErrno(code: string): string | null {
     default: return null;
   }
 }
+
+// What an EADDRNOTAVAIL from connect() points at, by the evidence: the ephemeral range when its ports toward one
+// destination were all in use, else a 4-tuple already in use (a local port bound explicitly and connected again to
+// the same address and port); null without evidence (the namespace's sockets were not read).
+export function attributeAddrNotAvail(use: {maxPerDestination: number; destination: string | null} | null, rangeSize: number | null) {
+  if (!use || rangeSize === null) return null;
+  const inUse = `${use.maxPerDestination} of ${rangeSize} ephemeral ports in use toward ${use.destination ?? 'any destination'} at the end`;
+  return use.maxPerDestination >= rangeSize
+    ? {limit: 'ip_local_port_range', evidence: inUse}
+    : {limit: '4-tuple in use', evidence: `${inUse}: the range was not exhausted, so the local address and port asked for (bound explicitly) already had a connection to that destination`};
+}

@@ -2,6 +2,7 @@
 // queue overflows, SYN retransmissions, segments), its sockets and their buffer memory.
 import type {NetnsSnapshot} from '../system/netns-state.js';
 import type {Limits} from '../system/limits.js';
+import {attributeAddrNotAvail, limitOfErrno} from './errno.js';
 
 // The counters reported as deltas over the trace (TcpExt.* from /proc/net/netstat, Tcp.* from /proc/net/snmp).
 export const NETNS_COUNTERS = [
@@ -48,4 +49,16 @@ export function limitsOfNetns(host: Limits, ns: NetnsSnapshot): Limits {
     ipLocalPortRange: ns.ephemeralPorts ? {low: ns.ephemeralPorts.low, high: ns.ephemeralPorts.high, size: ns.ephemeralPorts.size} : host.ipLocalPortRange,
     tcpEhashEntries: ns.ehash?.entries ?? host.tcpEhashEntries,
   };
+}
+
+// The limit each error points at, with the evidence: EADDRNOTAVAIL by the namespace's ephemeral ports in use at
+// the end (the range, or a 4-tuple already in use); the others by their errno alone.
+export function limitsHit(errors: Record<string, number>, after: NetnsSnapshot): Record<string, {limit: string | null; evidence: string | null}> {
+  const out: Record<string, {limit: string | null; evidence: string | null}> = {};
+  for (const e of Object.keys(errors)) {
+    if (e === 'EADDRNOTAVAIL') {
+      out[e] = attributeAddrNotAvail(after.ephemeralUse, after.ephemeralPorts?.size ?? null) ?? {limit: null, evidence: "unavailable: the namespace's sockets could not be read (ss)"};
+    } else if (limitOfErrno(e)) out[e] = {limit: limitOfErrno(e), evidence: null};
+  }
+  return out;
 }

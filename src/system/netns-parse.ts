@@ -96,3 +96,24 @@ export function parseSsMemory(text: string): SocketBuffers {
   }
   return out;
 }
+
+// Local ports of the ephemeral range in use toward the busiest destination (remote address:port), from
+// `ss -tanH` lines (listeners left out; TIME_WAIT holds its port too).
+export type EphemeralUse = {maxPerDestination: number; destination: string | null};
+
+// The busiest destination's count of distinct local (address, port) in [low, high].
+export function ephemeralUse(ssText: string, range: {low: number; high: number}): EphemeralUse {
+  const byDest = new Map<string, Set<string>>();
+  for (const line of ssText.split('\n')) {
+    const m = /^(\S+)\s+\d+\s+\d+\s+(\S+):(\d+)\s+(\S+:\d+)\s*$/.exec(line.trim());
+    if (!m || m[1] === 'LISTEN') continue;
+    const port = Number(m[3]);
+    if (port < range.low || port > range.high) continue;
+    const set = byDest.get(m[4]!) ?? new Set<string>();
+    set.add(`${m[2]}:${port}`);
+    byDest.set(m[4]!, set);
+  }
+  let best: EphemeralUse = {maxPerDestination: 0, destination: null};
+  for (const [dest, set] of byDest) if (set.size > best.maxPerDestination) best = {maxPerDestination: set.size, destination: dest};
+  return best;
+}

@@ -2,7 +2,7 @@
 // /proc/net show the reader's namespace), or from the tool's own namespace when none is named.
 import {readFile} from 'node:fs/promises';
 import {run} from './exec.js';
-import {ehashTable, ephemeralPorts, parseSnmpPairs, parseSsMemory, parseTcpSockstat, type EhashTable, type EphemeralPorts, type SocketBuffers, type TcpSockstat} from './netns-parse.js';
+import {ehashTable, ephemeralPorts, ephemeralUse, parseSnmpPairs, parseSsMemory, parseTcpSockstat, type EhashTable, type EphemeralPorts, type EphemeralUse, type SocketBuffers, type TcpSockstat} from './netns-parse.js';
 
 const FILES = {
   range: '/proc/sys/net/ipv4/ip_local_port_range',
@@ -26,6 +26,8 @@ export type NetnsSnapshot = {
   sockstat: TcpSockstat | null;
   // the namespace's own sockets' buffers (ss -tanm); null when ss failed
   buffers: SocketBuffers | null;
+  // ephemeral ports in use toward the busiest destination (null: no range or no ss)
+  ephemeralUse: EphemeralUse | null;
   // "TcpExt.ListenOverflows", "Tcp.InSegs", ...
   counters: Record<string, number>;
 };
@@ -53,12 +55,14 @@ async function readTexts(netns: string | null): Promise<Texts> {
 // Snapshot the named namespace (null: the tool's own).
 export async function netnsSnapshot(netns: string | null): Promise<NetnsSnapshot> {
   const t = await readTexts(netns);
+  const range = ephemeralPorts(t.range, t.reserved);
   return {
     atMs: Date.now(),
-    ephemeralPorts: ephemeralPorts(t.range, t.reserved),
+    ephemeralPorts: range,
     ehash: ehashTable(t.ehash, t.childEhash),
     sockstat: parseTcpSockstat(t.sockstat),
     buffers: t.ss.trim() === '' && t.sockstat === '' ? null : parseSsMemory(t.ss),
+    ephemeralUse: range && t.ss.trim() !== '' ? ephemeralUse(t.ss, range) : null,
     counters: {...parseSnmpPairs(t.snmp), ...parseSnmpPairs(t.netstat)},
   };
 }

@@ -258,3 +258,44 @@ kernelTest('trace --port matches either end (a shared local port sees both its c
     del();
   }
 });
+
+// EADDRNOTAVAIL two ways: `dup` binds one local port (SO_REUSEADDR) and connects it twice to the same server
+// address and port; `range` connects three times in a range of two ports. Prints the errno of the last connect.
+const ADDR_NOT_AVAIL = `
+import json, socket, sys
+port, mode = int(sys.argv[1]), sys.argv[2]
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", port)); srv.listen(8)
+held, err = [], 0
+for i in range(2 if mode == "dup" else 3):
+    c = socket.socket(); c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if mode == "dup": c.bind(("127.0.0.1", 45000))
+    try:
+        c.connect(("127.0.0.1", port)); held.append(c)
+    except OSError as e:
+        err = e.errno
+print(json.dumps({"errno": err, "connected": len(held)}), flush=True)
+sys.stdin.readline()
+`;
+
+for (const mode of ['dup', 'range'] as const) {
+  kernelTest(`trace --netns: EADDRNOTAVAIL attributed by the evidence (${mode === 'dup' ? 'a bound local port connected twice to one server: a 4-tuple in use' : 'two ports, three connects: the range'})`, async (t) => {
+    const ns = `tt14-${mode}-${process.pid}`;
+    const del = makeNetns(ns, mode === 'range' ? {'net.ipv4.ip_local_port_range': '40000 40001'} : {});
+    try {
+      const port = 23_540;
+      const trace = await startTrace(['--netns', ns, '--comm', 'python3']);
+      const p = peer(ns, ADDR_NOT_AVAIL, [String(port), mode]);
+      const made = (await p.result()) as {errno: number; connected: number};
+      const {r, summary} = await trace.stop();
+      await p.release();
+      t.is(r.code, 0, r.stderr);
+      t.log(JSON.stringify({made, errors: summary.kernel.errors, limitsHit: summary.limitsHit}));
+      t.deepEqual(made, {errno: 99, connected: mode === 'dup' ? 1 : 2});
+      t.deepEqual(summary.kernel.errors, {EADDRNOTAVAIL: 1});
+      t.is(summary.limitsHit.EADDRNOTAVAIL.limit, mode === 'dup' ? '4-tuple in use' : 'ip_local_port_range');
+    } finally {
+      del();
+    }
+  });
+}

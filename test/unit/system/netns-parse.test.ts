@@ -1,5 +1,5 @@
 import test from 'ava';
-import {ehashTable, ephemeralPorts, parseReservedPorts, parseSnmpPairs, parseSsMemory, parseTcpSockstat} from '../../../src/system/netns-parse.js';
+import {ehashTable, ephemeralPorts, ephemeralUse, parseReservedPorts, parseSnmpPairs, parseSsMemory, parseTcpSockstat} from '../../../src/system/netns-parse.js';
 
 test('ephemeral ports: ip_local_port_range minus the reserved ports inside it', (t) => {
   t.deepEqual(parseReservedPorts('8080,40000-40009\n'), [[8080, 8080], [40000, 40009]]);
@@ -37,4 +37,17 @@ test('ss -tanm: unread and unsent bytes and the memory charged for them, listene
     '\t skmem:(r0,rb131072,t0,tb2626560,f0,w1280,o0,bl0,d0)',
   ].join('\n');
   t.deepEqual(parseSsMemory(text), {sockets: 2, unreadBytes: 262_144, unsentBytes: 0, rmemBytes: 270_336, wmemQueuedBytes: 1280, forwardAllocBytes: 4096});
+});
+
+test('ephemeral ports in use toward the busiest destination: distinct local (address, port), listeners and other ranges left out', (t) => {
+  const text = [
+    'LISTEN 0 128 127.0.0.1:5000 0.0.0.0:*',
+    'ESTAB 0 0 127.0.0.1:40010 127.0.0.1:5000',
+    'ESTAB 0 0 127.0.0.2:40010 127.0.0.1:5000',
+    'TIME-WAIT 0 0 127.0.0.1:40011 127.0.0.1:5000',
+    'ESTAB 0 0 127.0.0.1:45000 127.0.0.1:5000',
+    'ESTAB 0 0 127.0.0.1:5000 127.0.0.1:40010',
+    'ESTAB 0 0 127.0.0.1:40012 127.0.0.1:5001',
+  ].join('\n');
+  t.deepEqual(ephemeralUse(text, {low: 40000, high: 40099}), {maxPerDestination: 3, destination: '127.0.0.1:5000'});
 });
