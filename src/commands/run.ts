@@ -9,6 +9,7 @@ import {loadKallsyms, topSiteByCache} from '../system/kallsyms.js';
 import {parsePortRange} from '../system/proc-parse.js';
 import {makeNetns, openLab} from '../lab/lab.js';
 import {nsSysctl} from '../lab/netns.js';
+import {netnsSnapshot} from '../system/netns-state.js';
 import {Generator, idleStats} from '../load/generator.js';
 import {warmUp} from '../load/spawn-worker.js';
 import {attachPlan, type ProbeSession} from '../probes/session.js';
@@ -234,6 +235,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
     const ctx: ScenarioContext = {
       generator: gen, connections: opts.connections, ports: opts.ports, host: '127.0.0.1', nofile: opts.nofile,
       stopped: stop.signalled, kernelAfterTicks: probes.afterTicks, memory: () => memorySnapshot(true),
+      buffers: async () => (await netnsSnapshot(netns.name)).buffers,
       note: (t) => view!.note(t), setPhase: (p) => (phase = p),
       slabSample: slabSampled
         ? {

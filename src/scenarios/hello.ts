@@ -9,7 +9,13 @@ import type {Claim, Scenario} from './types.js';
 // The message: 12 bytes.
 export const HELLO = 'hello world\n';
 
-type Steps = {before: {tracepoint: number | null; slabinfo: number}; after: {tracepoint: number | null; slabinfo: number}; connections: number};
+// Socket buffers of the lab namespace (ss): bytes queued unread and charged for, at one moment.
+type Buffers = {unreadBytes: number; chargedBytes: number} | null;
+type Steps = {
+  before: {tracepoint: number | null; slabinfo: number; buffers?: Buffers};
+  after: {tracepoint: number | null; slabinfo: number; buffers?: Buffers};
+  connections: number;
+};
 
 const sum = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
 
@@ -29,6 +35,10 @@ export function helloClaims(s: Summary, steps: Steps): Claim[] {
         slabinfoPerConnectionBefore: perConn(steps.before.slabinfo),
         slabinfoPerConnectionAfter: perConn(steps.after.slabinfo),
         messageBytes: HELLO.length,
+        // buffer memory is not slab: the messages sit unread in the sockets' receive queues (both ends never read)
+        unreadBytesAfter: steps.after.buffers?.unreadBytes ?? null,
+        bufferBytesPerConnectionBefore: perConn(steps.before.buffers?.chargedBytes ?? null),
+        bufferBytesPerConnectionAfter: perConn(steps.after.buffers?.chargedBytes ?? null),
       },
     },
   ];
@@ -46,7 +56,9 @@ export const hello: Scenario = {
     const measure = async () => {
       const [kernel, mem] = [await ctx.kernelAfterTicks(1), await ctx.memory()];
       const held = sum(heldBytesByCache(kernel));
-      return {tracepoint: held > 0 ? held : null, slabinfo: sum(slabinfoDeltas(base.caches, mem.caches))};
+      const b = (await ctx.buffers?.()) ?? null;
+      const buffers = b && {unreadBytes: b.unreadBytes, chargedBytes: b.rmemBytes + b.wmemQueuedBytes + b.forwardAllocBytes};
+      return {tracepoint: held > 0 ? held : null, slabinfo: sum(slabinfoDeltas(base.caches, mem.caches)), buffers};
     };
     const before = await measure();
     await ctx.generator.hello(HELLO);

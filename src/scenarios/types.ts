@@ -3,6 +3,7 @@ import type {Generator} from '../load/generator.js';
 import type {Summary} from '../correlate/summary.js';
 import type {KernelState} from '../correlate/kernel-state.js';
 import type {MemorySnapshot} from '../system/memory.js';
+import type {SocketBuffers} from '../system/netns-parse.js';
 
 // A claim from the articles, whether this run held it, and the numbers that say so.
 export type Claim = {claim: string; held: boolean; evidence: Record<string, unknown>};
@@ -19,6 +20,8 @@ export type ScenarioContext = {
   // the kernel's latest totals, once every probe has printed `ticks` more times
   kernelAfterTicks: (ticks: number) => Promise<KernelState>;
   memory: () => Promise<MemorySnapshot>;
+  // the lab namespace's TCP socket buffers (unread, unsent, charged bytes), read inside it; null where unreadable
+  buffers?: () => Promise<SocketBuffers | null>;
   note: (text: string) => void;
   setPhase: (phase: 'ramping' | 'holding') => void;
   // the slab probe measures the first `connections` only: the ramp stops there and calls freeze, which waits

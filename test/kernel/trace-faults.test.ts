@@ -3,7 +3,8 @@
 import test from 'ava';
 import {execFileSync, spawn} from 'node:child_process';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {jsonLines, startCli} from '../helpers/cli.js';
+import {jsonLines, runCli, startCli} from '../helpers/cli.js';
+import {tempDir} from '../helpers/temp.js';
 import {journals, kernelSkipReason, toolProcesses} from '../helpers/kernel.js';
 import {PY} from '../helpers/python-peers.js';
 
@@ -299,3 +300,16 @@ for (const mode of ['dup', 'range'] as const) {
     }
   });
 }
+
+kernelTest('run hello: buffer memory beside slab; the 12-byte messages each way sit unread in the lab namespace\'s receive queues', async (t) => {
+  const n = 23;
+  const r = await runCli(['run', 'hello', '--headless', '--hold', '0.5', '--connections', String(n), '--out', tempDir(t, 'hello')]);
+  t.is(r.code, 0, r.stderr);
+  const summary = jsonLines(r.stdout).at(-1)!;
+  const e = summary.claims[1].evidence;
+  t.log(JSON.stringify(e));
+  t.deepEqual(summary.kernel.established, {client: n, server: n});
+  // neither end reads: 12 bytes at each end of each connection
+  t.is(e.unreadBytesAfter, 2 * 12 * n);
+  t.true(e.bufferBytesPerConnectionAfter > e.bufferBytesPerConnectionBefore);
+});
