@@ -16,7 +16,7 @@ const FIELDS: Record<string, string[]> = {
   portAllocation: ['ports.perDestination', 'ports.correlation', 'ports.parity', 'ports.pairs', 'kernel.latency.connect'],
   socketCreation: ['kernel.syscalls', 'kernel.latency.socket'],
   receiveLookup: ['kernel.receive'],
-  slab: ['slab.bytesPerConnection.tracepoint', 'slab.byCache', 'slab.heldBytesByCache'],
+  slab: ['slab.bytesPerConnection.tracepoint', 'slab.byCache', 'slab.heldBytesByCache', 'slab.connections'],
 };
 
 // Maps whose loss touches fewer fields than their whole measurement (map name -> fields).

@@ -43,8 +43,28 @@ export function traceSummary(k: KernelState, port: number | null, problems: Meas
     },
     // printed once, when the probes stop: [server port, local port]
     ports: keep('ports.pairs', {pairs, localPorts: [...new Set(pairs.map((p) => p[1]))].sort((a, b) => a - b)}),
-    slab: {heldBytesByCache: keep('slab.heldBytesByCache', heldBytesByCache(k))},
+    slab: {
+      heldBytesByCache: keep('slab.heldBytesByCache', heldBytesByCache(k)),
+      connections: keep('slab.connections', connectionSlab(heldBytesByCache(k), counts.established.client + counts.established.server)),
+    },
     incomplete: judged.incomplete,
+  };
+}
+
+// The slab caches a TCP connection's own objects come from: the socket, its inode, the request socket of a
+// handshake, the TIME_WAIT socket (IPv4 and IPv6). SLUB may merge a cache into another under that other's name.
+export const CONNECTION_CACHES = ['TCP', 'TCPv6', 'sock_inode_cache', 'request_sock_TCP', 'request_sock_TCPv6', 'tw_sock_TCP', 'tw_sock_TCPv6'];
+
+// Slab held by the connections' own caches (not everything the namespace's tasks allocate: an interpreter
+// starting, bulk-freed maple nodes), and per connection end established during the trace.
+export function connectionSlab(held: Record<string, number>, endsEstablished: number) {
+  const byCache = Object.fromEntries(CONNECTION_CACHES.filter((c) => (held[c] ?? 0) !== 0).map((c) => [c, held[c]!]));
+  const heldBytes = Object.values(byCache).reduce((a, b) => a + b, 0);
+  return {
+    includes: 'objects of the caches TCP, TCPv6, sock_inode_cache, request_sock_TCP(v6), tw_sock_TCP(v6) allocated by tasks in the namespace during the trace (on loopback both ends) and not freed by its end',
+    heldBytes,
+    byCache,
+    bytesPerEndEstablished: endsEstablished > 0 ? Math.round(heldBytes / endsEstablished) : null,
   };
 }
 

@@ -66,3 +66,22 @@ test('bind() failures are errors; returns whose entry came before the probes are
   t.deepEqual(s.kernel.unmatchedReturns, {connect: 0, accept: 1});
   t.is(s.kernel.syscalls!.accept, 5);
 });
+
+test('slab per connection in trace: the connections\' own caches only, and what it includes', (t) => {
+  const kernel = foldLines([
+    '{"type": "map", "data": {"@alloc_sites": {"TCP,1": 16128, "sock_inode_cache,2": 5376, "maple_node,3": 250000, "kmalloc-64,4": 640}}}',
+    '{"type": "map", "data": {"@freed_bytes": {"TCP": 2304}}}',
+    '{"type": "map", "data": {"@client_estab": {"8080": 3}}}',
+    '{"type": "map", "data": {"@server_estab": {"8080": 3}}}',
+  ]);
+  const slab = traceSummary(kernel, null).slab.connections!;
+  t.deepEqual(slab.byCache, {TCP: 13_824, sock_inode_cache: 5376});
+  t.is(slab.heldBytes, 19_200);
+  t.is(slab.bytesPerEndEstablished, 3200);
+  t.regex(slab.includes, /^objects of the caches TCP, TCPv6, sock_inode_cache/);
+  // the slab program's skipped runs withhold it
+  const missed = missedRunProblems(runsByMeasurement([{measurement: 'slab', programs: [prog(9, 5, 57)]}], false));
+  const s = traceSummary(kernel, null, missed);
+  t.is(s.slab.connections, null);
+  t.regex(s.incomplete['slab.connections']!, /^slab: the kernel skipped 57 runs/);
+});

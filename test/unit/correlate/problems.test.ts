@@ -12,7 +12,7 @@ test('a full slab map withholds slab per connection; a non-JSON line withholds n
     {kind: 'map-full', map: '@live', text: '@live full at 65536 keys: new keys were dropped', count: 3, measurement: 'slab'},
     {kind: 'not-json', map: null, text: 'bpftrace printed a line that is not JSON: x', count: 1, measurement: 'connections'},
   ]);
-  t.deepEqual(Object.keys(incomplete), ['slab.bytesPerConnection.tracepoint', 'slab.byCache', 'slab.heldBytesByCache']);
+  t.deepEqual(Object.keys(incomplete), ['slab.bytesPerConnection.tracepoint', 'slab.byCache', 'slab.heldBytesByCache', 'slab.connections']);
   t.is(warnings.length, 2);
   t.regex(warnings[0]!, /^slab: @live full at 65536 keys: new keys were dropped \(3 times\); slab held per connection is wrong/);
   t.is(warnings[1], 'connections: bpftrace printed a line that is not JSON: x');
