@@ -13,7 +13,7 @@ export type MeasurementProblem = (OutputProblem | MissedRuns) & {measurement: st
 // measurement's program makes them wrong.
 const FIELDS: Record<string, string[]> = {
   connections: ['kernel.established'],
-  portAllocation: ['ports.perDestination', 'ports.correlation', 'ports.parity', 'ports.pairs', 'kernel.latency.connect'],
+  portAllocation: ['ports.perDestination', 'ports.correlation', 'ports.parity', 'ports.pairs', 'ports.fourTuples', 'kernel.latency.connect'],
   socketCreation: ['kernel.syscalls', 'kernel.latency.socket'],
   receiveLookup: ['kernel.receive'],
   slab: ['slab.bytesPerConnection.tracepoint', 'slab.byCache', 'slab.heldBytesByCache', 'slab.connections'],
@@ -22,6 +22,7 @@ const FIELDS: Record<string, string[]> = {
 // Maps whose loss touches fewer fields than their whole measurement (map name -> fields).
 const MAP_FIELDS: Record<string, string[]> = {
   '@ports': ['ports.perDestination', 'ports.correlation', 'ports.pairs'],
+  '@tuples': ['ports.fourTuples'],
   '@connect_start': ['kernel.latency.connect'],
   '@socket_start': ['kernel.latency.socket'],
 };

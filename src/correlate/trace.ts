@@ -3,6 +3,7 @@ import {counter, counterTotal, heldBytesByCache, type KernelState} from './kerne
 import {kernelCounts, kernelErrors, kernelRestarts} from './summary.js';
 import {latency} from './latency.js';
 import {errnoName} from './errno.js';
+import {fourTuples, localsPerDestination} from './four-tuples.js';
 import {judgeProblems, unlessIncomplete, type MeasurementProblem} from './problems.js';
 import {buildSample} from './sample.js';
 import type {LiveState} from './live.js';
@@ -19,6 +20,7 @@ export function traceSummary(k: KernelState, port: number | null, problems: Meas
     .map((p) => p.split(',').map(Number) as [number, number])
     .filter(([dport]) => port === null || dport === port)
     .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const tuples = fourTuples(Object.keys(counter(k, '@tuples')));
   const judged = judgeProblems(problems);
   const keep = <T>(path: string, value: T) => unlessIncomplete(judged.incomplete, path, value);
   const counts = kernelCounts(k, port === null ? null : [port]);
@@ -43,6 +45,10 @@ export function traceSummary(k: KernelState, port: number | null, problems: Meas
     },
     // printed once, when the probes stop: [server port, local port]
     ports: keep('ports.pairs', {pairs, localPorts: [...new Set(pairs.map((p) => p[1]))].sort((a, b) => a - b)}),
+    // every connection by its 4-tuple (printed once, when the probes stop), and distinct local (address, port) per
+    // destination: connections from several client addresses reusing one port number stay apart
+    fourTuples: keep('ports.fourTuples', tuples),
+    localsPerDestination: keep('ports.fourTuples', localsPerDestination(tuples)),
     slab: {
       heldBytesByCache: keep('slab.heldBytesByCache', heldBytesByCache(k)),
       connections: keep('slab.connections', connectionSlab(heldBytesByCache(k), counts.established.client + counts.established.server)),

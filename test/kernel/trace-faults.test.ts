@@ -324,3 +324,38 @@ kernelTest('run hello: buffer memory beside slab; the 12-byte messages each way 
   t.is(e.unreadBytesAfter, 2 * 12 * n);
   t.true(e.bufferBytesPerConnectionAfter > e.bufferBytesPerConnectionBefore);
 });
+
+// Two client addresses (127.0.0.2, 127.0.0.3) each bind local port 45000 and connect to one server.
+const TWO_ADDRESSES = `
+import json, socket, sys
+port = int(sys.argv[1])
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", port)); srv.listen(8)
+held = []
+for a in ["127.0.0.2", "127.0.0.3"]:
+    c = socket.socket(); c.bind((a, 45000)); c.connect(("127.0.0.1", port)); held += [c, srv.accept()[0]]
+print(json.dumps([[c.getsockname()[0], c.getsockname()[1]] for c in held[::2]]), flush=True)
+sys.stdin.readline()
+`;
+
+kernelTest('trace: connections keyed by the 4-tuple; two client addresses reusing local port 45000 toward one server stay two, with two locals for that destination', async (t) => {
+  const ns = `tt14-tuple-${process.pid}`;
+  const del = makeNetns(ns);
+  try {
+    const port = 23_550;
+    const trace = await startTrace(['--netns', ns, '--port', String(port)]);
+    const p = peer(ns, TWO_ADDRESSES, [String(port)]);
+    const made = (await p.result()) as Array<[string, number]>;
+    const {r, summary} = await trace.stop();
+    await p.release();
+    t.is(r.code, 0, r.stderr);
+    t.deepEqual(made, [['127.0.0.2', 45_000], ['127.0.0.3', 45_000]]);
+    // the (server port, local port) pairs merge them; the 4-tuples do not
+    t.deepEqual(summary.ports.pairs, [[port, 45_000]]);
+    t.deepEqual(summary.fourTuples, made.map(([a, lp]) => ({local: `${a}:${lp}`, remote: `127.0.0.1:${port}`})));
+    t.deepEqual(summary.localsPerDestination, {[`127.0.0.1:${port}`]: 2});
+    t.deepEqual(summary.kernel.established, {client: 2, server: 2});
+  } finally {
+    del();
+  }
+});
