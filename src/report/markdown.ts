@@ -109,7 +109,10 @@ export function findings(r: RecordedRun): string[] {
   if (s.ports.parity && s.ports.correlation && s.ports.parity.even + s.ports.parity.odd > 0) {
     out.push(`connect() chose ${countText(s.ports.parity.even)} even and ${countText(s.ports.parity.odd)} odd local ports; kernel and generator agree on ${countText(s.ports.correlation?.matched)} (server port, local port) pairs.`);
   }
-  const lat = (name: string, l: {p50Ns: number; p99Ns: number} | null | undefined) => (l ? `${name} returned within ${boundText(l.p50Ns)} for half the calls and within ${boundText(l.p99Ns)} for 99%` : null);
+  // a quantile in an open-ended bucket (bpftrace 0.17's values of 2.1 s or more) is only a lower bound
+  const bound = (ns: number, atLeast: boolean | undefined) => (atLeast ? `at least ${boundText(ns)}` : `within ${boundText(ns)}`);
+  const lat = (name: string, l: {p50Ns: number; p99Ns: number; p50AtLeast?: boolean; p99AtLeast?: boolean} | null | undefined) =>
+    l ? `${name} returned ${bound(l.p50Ns, l.p50AtLeast)} for half the calls and ${bound(l.p99Ns, l.p99AtLeast)} for 99%` : null;
   const lats = [lat('socket()', s.kernel.latency?.socket), lat('connect()', s.kernel.latency?.connect)].filter((x): x is string => x !== null);
   if (lats.length > 0) out.push(`${lats.join('; ')} (upper bounds of log2 buckets).`);
   if (s.connections.userBytesPerConnection) {

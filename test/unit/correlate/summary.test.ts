@@ -64,7 +64,10 @@ test('kernel: established on the run\'s ports only, syscalls, errors by name wit
   t.deepEqual(k.syscalls, {socket: 5, connect: 5, accept: 4});
   t.deepEqual(k.errors, {EADDRNOTAVAIL: 1, EMFILE: 1});
   t.deepEqual(k.limitsHit, {EADDRNOTAVAIL: 'ip_local_port_range', EMFILE: 'RLIMIT_NOFILE'});
-  t.deepEqual(k.latency, {socket: {count: 5, p50Ns: 2047, p99Ns: 2047, openBuckets: 0}, connect: {count: 5, p50Ns: 2047, p99Ns: 8191, openBuckets: 0}});
+  t.deepEqual(k.latency, {
+    socket: {count: 5, p50Ns: 2047, p99Ns: 2047, p50AtLeast: false, p99AtLeast: false, openBuckets: 0},
+    connect: {count: 5, p50Ns: 2047, p99Ns: 8191, p50AtLeast: false, p99AtLeast: false, openBuckets: 0},
+  });
   t.deepEqual(k.histograms.connectNs, [{min: 1024, max: 2047, count: 4}, {min: 4096, max: 8191, count: 1}]);
   t.deepEqual(k.receive, {tcpSegments: 12, packets: 13});
   t.is(k.lostEvents, 3);
