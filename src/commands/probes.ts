@@ -29,7 +29,7 @@ export async function run({values, positionals = []}: {values: FlagValues; posit
       for (const p of host.plan.filter((e) => only === undefined || e.measurement === only)) {
         const head = `// ${p.measurement}: ${p.variant ? `${p.variant.file} (${p.kind}) for bpftrace ${host.bpftrace.version.text}` : `none: ${p.why}`}`;
         const body = p.variant ? await programText(p.variant, facts) : '';
-        process.stdout.write(`${head}\n// arguments: NETNS_INUM PID COMM (0, 0, "" = every namespace and process)\n${body}\n`);
+        process.stdout.write(`${head}\n// arguments: NETNS_INUM PID COMM PORT LPORT RPORT (0, 0, "", 0, 0, 0 = every namespace, process and port)\n${body}\n`);
       }
       return 0;
     }

@@ -1,6 +1,7 @@
 // `tcp-trace probes --emit` prints each program exactly as a run starts it: rendered for this bpftrace, and runnable.
 import test from 'ava';
-import {execFile} from 'node:child_process';
+import {execFile, execFileSync} from 'node:child_process';
+import {readFileSync} from 'node:fs';
 import {promisify} from 'node:util';
 import {runCli} from '../helpers/cli.js';
 import {kernelSkipReason} from '../helpers/kernel.js';
@@ -17,9 +18,17 @@ kernelTest('probes --emit portAllocation prints the planned program, which bpftr
   const program = body.join('\n');
   t.true(program.includes('printf("ready\\n")'), program.slice(0, 200));
   // the program as printed attaches and says ready: run it for a moment with every namespace and process
+  // (bpftrace reads tracepoint formats from tracefs: mounted for it where the host has none, as a run does)
   const bpftrace = process.env.BPFTRACE ?? 'bpftrace';
-  const out = await promisify(execFile)('timeout', ['-s', 'INT', '4', bpftrace, '-f', 'json', '-e', program, '0', '0', ''], {encoding: 'utf8'}).catch((e) => e as {stdout: string; stderr: string});
-  t.regex(out.stdout, /"data": "ready\\n"/, out.stderr);
+  const mounted = readFileSync('/proc/mounts', 'utf8').includes(' /sys/kernel/tracing tracefs ');
+  if (!mounted) execFileSync('mount', ['-t', 'tracefs', 'nodev', '/sys/kernel/tracing']);
+  try {
+    const args = ['-s', 'INT', '4', bpftrace, '-f', 'json', '-e', program, '0', '0', '', '0', '0', '0'];
+    const out = await promisify(execFile)('timeout', args, {encoding: 'utf8'}).catch((e) => e as {stdout: string; stderr: string});
+    t.regex(out.stdout, /"data": "ready\\n"/, out.stderr);
+  } finally {
+    if (!mounted) execFileSync('umount', ['/sys/kernel/tracing']);
+  }
 });
 
 kernelTest('probes: a measurement without --emit, or an unknown one, is refused in one line with exit 2', async (t) => {
