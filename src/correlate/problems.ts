@@ -43,14 +43,24 @@ export function fieldsOf(p: MeasurementProblem): string[] {
   return (p.map ? MAP_FIELDS[p.map] : undefined) ?? FIELDS[p.measurement] ?? [];
 }
 
+// A few failed helper calls (a map update refused with -EBUSY when a softirq's program interrupts another holding
+// the same bucket: seen once in a run of 499 with bpftrace 0.23) each lose one event: where they are at most 1 % of
+// the connections measured, the numbers are kept and the warning says by how much they may be off.
+const TOLERATED_SHARE = 0.01;
+
 // One warning line per problem ("portAllocation: @ports full at 4096 keys: new keys were dropped; port counts ...")
-// and the fields to withhold, each with why.
-export function judgeProblems(problems: MeasurementProblem[]): {warnings: string[]; incomplete: Record<string, string>} {
+// and the fields to withhold, each with why. `connections`: how many the numbers are of (for the tolerated share).
+export function judgeProblems(problems: MeasurementProblem[], connections?: number): {warnings: string[]; incomplete: Record<string, string>} {
   const warnings: string[] = [];
   const incomplete: Record<string, string> = {};
   for (const p of problems) {
     const times = p.count > 1 && p.kind !== 'missed-runs' ? ` (${p.count} times)` : '';
     const fields = fieldsOf(p);
+    const tolerated = p.kind === 'helper-error' && connections !== undefined && connections > 0 && p.count <= TOLERATED_SHARE * connections;
+    if (tolerated) {
+      warnings.push(`${p.measurement}: ${p.text}${times}; ${p.measurement} numbers may be off by ${p.count} event(s) of ${connections} connections (under 1 %: kept)`);
+      continue;
+    }
     warnings.push(fields.length ? `${p.measurement}: ${p.text}${times}; ${consequence(p)}` : `${p.measurement}: ${p.text}${times}`);
     for (const f of fields) incomplete[f] ??= `${p.measurement}: ${p.text}`;
   }

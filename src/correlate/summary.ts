@@ -95,7 +95,8 @@ export function buildSummary(f: RunFacts) {
   const heldBytes = costs.reduce((n, c) => n + c.heldBytes, 0);
   const ports = joinPorts(Object.keys(counter(k, '@ports')), f.records);
   const errors = kernelErrors(k);
-  const judged = judgeProblems(f.problems ?? []);
+  // the fewest connections any measurement counted over (the slab sample's, where it stopped early)
+  const judged = judgeProblems(f.problems ?? [], slabN);
   // a number a full map or a failed helper made wrong is withheld (null), its reason in `incomplete`
   const keep = <T>(path: string, value: T) => unlessIncomplete(judged.incomplete, path, value);
   const counts = kernelCounts(k, f.ports);

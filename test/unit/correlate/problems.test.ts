@@ -17,3 +17,14 @@ test('a full slab map withholds slab per connection; a non-JSON line withholds n
   t.regex(warnings[0]!, /^slab: @live full at 65536 keys: new keys were dropped \(3 times\); slab held per connection is wrong/);
   t.is(warnings[1], 'connections: bpftrace printed a line that is not JSON: x');
 });
+
+test('a few failed helper calls (at most 1 % of the connections) are said and the numbers kept; more withhold them; a full map always does', (t) => {
+  const busy = (count: number) => ({kind: 'helper-error' as const, map: '@live', text: 'map_update_elem failed with -16 (Device or resource busy) updating @live', count, measurement: 'slab'});
+  const few = judgeProblems([busy(4)], 499);
+  t.deepEqual(few.incomplete, {});
+  t.deepEqual(few.warnings, ['slab: map_update_elem failed with -16 (Device or resource busy) updating @live (4 times); slab numbers may be off by 4 event(s) of 499 connections (under 1 %: kept)']);
+  t.deepEqual(Object.keys(judgeProblems([busy(5)], 499).incomplete), ['slab.bytesPerConnection.tracepoint', 'slab.byCache', 'slab.heldBytesByCache', 'slab.connections']);
+  t.deepEqual(Object.keys(judgeProblems([busy(1)]).incomplete).length, 4, 'without a connection count nothing is tolerated');
+  const full = {kind: 'map-full' as const, map: '@ports', text: '@ports full at 4096 keys: new keys were dropped', count: 1, measurement: 'portAllocation'};
+  t.true('ports.correlation' in judgeProblems([full], 1_000_000).incomplete);
+});
