@@ -63,3 +63,8 @@ export function objsize(cache: string): number {
   if (!line) throw new Error(`no ${cache} cache in /proc/slabinfo`);
   return Number(line.split(/\s+/)[3]);
 }
+
+// True when tracefs is mounted where bpftrace reads it (a run mounts it where the host has none, and unmounts it).
+export function tracefsMounted(): boolean {
+  return readFileSync('/proc/mounts', 'utf8').includes(' /sys/kernel/tracing tracefs ');
+}

@@ -2,13 +2,11 @@
 // last one to end unmounts it, when the host had none).
 import test from 'ava';
 import {execFileSync} from 'node:child_process';
-import {readFileSync} from 'node:fs';
 import {jsonLines, runCli} from '../helpers/cli.js';
-import {journals, kernelSkipReason, labNamespaces, toolProcesses} from '../helpers/kernel.js';
+import {journals, kernelSkipReason, labNamespaces, toolProcesses, tracefsMounted} from '../helpers/kernel.js';
 import {tempDir} from '../helpers/temp.js';
 
 const kernelTest = kernelSkipReason ? test.skip : test.serial;
-const tracefsMounted = () => readFileSync('/proc/mounts', 'utf8').includes(' /sys/kernel/tracing tracefs ');
 
 kernelTest('two runs of 499 at once: each exactly 499 on both ends, in its own namespace; tracefs as before after both', async (t) => {
   const before = tracefsMounted();

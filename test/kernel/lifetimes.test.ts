@@ -6,7 +6,7 @@ import {mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync,
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {jsonLines, runCli, startCli} from '../helpers/cli.js';
-import {journals, kernelSkipReason, labNamespaces, toolProcesses} from '../helpers/kernel.js';
+import {journals, kernelSkipReason, labNamespaces, toolProcesses, tracefsMounted} from '../helpers/kernel.js';
 import {tempDir} from '../helpers/temp.js';
 
 const kernelTest = kernelSkipReason ? test.skip : test.serial;
@@ -41,7 +41,7 @@ const startTimeOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'u
 kernelTest('SIGKILL mid-ramp: within 5 s no bpftrace, no worker, no lab namespace; then a run of 499 is exact and has nothing to undo but the tracefs mount the killed run made', async (t) => {
   const out = tempDir(t, 'lifetimes');
   // the one thing the kernel cannot own: a tracefs mount the killed run made where the host had none
-  const tracefsBefore = readFileSync('/proc/mounts', 'utf8').includes(' /sys/kernel/tracing tracefs ');
+  const tracefsBefore = tracefsMounted();
   const run = startCli(['run', '--connections', '4000', '--rate', '300', '--headless', '--out', out]);
   let stdout = '';
   run.child.stdout!.on('data', (d) => (stdout += d));

@@ -1,10 +1,9 @@
 // `tcp-trace probes --emit` prints each program exactly as a run starts it: rendered for this bpftrace, and runnable.
 import test from 'ava';
 import {execFile, execFileSync} from 'node:child_process';
-import {readFileSync} from 'node:fs';
 import {promisify} from 'node:util';
 import {runCli} from '../helpers/cli.js';
-import {kernelSkipReason} from '../helpers/kernel.js';
+import {kernelSkipReason, tracefsMounted} from '../helpers/kernel.js';
 
 const kernelTest = kernelSkipReason ? test.skip : test.serial;
 
@@ -20,7 +19,7 @@ kernelTest('probes --emit portAllocation prints the planned program, which bpftr
   // the program as printed attaches and says ready: run it for a moment with every namespace and process
   // (bpftrace reads tracepoint formats from tracefs: mounted for it where the host has none, as a run does)
   const bpftrace = process.env.BPFTRACE ?? 'bpftrace';
-  const mounted = readFileSync('/proc/mounts', 'utf8').includes(' /sys/kernel/tracing tracefs ');
+  const mounted = tracefsMounted();
   if (!mounted) execFileSync('mount', ['-t', 'tracefs', 'nodev', '/sys/kernel/tracing']);
   try {
     const args = ['-s', 'INT', '4', bpftrace, '-f', 'json', '-e', program, '0', '0', '', '0', '0', '0'];

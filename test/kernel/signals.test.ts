@@ -4,12 +4,11 @@ import {setTimeout as sleep} from 'node:timers/promises';
 import {readFileSync, readdirSync} from 'node:fs';
 import {join} from 'node:path';
 import {jsonLines, startCli} from '../helpers/cli.js';
-import {journals, kernelSkipReason, labNamespaces, toolProcesses} from '../helpers/kernel.js';
+import {journals, kernelSkipReason, labNamespaces, toolProcesses, tracefsMounted} from '../helpers/kernel.js';
 import {tempDir} from '../helpers/temp.js';
 import type {ExecutionContext} from 'ava';
 
 const kernelTest = kernelSkipReason ? test.skip : test.serial;
-const tracefsMounted = () => readFileSync('/proc/mounts', 'utf8').includes(' /sys/kernel/tracing tracefs ');
 const hostSysctls = () => ['/proc/sys/net/ipv4/ip_local_port_range', '/proc/sys/fs/file-max', '/proc/sys/fs/nr_open'].map((p) => readFileSync(p, 'utf8'));
 
 // Start a long run and wait until its first sample with phase (a ramping one: with connections made).

@@ -7,7 +7,7 @@ import {BIN} from '../helpers/paths.js';
 import {TmuxSession, tmuxMissing} from '../helpers/tmux.js';
 import {tempDir} from '../helpers/temp.js';
 import {python} from '../helpers/python-peers.js';
-import {journals, kernelSkipReason, labNamespaces, toolProcesses} from '../helpers/kernel.js';
+import {journals, kernelSkipReason, labNamespaces, toolProcesses, tracefsMounted} from '../helpers/kernel.js';
 
 const skip = kernelSkipReason ?? tmuxMissing;
 const tuiTest = skip ? test.skip : test.serial;
@@ -51,7 +51,7 @@ for (const [what, args] of [
   ['run', ['run', '--connections', '2000', '--rate', '200', '--port-range', '50000-59999']],
 ] as const) {
   tuiTest(`${what}: the terminal killed under the dashboard leaves nothing behind`, async (t) => {
-    const tracefs = () => readFileSync('/proc/mounts', 'utf8').includes(' /sys/kernel/tracing tracefs ');
+    const tracefs = tracefsMounted;
     const tracefsBefore = tracefs();
     const dir = tempDir(t, 'tui-hup');
     const command = `cd ${dir} && ${process.execPath} ${BIN} ${args.join(' ')}; sleep 60`;
