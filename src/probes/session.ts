@@ -1,22 +1,27 @@
-// Attach every planned probe program to the lab's namespace, falling back to the next variant when one
-// fails to attach or stays silent, and keep each one's running totals.
+// Attach every planned probe program to the lab's namespace, one bpftrace process per process group (at most 3),
+// falling back per measurement when one fails to attach or stays silent, and keep each process's running totals.
 import {readFile} from 'node:fs/promises';
 import {BpftraceError, startBpftrace, type BpftraceHandle, type OutputProblem} from '../bpftrace/runner.js';
 import type {BpftraceVersion} from '../bpftrace/version.js';
 import {counterTotal, emptyKernelState, foldEvent, mergeStates, type KernelState} from '../correlate/kernel-state.js';
 import type {Journal} from '../lab/journal.js';
 import {startTimeOf} from '../system/processes.js';
-import {variantPath, type Variant} from './catalog.js';
+import {variantPaths, type Variant} from './catalog.js';
+import {blamedMeasurement, composeProgram, probesOf, type ComposePart, type Composed} from './compose.js';
+import {mapOwner, moduleOf, type ProcessGroup} from '../measurements/index.js';
 import {fallBack, type PlanEntry} from './plan.js';
 import {renderProgram, renderRefusal} from './render.js';
 
-// One attached program and its state.
-type Attached = {entry: PlanEntry; handle: BpftraceHandle; state: KernelState};
+// One attached process: the planned entries its program serves, and its state.
+type Attached = {entries: PlanEntry[]; handle: BpftraceHandle; state: KernelState; composed: Composed};
 
 // What attaching the plan gave: the plan as it ended up, the programs running, and measurements left without one.
 export type ProbeSession = {
   plan: PlanEntry[];
-  attached: Attached[];
+  // every measurement attached, with the process serving it (several share one)
+  attached: Array<{entry: PlanEntry; handle: BpftraceHandle; state: KernelState}>;
+  // the bpftrace processes: the measurements each serves, its pid and its program
+  processes: Array<{measurements: string[]; pid: number; program: string}>;
   state: () => KernelState;
   // the latest totals once every program has printed `ticks` more times (at most 3 s)
   afterTicks: (ticks: number) => Promise<KernelState>;
@@ -72,49 +77,101 @@ export function silence(v: Variant, state: KernelState, n: number): string | nul
   return null;
 }
 
-// The program a variant runs as, for this bpftrace and host (what `tcp-trace probes --emit` prints); throws
-// BpftraceError where it cannot be rendered right (bpftrace 0.23 without the kmem name's offset).
-export async function programText(v: Variant, o: Pick<AttachOptions, 'version' | 'kmemNameDataOffset' | 'process'>): Promise<string> {
-  const text = await readFile(variantPath(v), 'utf8');
-  const refused = renderRefusal(text, o.version, {kmemNameDataOffset: o.kmemNameDataOffset});
-  if (refused) throw new BpftraceError(refused);
-  return renderProgram(text, o.version, o.process?.pids, {kmemNameDataOffset: o.kmemNameDataOffset});
+// The measurements' process group (DESIGN §3: at most 3 bpftrace processes per run).
+function groupOf(e: PlanEntry): ProcessGroup {
+  return moduleOf(e.measurement)?.group ?? 'counts';
 }
 
-async function start(v: Variant, o: AttachOptions, slot: {state: KernelState}): Promise<BpftraceHandle> {
-  const program = await programText(v, o);
+// The composed program of a group of planned entries (each with a variant), for this bpftrace and host: what
+// `tcp-trace probes --emit` prints; throws BpftraceError where it cannot be rendered right (bpftrace 0.23 without
+// the kmem name's offset).
+export async function composeGroup(entries: PlanEntry[], o: Pick<AttachOptions, 'version' | 'kmemNameDataOffset' | 'process'>): Promise<Composed> {
+  const parts: ComposePart[] = [];
+  for (const e of entries) {
+    const v = e.variant!;
+    const paths = variantPaths(v);
+    const files = await Promise.all(paths.map(async (path, i) => ({name: v.files?.[i] ?? v.file, text: await readFile(path, 'utf8')})));
+    parts.push({measurement: e.measurement, kind: v.kind, files, maps: moduleOf(e.measurement)?.maps ?? []});
+  }
+  const composed = composeProgram(parts, o.process ?? {});
+  const refused = renderRefusal(composed.text, o.version, {kmemNameDataOffset: o.kmemNameDataOffset});
+  if (refused) throw new BpftraceError(refused);
+  // rendering changes words, never lines: the owners stay right
+  return {...composed, text: renderProgram(composed.text, o.version, [], {kmemNameDataOffset: o.kmemNameDataOffset})};
+}
+
+// The program one variant runs as, alone (tcp-trace probes --emit MEASUREMENT).
+export async function programText(v: Variant, o: Pick<AttachOptions, 'version' | 'kmemNameDataOffset' | 'process'>): Promise<string> {
+  const entry = {measurement: v.measurement, variant: v, kind: v.kind, why: '', passedOver: [], fallbacks: []} as PlanEntry;
+  return (await composeGroup([entry], o)).text;
+}
+
+// The planned entries by process group, in plan order (entries without a variant left out).
+export function processGroups(plan: PlanEntry[]): PlanEntry[][] {
+  const groups = new Map<ProcessGroup, PlanEntry[]>();
+  for (const e of plan) if (e.variant) groups.set(groupOf(e), [...(groups.get(groupOf(e)) ?? []), e]);
+  return [...groups.values()];
+}
+
+async function start(entries: PlanEntry[], o: AttachOptions, slot: {state: KernelState}): Promise<{handle: BpftraceHandle; composed: Composed}> {
+  const composed = await composeGroup(entries, o);
+  const keys = entries.map((e) => mapKeysFor(e.variant!, o.connectionsFor?.[e.measurement] ?? o.connections)).filter((n): n is number => n !== undefined);
   const handle = await startBpftrace({
     bpftrace: o.bpftrace,
     version: o.version,
-    program,
+    program: composed.text,
     // $1 namespace, $2 pid (0 = any), $3 comm ("" = any), $4 port of either end, $5 local port, $6 remote port (0 = any)
     args: [o.netnsInum, o.process?.pids?.[0] ?? 0, o.process?.comm ?? '', o.ports?.either ?? 0, o.ports?.local ?? 0, o.ports?.remote ?? 0],
     // TCP_TRACE_MAP_KEYS_MAX: a map size for tests, too small on purpose to see the full-map warning
-    mapKeysMax: Number(process.env.TCP_TRACE_MAP_KEYS_MAX) || mapKeysFor(v, o.connectionsFor?.[v.measurement] ?? o.connections),
+    mapKeysMax: Number(process.env.TCP_TRACE_MAP_KEYS_MAX) || (keys.length ? Math.max(...keys) : undefined),
     // emulated guests (the kernel matrix) attach kprobes slowly: TCP_TRACE_ATTACH_TIMEOUT_MS lifts the limit
     attachTimeoutMs: Number(process.env.TCP_TRACE_ATTACH_TIMEOUT_MS) || 60_000,
     onEvent: (event) => (slot.state = foldEvent(slot.state, event)),
   });
   const startTime = await startTimeOf(handle.pid);
-  if (startTime !== null) o.journal.record({kind: 'process', pid: handle.pid, startTime, what: `bpftrace ${v.file}`});
-  return handle;
+  if (startTime !== null) o.journal.record({kind: 'process', pid: handle.pid, startTime, what: `bpftrace ${entries.map((e) => e.variant!.file).join(' + ')}`});
+  return {handle, composed};
 }
 
-// Start the entry's variant, falling back along its list until one attaches (or none is left).
-async function attachOne(entry: PlanEntry, o: AttachOptions, t0: number): Promise<Attached | {entry: PlanEntry; why: string}> {
-  let e = entry;
-  while (e.variant) {
+// One process group being attached: its entries as they stand, or those left without a variant and why.
+type GroupResult = {attached: Attached | null; failed: Array<{entry: PlanEntry; why: string}>};
+
+// Start a group's program, falling back per measurement: a failure blamed on one measurement (by the line or probe
+// bpftrace names) moves that one to its next variant and the group is tried again; a failure no measurement can be
+// blamed for splits the group into one process per measurement.
+async function attachGroup(entries: PlanEntry[], o: AttachOptions, t0: number): Promise<GroupResult[]> {
+  let list = entries;
+  const failed: Array<{entry: PlanEntry; why: string}> = [];
+  while (list.length > 0) {
     const slot: {state: KernelState} = {state: emptyKernelState()};
     try {
-      const handle = await start(e.variant, o, slot);
-      // a variant still to be checked for silence is not counting yet: it starts again once checked
-      if (!e.variant.live) o.onReady?.(e, Date.now() - t0);
-      return Object.assign(slot, {entry: e, handle}) as Attached;
+      const {handle, composed} = await start(list, o, slot);
+      // a variant still to be checked for silence is not counting yet: it is reported once checked
+      for (const e of list) if (!e.variant!.live) o.onReady?.(e, Date.now() - t0);
+      return [{attached: Object.assign(slot, {entries: list, handle, composed}) as Attached, failed}];
     } catch (error) {
-      e = fallBack(e, (error as Error).message);
+      const why = (error as Error).message;
+      const detail = [why, ...((error as BpftraceError).stderr ?? [])].join('\n');
+      let blamed: string | null = null;
+      if (list.length > 1) {
+        try {
+          const composed = await composeGroup(list, o);
+          blamed = blamedMeasurement(detail, composed, await Promise.all(list.map(async (e) => ({measurement: e.measurement, probes: (await Promise.all(variantPaths(e.variant!).map(async (p) => probesOf(await readFile(p, 'utf8'))))).flat()}))));
+        } catch {
+          blamed = null;
+        }
+        if (blamed === null) {
+          const alone = await Promise.all(list.map((e) => attachGroup([e], o, t0)));
+          return [...alone.flat(), {attached: null, failed}];
+        }
+      }
+      const culprit = list.length === 1 ? list[0]! : list.find((e) => e.measurement === blamed)!;
+      const next = fallBack(culprit, why);
+      list = list.map((e) => (e === culprit ? next : e)).filter((e) => e.variant !== null);
+      if (!next.variant) failed.push({entry: next, why: next.why});
     }
   }
-  return {entry: e, why: e.why};
+  return [{attached: null, failed}];
 }
 
 // Wait until every program in list has printed `ticks` more times (at most 3 s).
@@ -123,50 +180,66 @@ async function nextTick(list: Attached[], ticks = 1) {
   for (let i = 0; i < 60 && list.some((a, j) => a.state.ticks < target[j]!); i++) await new Promise((r) => setTimeout(r, 50));
 }
 
-// Start every planned program in parallel, check that function probes fire, and restart the ones that do
-// with empty maps (the warm-up connections must not count); a silent one falls back to its next variant.
+// Start every process group's program in parallel, check that function probes fire, and restart the groups whose
+// measurements were checked with empty maps (the warm-up connections must not count); a silent measurement falls
+// back to its next variant.
 export async function attachPlan(plan: PlanEntry[], o: AttachOptions): Promise<ProbeSession> {
   const t0 = Date.now();
-  let results = await Promise.all(plan.map((e) => attachOne(e, o, t0)));
+  const failures: Array<{entry: PlanEntry; why: string}> = [];
+  const collect = (results: GroupResult[][]) => {
+    for (const r of results.flat()) failures.push(...r.failed);
+    return results.flat().map((r) => r.attached).filter((a): a is Attached => a !== null);
+  };
+  let groups = collect(await Promise.all(processGroups(plan).map((g) => attachGroup(g, o, t0))));
   for (let round = 0; round < 3; round++) {
-    const checked = results.filter((r): r is Attached => 'handle' in r && Boolean(r.entry.variant?.live));
+    const checked = groups.filter((g) => g.entries.some((e) => e.variant?.live));
     if (checked.length === 0) break;
     await o.warmUp(WARMUP_CONNECTIONS);
     await nextTick(checked);
-    results = await Promise.all(
-      results.map(async (r) => {
-        if (!('handle' in r) || !checked.includes(r)) return r;
-        const why = silence(r.entry.variant!, r.state, WARMUP_CONNECTIONS);
-        await r.handle.stop(2000);
-        // alive: start again with empty maps, no further check; silent: the next variant (checked next round)
-        if (why === null) {
-          const fresh: PlanEntry = {...r.entry, variant: {...r.entry.variant!, live: undefined}} as PlanEntry;
-          return attachOne(fresh, o, t0);
-        }
-        return attachOne(fallBack(r.entry, why), o, t0);
+    const restarted = await Promise.all(
+      checked.map(async (g) => {
+        await g.handle.stop(2000);
+        // alive: no further check; silent: the next variant (checked next round)
+        const next = g.entries.map((e) => {
+          if (!e.variant?.live) return e;
+          const why = silence(e.variant, g.state, WARMUP_CONNECTIONS);
+          return why === null ? ({...e, variant: {...e.variant, live: undefined}} as PlanEntry) : fallBack(e, why);
+        });
+        for (const e of next) if (!e.variant) failures.push({entry: e, why: e.why});
+        const left = next.filter((e) => e.variant);
+        return left.length ? attachGroup(left, o, t0) : [];
       }),
     );
+    groups = [...groups.filter((g) => !checked.includes(g)), ...collect(restarted)];
   }
-  const attached = results.filter((r): r is Attached => 'handle' in r);
-  // measurements that had a variant planned and ended with none attached
-  const failed = results.filter((r, i): r is {entry: PlanEntry; why: string} => !('handle' in r) && plan[i]!.variant !== null);
+  const attached: Attached[] = groups;
   const state = () => mergeStates(attached.map((a) => a.state));
   // programs stopped early (freeze): their totals stay, they print no more
   const frozen = new Set<Attached>();
+  const finalEntry = new Map<string, PlanEntry>();
+  for (const f of failures) finalEntry.set(f.entry.measurement, f.entry);
+  for (const g of attached) for (const e of g.entries) finalEntry.set(e.measurement, e);
   return {
-    plan: results.map((r) => r.entry),
-    attached,
+    plan: plan.map((e) => finalEntry.get(e.measurement) ?? e),
+    attached: attached.flatMap((g) => g.entries.map((entry) => ({entry, handle: g.handle, state: g.state}))),
+    processes: attached.map((g) => ({measurements: g.entries.map((e) => e.measurement), pid: g.handle.pid, program: g.composed.text})),
     state,
     afterTicks: async (ticks) => {
       await nextTick(attached.filter((a) => !frozen.has(a)), ticks);
       return state();
     },
-    failures: failed.map((f) => ({measurement: f.entry.measurement, why: f.why})),
+    failures: failures.filter((f) => plan.find((p) => p.measurement === f.entry.measurement)?.variant).map((f) => ({measurement: f.entry.measurement, why: f.why})),
     lostEvents: () => attached.reduce((n, a) => n + a.handle.lostEvents(), 0),
-    problems: () => attached.flatMap((a) => a.handle.problems().map((p) => ({...p, measurement: a.entry.measurement}))),
+    problems: () => attached.flatMap((a) => a.handle.problems().flatMap((p) => {
+      // a problem is its map's measurement's; one no map names is every measurement's of that process
+      const owner = p.map ? mapOwner(p.map)?.measurement : undefined;
+      const of = owner && a.entries.some((e) => e.measurement === owner) ? [owner] : a.entries.map((e) => e.measurement);
+      return of.map((measurement) => ({...p, measurement}));
+    })),
     freeze: async (measurement) => {
-      const a = attached.find((x) => x.entry.measurement === measurement);
-      if (!a) return false;
+      const a = attached.find((x) => x.entries.some((e) => e.measurement === measurement));
+      // a process holding other measurements too keeps running
+      if (!a || a.entries.length > 1) return false;
       await nextTick([a]);
       frozen.add(a);
       await a.handle.stop();

@@ -97,7 +97,8 @@ test("rendering for bpftrace 0.23: slab-tp.bt reads kmem_cache_alloc's name 3 x 
 });
 
 test('every str() in the probes has a size: bpftrace 0.23+ make an unsized one 1 KiB (maps of them 13x larger, filters over the stack)', (t) => {
-  for (const f of ['portalloc-kfunc.bt', 'portalloc-kprobe.bt', 'portalloc-tp.bt', 'sockalloc-kfunc.bt', 'sockalloc-kprobe.bt', 'sockalloc-tp.bt', 'slab-kfunc.bt', 'slab-kfunc-noprof.bt', 'slab-tp.bt']) {
+  const withStr = ['connect-syscalls.bt', 'portalloc-kfunc.bt', 'portalloc-kprobe.bt', 'sockalloc-kfunc.bt', 'sockalloc-kprobe.bt', 'sockalloc-tp.bt', 'slab-kfunc.bt', 'slab-kfunc-noprof.bt', 'slab-tp.bt'];
+  for (const f of withStr) {
     const code = readText(`${PROBES}/${f}`, 'utf8').split('\n').filter((l) => !l.trim().startsWith('//')).join('\n');
     const calls = [...code.matchAll(/\bstr\(/g)].length;
     t.true(calls > 0, f);

@@ -1,0 +1,181 @@
+// Pure composer: the program one bpftrace process runs, from the probe files of the measurements in its group.
+// Probe files hold only their question (probe blocks); the composer adds what every program needs: the `ready`
+// line from BEGIN, the declared maps printed every second and at END, the `end` line and the clears; it merges
+// blocks on the same probe into one (each tracepoint attached once per process), and leaves out the process filter
+// where no process is chosen. bcc's tools build their programs from parts the same way (tcpconnect's --ebpf).
+import {mapOwner} from '../measurements/index.js';
+import type {MapDecl, ProbeKind} from '../measurements/index.js';
+
+// The process filter terms every syscall block writes (PID $2, 0 = any; COMM $3, "" = any).
+export const PID_FILTER = '($2 == 0 || pid == $2)';
+export const COMM_FILTER = '(str($3, 16) == "" || comm == str($3, 16))';
+
+// One top-level block of a probe file: its probe specifiers, its predicate (without slashes) and its body.
+export type ProbeBlock = {probes: string[]; predicate: string | null; body: string; file: string};
+
+// One measurement's part of a group program: its name, variant kind and files' texts.
+export type ComposePart = {measurement: string; kind: ProbeKind; files: Array<{name: string; text: string}>; maps: MapDecl[]};
+
+// A composed program and, for each of its lines (1-based), the measurement it came from (null: the skeleton).
+export type Composed = {text: string; lineOwners: Array<string | null>};
+
+// Skip a string literal or comment at i; returns the index after it, or i when none starts there.
+function skipLiteral(text: string, i: number): number {
+  if (text[i] === '"') {
+    let j = i + 1;
+    while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+    return j + 1;
+  }
+  if (text.startsWith('//', i)) {
+    const end = text.indexOf('\n', i);
+    return end < 0 ? text.length : end;
+  }
+  if (text.startsWith('/*', i)) {
+    const end = text.indexOf('*/', i + 2);
+    return end < 0 ? text.length : end + 2;
+  }
+  return i;
+}
+
+// The top-level blocks of a probe file, in order; comments between blocks are dropped. Throws on unbalanced braces.
+export function parseBlocks(text: string, file = 'program'): ProbeBlock[] {
+  const blocks: ProbeBlock[] = [];
+  let head = '';
+  let i = 0;
+  while (i < text.length) {
+    const after = skipLiteral(text, i);
+    if (after !== i) {
+      if (text[i] === '"') head += text.slice(i, after);
+      i = after;
+      continue;
+    }
+    if (text[i] !== '{') {
+      head += text[i];
+      i++;
+      continue;
+    }
+    // the body: up to the matching brace
+    let depth = 0;
+    let j = i;
+    for (; j < text.length; j++) {
+      const past = skipLiteral(text, j);
+      if (past !== j) {
+        j = past - 1;
+        continue;
+      }
+      if (text[j] === '{') depth++;
+      else if (text[j] === '}' && --depth === 0) break;
+    }
+    if (depth !== 0) throw new Error(`${file}: unbalanced braces`);
+    const headText = head.replace(/^#!.*$/m, '').trim();
+    const pred = /\/(.*)\/\s*$/s.exec(headText);
+    const probes = (pred ? headText.slice(0, pred.index) : headText).split(',').map((p) => p.trim()).filter(Boolean);
+    blocks.push({probes, predicate: pred ? pred[1]!.trim() : null, body: text.slice(i + 1, j).replace(/^\n+|\s+$/g, ''), file});
+    head = '';
+    i = j + 1;
+  }
+  if (head.replace(/^#!.*$/m, '').trim()) throw new Error(`${file}: text after the last block: ${head.trim().slice(0, 40)}`);
+  return blocks;
+}
+
+// The skeleton's probes, which probe files leave to the composer.
+const SKELETON = /^(BEGIN|END|interval:|i:)/;
+
+// A predicate with the process filter left out where it selects nothing (no pid, no comm).
+export function processFiltered(predicate: string, process: {pids?: number[]; comm?: string}): string {
+  let p = predicate;
+  const pids = (process.pids ?? []).filter((x) => x > 0);
+  if (pids.length > 1) p = p.replaceAll(PID_FILTER, `(${pids.map((x) => `pid == ${Math.trunc(x)}`).join(' || ')})`);
+  for (const [term, unused] of [
+    [PID_FILTER, pids.length === 0],
+    [COMM_FILTER, !process.comm],
+  ] as const) {
+    if (!unused) continue;
+    p = p.replaceAll(` && ${term}`, '').replaceAll(`${term} && `, '');
+    if (p.trim() === term) p = '';
+  }
+  return p.trim();
+}
+
+// The maps a measurement's variant of this kind has, by when they are printed.
+function mapsOf(part: ComposePart, print: MapDecl['print']): string[] {
+  return part.maps.filter((m) => m.print === print && (!m.kinds || m.kinds.includes(part.kind))).map((m) => m.name);
+}
+
+// The program for one process: every part's blocks (blocks on the same probes merged into one, each part's
+// predicate as an `if`), then BEGIN / interval / END from the declared maps. Throws when a file holds a
+// skeleton block or a map no measurement declares as its own.
+export function composeProgram(parts: ComposePart[], process: {pids?: number[]; comm?: string} = {}): Composed {
+  const lines: Array<{text: string; owner: string | null}> = [];
+  const push = (text: string, owner: string | null) => {
+    for (const l of text.split('\n')) lines.push({text: l, owner});
+  };
+  push(`// composed by tcp-trace: ${parts.map((p) => `${p.measurement} (${p.files.map((f) => f.name).join(' + ')})`).join(', ')}`, null);
+  push('BEGIN\n{\n  // every probe is attached once BEGIN runs: tcp-trace waits for this line\n  printf("ready\\n");\n}', null);
+
+  const all: Array<ProbeBlock & {measurement: string}> = [];
+  for (const part of parts) {
+    for (const f of part.files) {
+      for (const b of parseBlocks(f.text, f.name)) {
+        if (b.probes.some((p) => SKELETON.test(p))) throw new Error(`${f.name}: ${b.probes.join(', ')} is the composer's (BEGIN, interval, END)`);
+        for (const m of b.body.match(/@[A-Za-z_]\w*/g) ?? []) {
+          if (mapOwner(m)?.measurement !== part.measurement) throw new Error(`${f.name}: ${m} is not declared by ${part.measurement}`);
+        }
+        all.push({...b, predicate: b.predicate === null ? null : processFiltered(b.predicate, process) || null, measurement: part.measurement});
+      }
+    }
+  }
+  // blocks on the same probes, in first-seen order
+  const byProbes = new Map<string, Array<ProbeBlock & {measurement: string}>>();
+  for (const b of all) {
+    const key = b.probes.join(',');
+    byProbes.set(key, [...(byProbes.get(key) ?? []), b]);
+  }
+  for (const group of byProbes.values()) {
+    const [first] = group;
+    push('', null);
+    if (group.length === 1) {
+      push(`${first!.probes.join(',\n')}${first!.predicate ? `\n/${first!.predicate}/` : ''}\n{`, first!.measurement);
+      push(first!.body, first!.measurement);
+      push('}', first!.measurement);
+      continue;
+    }
+    push(`${first!.probes.join(',\n')}\n{`, null);
+    for (const b of group) {
+      push(`  // ${b.measurement} (${b.file})\n  if (${b.predicate ?? '1'}) {`, b.measurement);
+      push(b.body.replace(/^/gm, '  '), b.measurement);
+      push('  }', b.measurement);
+    }
+    push('}', null);
+  }
+
+  const tick = parts.flatMap((p) => mapsOf(p, 'tick'));
+  const end = parts.flatMap((p) => mapsOf(p, 'end'));
+  const scratch = parts.flatMap((p) => mapsOf(p, 'never'));
+  const prints = (names: string[]) => names.map((n) => `print(${n});`).join(' ');
+  const clears = (names: string[]) => names.map((n) => `clear(${n});`).join(' ');
+  push(`\ninterval:ms:1000\n{\n  ${prints(tick)}\n  printf("tick\\n");\n}`, null);
+  push(
+    `\nEND\n{\n  ${prints(tick)}${end.length ? `\n  ${prints(end)}` : ''}\n  printf("end\\n");\n` +
+      `  // cleared so that bpftrace's own dump at exit prints nothing more\n  ${clears([...tick, ...end, ...scratch])}\n}`,
+    null,
+  );
+  return {text: lines.map((l) => l.text).join('\n') + '\n', lineOwners: lines.map((l) => l.owner)};
+}
+
+// The measurement a bpftrace error points at: by the line it names (`stdin:12:3-9: ERROR`), else by a probe it names.
+export function blamedMeasurement(error: string, composed: Composed, parts: Array<{measurement: string; probes: string[]}>): string | null {
+  for (const m of error.matchAll(/(?:stdin|program):(\d+)(?::\d+)?/g)) {
+    const owner = composed.lineOwners[Number(m[1]) - 1];
+    if (owner) return owner;
+  }
+  for (const part of parts) {
+    if (part.probes.some((p) => error.includes(p) || error.includes(p.replace(/^(kretfunc|kfunc|fentry|fexit|kprobe|kretprobe|tracepoint):/, '')))) return part.measurement;
+  }
+  return null;
+}
+
+// The probe specifiers of a probe file's blocks (for blamedMeasurement).
+export function probesOf(text: string): string[] {
+  return parseBlocks(text).flatMap((b) => b.probes);
+}
