@@ -16,7 +16,8 @@ import {attachPlan, type ProbeSession} from '../probes/session.js';
 import {formatPlan, type PlanEntry} from '../probes/plan.js';
 import {buildSample} from '../correlate/sample.js';
 import {buildSummary} from '../correlate/summary.js';
-import {counter, emptyKernelState} from '../correlate/kernel-state.js';
+import {emptyKernelState} from '../correlate/kernel-state.js';
+import {readAll} from '../measurements/index.js';
 import type {LiveState} from '../correlate/live.js';
 import {RunDir} from '../record/run-dir.js';
 import {buildManifest, machineFacts} from '../record/manifest.js';
@@ -159,7 +160,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
       scenario: opts.scenario, requested: opts.connections, ports: opts.ports, portRange: range,
       sample: {...buildSample(Date.now() - startedAt.getTime(), stats, kernel, memAvailable, slabConnections), phase},
       generator: stats, kernel, plan, failedProbes, limits: host.limits, perWorkerSockets: opts.perWorker, phase, events: [],
-      slabSites: topSiteByCache(counter(kernel, '@alloc_sites'), symbols), probesReady,
+      slabSites: topSiteByCache(readAll(kernel).slab.allocBytesBySite, symbols), probesReady,
     });
     // the first sample at once, while the workers start and the probes attach (seconds: see README), then one a second
     sampler = startSampler({

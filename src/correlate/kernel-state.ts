@@ -100,22 +100,3 @@ export function mergeStates(states: KernelState[]): KernelState {
   out.ended = states.length > 0 && states.every((s) => s.ended);
   return out;
 }
-
-// Slab bytes held by cache: allocated minus freed (slab probes of every variant print both maps).
-export function heldBytesByCache(state: KernelState): Record<string, number> {
-  const out: Record<string, number> = {...allocBytesByCache(state)};
-  for (const [cache, bytes] of Object.entries(counter(state, '@freed_bytes'))) out[cache] = (out[cache] ?? 0) - bytes;
-  return out;
-}
-
-// Bytes allocated by cache: @alloc_bytes, or (slab-tp.bt, which keeps one map fewer in its hot path) the sum of
-// @alloc_sites over each cache's call sites ("cache,site" keys).
-export function allocBytesByCache(state: KernelState): Record<string, number> {
-  if (state.counters['@alloc_bytes']) return {...counter(state, '@alloc_bytes')};
-  const out: Record<string, number> = {};
-  for (const [key, bytes] of Object.entries(counter(state, '@alloc_sites'))) {
-    const cache = key.slice(0, key.lastIndexOf(','));
-    out[cache] = (out[cache] ?? 0) + bytes;
-  }
-  return out;
-}

@@ -1,6 +1,7 @@
 // Pure judgement of what bpftrace said went wrong: which summary numbers each problem makes wrong, the warning
 // lines that name them, and the numbers that are withheld ("incomplete: why") instead of printed.
 import type {OutputProblem} from '../bpftrace/runner.js';
+import {mapOwner, moduleOf} from '../measurements/index.js';
 
 // Runs of a measurement's programs that the kernel skipped (recursion_misses of their fds: a tracepoint or kprobe
 // hit while another BPF program ran on that CPU), each an event not counted.
@@ -9,30 +10,13 @@ export type MissedRuns = {kind: 'missed-runs'; map: null; text: string; count: n
 // A problem of one measurement's program (from the probe session, or its programs' recursion_misses).
 export type MeasurementProblem = (OutputProblem | MissedRuns) & {measurement: string};
 
-// The summary fields (dotted paths) each measurement's maps feed; a full map or a failed helper in that
-// measurement's program makes them wrong.
-const FIELDS: Record<string, string[]> = {
-  connections: ['kernel.established'],
-  portAllocation: ['ports.perDestination', 'ports.correlation', 'ports.parity', 'ports.pairs', 'ports.fourTuples', 'kernel.latency.connect'],
-  socketCreation: ['kernel.syscalls', 'kernel.latency.socket'],
-  receiveLookup: ['kernel.receive'],
-  slab: ['slab.bytesPerConnection.tracepoint', 'slab.byCache', 'slab.heldBytesByCache', 'slab.connections'],
-};
-
-// Maps whose loss touches fewer fields than their whole measurement (map name -> fields).
-const MAP_FIELDS: Record<string, string[]> = {
-  '@ports': ['ports.perDestination', 'ports.correlation', 'ports.pairs'],
-  '@tuples': ['ports.fourTuples'],
-  '@connect_start': ['kernel.latency.connect'],
-  '@socket_start': ['kernel.latency.socket'],
-};
 
 // What a problem makes wrong, in words, for the warning line.
 function consequence(p: MeasurementProblem): string {
   if (p.kind === 'missed-runs') {
     return p.measurement === 'slab' ? 'slab held is wrong (skipped frees stay counted as held)' : `${p.measurement} numbers are low by up to ${p.count} events`;
   }
-  if (p.map === '@ports') return 'port counts per destination and the 4-tuple correlation are low';
+  if (p.map && mapOwner(p.map)?.decl.feeds?.includes('ports.correlation')) return 'port counts per destination and the 4-tuple correlation are low';
   if (p.measurement === 'slab') return 'slab held per connection is wrong (frees of dropped objects are not matched)';
   return `${p.measurement} numbers are low`;
 }
@@ -40,7 +24,8 @@ function consequence(p: MeasurementProblem): string {
 // The fields a problem makes wrong.
 export function fieldsOf(p: MeasurementProblem): string[] {
   if (p.kind === 'not-json') return [];
-  return (p.map ? MAP_FIELDS[p.map] : undefined) ?? FIELDS[p.measurement] ?? [];
+  // a map whose loss touches fewer fields than its whole measurement's says which (the declarations' feeds)
+  return (p.map ? mapOwner(p.map)?.decl.feeds : undefined) ?? moduleOf(p.measurement)?.feeds ?? [];
 }
 
 // A few failed helper calls (a map update refused with -EBUSY when a softirq's program interrupts another holding

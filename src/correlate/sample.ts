@@ -1,7 +1,8 @@
 // Pure per-interval sample: the generator's counts and the kernel's running totals at one moment.
 import type {GeneratorStats} from '../load/generator.js';
 import type {LiveState} from './live.js';
-import {counter, counterTotal, heldBytesByCache, type KernelState} from './kernel-state.js';
+import type {KernelState} from './kernel-state.js';
+import {readAll} from '../measurements/index.js';
 import {perConnection} from './slab.js';
 
 // One sample, printed as a JSON line in headless mode and drawn by the live views.
@@ -22,7 +23,8 @@ export type Sample = {
 // Build the sample for time tMs since the run started; slabConnections: the connections the slab probe
 // measured when it stopped early (null: it measures them all).
 export function buildSample(tMs: number, g: GeneratorStats, k: KernelState, memAvailableBytes: number, slabConnections: number | null = null): Sample {
-  const measured = Object.values(heldBytesByCache(k)).reduce((a, b) => a + b, 0);
+  const r = readAll(k);
+  const measured = Object.values(r.slab.heldBytesByCache).reduce((a, b) => a + b, 0);
   const perConn = perConnection(measured, slabConnections ?? g.established);
   const held = slabConnections === null ? measured : (perConn ?? 0) * g.established;
   const failed = Object.values(g.failed).reduce((a, b) => a + b, 0);
@@ -31,13 +33,13 @@ export function buildSample(tMs: number, g: GeneratorStats, k: KernelState, memA
     tMs,
     connections: {attempted: g.attempted, established: g.established, failed, accepted: g.accepted},
     kernel: {
-      established: {client: counterTotal(k, '@client_estab'), server: counterTotal(k, '@server_estab')},
-      sockets: counter(k, '@calls').socket ?? 0,
-      connectErrors: counterTotal(k, '@connect_errno'),
-      rxTcpSegments: counterTotal(k, '@rx_tcp'),
+      established: {client: r.connections.client, server: r.connections.server},
+      sockets: r.socketCreation.calls.socket ?? 0,
+      connectErrors: Object.values(r.portAllocation.connectErrors).reduce((a, b) => a + b, 0),
+      rxTcpSegments: r.receiveLookup.tcpSegments,
     },
     slab: {heldBytes: held, bytesPerConnection: perConn, sampledConnections: slabConnections},
-    portsPerDestination: counter(k, '@port_new'),
+    portsPerDestination: r.portAllocation.newByServerPort,
     memAvailableBytes,
   };
 }

@@ -6,7 +6,8 @@ import type {ConnRecord} from '../load/protocol.js';
 import type {Limits} from '../system/limits.js';
 import type {MemorySnapshot} from '../system/memory.js';
 import {planToJson, type PlanEntry} from '../probes/plan.js';
-import {counter, counterTotal, heldBytesByCache, type KernelState} from './kernel-state.js';
+import type {KernelState} from './kernel-state.js';
+import {readAll} from '../measurements/index.js';
 import {errnoName, isRestartCode, limitOfErrno} from './errno.js';
 import {joinPorts} from './ports.js';
 import {functionCounts} from './functions.js';
@@ -46,10 +47,11 @@ function errnoCounts(state: KernelState, keep: (errno: number) => boolean): Reco
   const add = (errno: number, n: number) => {
     if (keep(errno)) out[errnoName(errno)] = (out[errnoName(errno)] ?? 0) + n;
   };
-  for (const [k, n] of Object.entries(counter(state, '@connect_errno'))) add(Number(k), n);
-  for (const [k, n] of Object.entries(counter(state, '@errno'))) add(Number(k.split(',').at(-1)), n);
+  const r = readAll(state);
+  for (const [k, n] of Object.entries(r.portAllocation.connectErrors)) add(Number(k), n);
+  for (const e of r.socketCreation.errors) add(e.errno, e.count);
   // bind() calls (sys_exit_bind)
-  for (const [k, n] of Object.entries(counter(state, '@bind_fail'))) add(Number(k), n);
+  for (const [k, n] of Object.entries(r.portAllocation.bindErrors)) add(Number(k), n);
   return out;
 }
 
@@ -75,10 +77,12 @@ function forPorts(values: Record<string, number>, ports: number[] | null): numbe
 // Connections established per side (on the given server ports; null: every port) and successful calls,
 // as every probe variant counts them; shared by `run` and `trace`.
 export function kernelCounts(k: KernelState, ports: number[] | null) {
-  const calls = counter(k, '@calls');
+  const r = readAll(k);
+  const calls = r.socketCreation.calls;
+  const connectFailed = Object.values(r.portAllocation.connectErrors).reduce((a, b) => a + b, 0);
   return {
-    established: {client: forPorts(counter(k, '@client_estab'), ports), server: forPorts(counter(k, '@server_estab'), ports)},
-    syscalls: {socket: calls.socket ?? 0, connect: counterTotal(k, '@connect_ok') + counterTotal(k, '@connect_errno'), accept: calls.accept ?? 0},
+    established: {client: forPorts(r.connections.clientByServerPort, ports), server: forPorts(r.connections.serverByServerPort, ports)},
+    syscalls: {socket: calls.socket ?? 0, connect: r.portAllocation.connectOk + connectFailed, accept: calls.accept ?? 0},
   };
 }
 
@@ -86,14 +90,15 @@ export function kernelCounts(k: KernelState, ports: number[] | null) {
 export function buildSummary(f: RunFacts) {
   const established = f.generator.established;
   const k = f.kernel;
+  const r = readAll(k);
   const slabPlanned = f.plan.find((p) => p.measurement === 'slab')?.kind != null;
   // without a slab probe the caches come from /proc/slabinfo alone (DESIGN §3 fallback)
-  const held = slabPlanned ? heldBytesByCache(k) : slabinfoDeltas(f.memoryBefore.caches, f.memoryAfter.caches);
+  const held = slabPlanned ? r.slab.heldBytesByCache : slabinfoDeltas(f.memoryBefore.caches, f.memoryAfter.caches);
   // the probe's bytes are the sample's when it stopped early; slabinfo's deltas cover the whole run
   const slabN = slabPlanned && f.slabConnections !== null ? f.slabConnections : established;
   const costs = costByCache(held, slabN, f.memoryBefore.caches, f.memoryAfter.caches);
   const heldBytes = costs.reduce((n, c) => n + c.heldBytes, 0);
-  const ports = joinPorts(Object.keys(counter(k, '@ports')), f.records);
+  const ports = joinPorts(r.portAllocation.pairs, f.records);
   const errors = kernelErrors(k);
   // the fewest connections any measurement counted over (the slab sample's, where it stopped early)
   const judged = judgeProblems(f.problems ?? [], slabN);
@@ -118,9 +123,9 @@ export function buildSummary(f: RunFacts) {
       syscalls: keep('kernel.syscalls', counts.syscalls),
       errors,
       limitsHit: Object.fromEntries(Object.keys(errors).flatMap((e) => (limitOfErrno(e) ? [[e, limitOfErrno(e)]] : []))),
-      latency: {socket: keep('kernel.latency.socket', latency(k.hists['@socket_ns'])), connect: keep('kernel.latency.connect', latency(k.hists['@connect_ns']))},
-      histograms: {socketNs: k.hists['@socket_ns'] ?? [], connectNs: k.hists['@connect_ns'] ?? []},
-      receive: keep('kernel.receive', {tcpSegments: counterTotal(k, '@rx_tcp'), packets: counterTotal(k, '@rx_packets')}),
+      latency: {socket: keep('kernel.latency.socket', latency(r.socketCreation.socketNs)), connect: keep('kernel.latency.connect', latency(r.portAllocation.connectNs))},
+      histograms: {socketNs: r.socketCreation.socketNs, connectNs: r.portAllocation.connectNs},
+      receive: keep('kernel.receive', {tcpSegments: r.receiveLookup.tcpSegments, packets: r.receiveLookup.packets}),
       functions: functionCounts(k, f.plan),
       lostEvents: f.lostEvents,
     },

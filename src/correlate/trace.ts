@@ -1,5 +1,6 @@
 // Pure summary of traced connections, filtered to one server port where asked.
-import {counter, counterTotal, heldBytesByCache, type KernelState} from './kernel-state.js';
+import type {KernelState} from './kernel-state.js';
+import {readAll} from '../measurements/index.js';
 import {kernelCounts, kernelErrors, kernelRestarts} from './summary.js';
 import {latency} from './latency.js';
 import {errnoName} from './errno.js';
@@ -16,11 +17,12 @@ import type {PlanEntry} from '../probes/plan.js';
 // slab. A number that a problem of its measurement (full map, helper error, runs the kernel skipped) makes
 // wrong is withheld (null), with why in `incomplete`.
 export function traceSummary(k: KernelState, port: number | null, problems: MeasurementProblem[] = []) {
-  const pairs = Object.keys(counter(k, '@ports'))
+  const r = readAll(k);
+  const pairs = r.portAllocation.pairs
     .map((p) => p.split(',').map(Number) as [number, number])
     .filter(([dport]) => port === null || dport === port)
     .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const tuples = fourTuples(Object.keys(counter(k, '@tuples')));
+  const tuples = fourTuples(r.portAllocation.tuples);
   const judged = judgeProblems(problems);
   const keep = <T>(path: string, value: T) => unlessIncomplete(judged.incomplete, path, value);
   const counts = kernelCounts(k, port === null ? null : [port]);
@@ -30,17 +32,17 @@ export function traceSummary(k: KernelState, port: number | null, problems: Meas
       syscalls: keep('kernel.syscalls', counts.syscalls),
       errors: kernelErrors(k),
       // bind() calls of the traced processes: succeeded, failed by errno (their failures are in errors too)
-      bind: {ok: counterTotal(k, '@bind_ok'), failed: Object.fromEntries(Object.entries(counter(k, '@bind_fail')).map(([e, n]) => [errnoName(Number(e)), n]))},
+      bind: {ok: r.portAllocation.bindOk, failed: Object.fromEntries(Object.entries(r.portAllocation.bindErrors).map(([e, n]) => [errnoName(Number(e)), n]))},
       // returns whose entry came before the probes attached (a server blocked in accept()): counted above, said here
-      unmatchedReturns: {connect: counterTotal(k, '@connect_unmatched'), accept: counterTotal(k, '@accept_unmatched')},
+      unmatchedReturns: {connect: r.portAllocation.connectUnmatched, accept: r.socketCreation.acceptUnmatched},
       // kernel-internal restart codes (ERESTARTSYS ...): a call interrupted by a signal, restarted or ended; no failure
       restarts: kernelRestarts(k),
-      latency: {socket: keep('kernel.latency.socket', latency(k.hists['@socket_ns'])), connect: keep('kernel.latency.connect', latency(k.hists['@connect_ns']))},
+      latency: {socket: keep('kernel.latency.socket', latency(r.socketCreation.socketNs)), connect: keep('kernel.latency.connect', latency(r.portAllocation.connectNs))},
       // log2 buckets in ns; connect() calls of 2^31 ns or more folded in from @connect_slow_ms (max null: open-ended)
-      histograms: {socketNs: k.hists['@socket_ns'] ?? [], connectNs: k.hists['@connect_ns'] ?? []},
+      histograms: {socketNs: r.socketCreation.socketNs, connectNs: r.portAllocation.connectNs},
       // TCP segments received in the namespace (one established-hash lookup each), IPv4 and IPv6
       receive: keep('kernel.receive', {
-        tcpSegments: counterTotal(k, '@rx_tcp'), byIpVersion: {v4: counter(k, '@rx_tcp')['4'] ?? 0, v6: counter(k, '@rx_tcp')['6'] ?? 0}, packets: counterTotal(k, '@rx_packets'),
+        tcpSegments: r.receiveLookup.tcpSegments, byIpVersion: r.receiveLookup.tcpSegmentsByIpVersion, packets: r.receiveLookup.packets,
       }),
     },
     // printed once, when the probes stop: [server port, local port]
@@ -50,8 +52,8 @@ export function traceSummary(k: KernelState, port: number | null, problems: Meas
     fourTuples: keep('ports.fourTuples', tuples),
     localsPerDestination: keep('ports.fourTuples', localsPerDestination(tuples)),
     slab: {
-      heldBytesByCache: keep('slab.heldBytesByCache', heldBytesByCache(k)),
-      connections: keep('slab.connections', connectionSlab(heldBytesByCache(k), counts.established.client + counts.established.server)),
+      heldBytesByCache: keep('slab.heldBytesByCache', r.slab.heldBytesByCache),
+      connections: keep('slab.connections', connectionSlab(r.slab.heldBytesByCache, counts.established.client + counts.established.server)),
     },
     incomplete: judged.incomplete,
   };

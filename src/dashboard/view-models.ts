@@ -1,6 +1,6 @@
 // Pure view-models: each panel's content computed from the live state and the sample history.
 import {bucketQuantile, type Bucket} from '../bpftrace/parse.js';
-import {counter, heldBytesByCache} from '../correlate/kernel-state.js';
+import {kindsOf, readAll} from '../measurements/index.js';
 import {errnoName} from '../correlate/errno.js';
 import type {LiveState} from '../correlate/live.js';
 import type {Sample} from '../correlate/sample.js';
@@ -45,7 +45,7 @@ export function slabView(live: LiveState | null, sites: Record<string, string> =
   if (!live) return {state: 'waiting' as const};
   const missing = planOf(live, 'slab');
   if (missing) return missing;
-  const held = heldBytesByCache(live.kernel);
+  const held = readAll(live.kernel).slab.heldBytesByCache;
   // after a slab sample, the probe's bytes are those of the connections it measured
   const n = live.sample.slab.sampledConnections ?? live.generator.established;
   if (n === 0) return {state: 'waiting' as const};
@@ -64,16 +64,17 @@ export function portsView(live: LiveState | null) {
   if (!live) return {state: 'waiting' as const};
   const missing = planOf(live, 'portAllocation');
   if (missing) return missing;
-  const perPort = counter(live.kernel, '@port_new');
+  const r = readAll(live.kernel, kindsOf(live.plan)).portAllocation;
+  const perPort = r.newByServerPort;
   const size = live.portRange.size;
   const rows = live.ports.map((p) => {
     const used = perPort[String(p)] ?? 0;
     return [`127.0.0.1:${p}`, countText(used), percentText(used / size)];
   });
-  const parity = counter(live.kernel, '@parity');
-  const errnos = counter(live.kernel, '@connect_errno');
-  const connect = live.kernel.hists['@connect_ns'] ?? [];
-  const attempts = live.kernel.hists['@attempts'];
+  const parity = r.parity;
+  const errnos = r.connectErrors;
+  const connect = r.connectNs;
+  const attempts = r.attempts;
   return {
     state: 'ok' as const,
     headers: ['destination', 'ports', 'used'],
@@ -88,7 +89,7 @@ export function portsView(live: LiveState | null) {
       ...(attempts
         ? [
             ['ports tried p50/p99', `${bucketQuantile(attempts, 0.5)}/${bucketQuantile(attempts, 0.99)}`, ''],
-            ['hash_connect p50', boundText(bucketQuantile(live.kernel.hists['@hash_connect_ns'] ?? [], 0.5)), ''],
+            ['hash_connect p50', boundText(bucketQuantile(r.hashConnectNs ?? [], 0.5)), ''],
           ]
         : []),
     ],
@@ -113,10 +114,11 @@ export function socketView(live: LiveState | null) {
   if (!live) return {state: 'waiting' as const};
   const missing = planOf(live, 'socketCreation');
   if (missing) return missing;
-  const calls = counter(live.kernel, '@calls');
-  const socket = live.kernel.hists['@socket_ns'] ?? [];
+  const r = readAll(live.kernel).socketCreation;
+  const calls = r.calls;
+  const socket = r.socketNs;
   const bars = histBars(socket);
-  const errors = Object.entries(counter(live.kernel, '@errno')).map(([k, n]) => `${k.split(',')[0]} ${errnoName(Number(k.split(',')[1]))} ${n}`);
+  const errors = r.errors.map((e) => `${e.syscall} ${errnoName(e.errno)} ${e.count}`);
   return {
     state: 'ok' as const,
     label: `socket() ${countText(calls.socket ?? 0)}, p50 ${boundText(bucketQuantile(socket, 0.5))}${bars.thousands ? ', bars in thousands' : ''}`,
@@ -136,7 +138,8 @@ export function receiveView(history: Sample[], live: LiveState | null) {
   const rate = last && prev && dt > 0 ? Math.round((last.kernel.rxTcpSegments - prev.kernel.rxTcpSegments) / dt) : 0;
   const sockets = live.sample.kernel.established.client + live.sample.kernel.established.server;
   const ehash = live.limits.tcpEhashEntries;
-  const v4 = counter(live.kernel, '@tcp_v4_rcv')[''];
+  const r = readAll(live.kernel, kindsOf(live.plan)).receiveLookup;
+  const v4 = r.tcpV4Rcv ?? undefined;
   return {
     state: 'ok' as const,
     rows: [
@@ -149,8 +152,11 @@ export function receiveView(history: Sample[], live: LiveState | null) {
       ...(v4 !== undefined
         ? [
             ['tcp_v4_rcv', countText(v4)],
-            ...Object.entries(counter(live.kernel, '@lookups')).map(([k, n]) => [`lookup ${k.replace(',', ' ')}`, countText(n)]),
-            ['lookup p50', boundText(bucketQuantile(live.kernel.hists['@lookup_ns[tcp_v4_rcv]'] ?? live.kernel.hists['@lookup_ns[early_demux]'] ?? [], 0.5))],
+            // by the kernel's name of the caller, the outcomes seen
+            ...(['earlyDemux', 'tcpV4Rcv'] as const).flatMap((caller) =>
+              (['hit', 'miss'] as const).filter((h) => (r.lookupsByCaller?.[caller][h] ?? 0) > 0).map((h) => [`lookup ${caller === 'earlyDemux' ? 'early_demux' : 'tcp_v4_rcv'} ${h}`, countText(r.lookupsByCaller![caller][h])]),
+            ),
+            ['lookup p50', boundText(bucketQuantile(r.lookupNs?.tcpV4Rcv.length ? r.lookupNs.tcpV4Rcv : (r.lookupNs?.earlyDemux ?? []), 0.5))],
           ]
         : []),
     ],

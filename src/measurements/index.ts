@@ -22,6 +22,11 @@ export function readAll(k: KernelState, kinds: KindsServed = {}): Readings {
   return Object.fromEntries(REGISTRY.map((m) => [m.name, m.read(k, kinds[m.name] ?? null)])) as Readings;
 }
 
+// The kind that served each measurement in a plan (entries with a measurement and a kind).
+export function kindsOf(plan: ReadonlyArray<{measurement: string; kind: ProbeKind | null}>): KindsServed {
+  return Object.fromEntries(plan.map((p) => [p.measurement, p.kind]));
+}
+
 // The module of a measurement.
 export function moduleOf(name: string): MeasurementModule<unknown> | undefined {
   return (REGISTRY as readonly MeasurementModule<unknown>[]).find((m) => m.name === name);

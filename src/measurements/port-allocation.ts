@@ -9,6 +9,7 @@ import {defineMeasurement} from './types.js';
 export type PortAllocationReading = {
   // connections given a local port, by destination (server) port
   newByServerPort: Record<string, number>;
+  newByServerPortTotal: number;
   // chosen local ports by parity ("0" even, "1" odd)
   parity: Record<string, number>;
   // every (server port, local port) pair seen, as "server,local" (printed at the end only)
@@ -80,6 +81,7 @@ export const portAllocation = defineMeasurement<'portAllocation', PortAllocation
     const fn = kind === 'kfunc' || kind === 'kprobe';
     return {
       newByServerPort: counter(k, '@port_new'),
+      newByServerPortTotal: counterTotal(k, '@port_new'),
       parity: counter(k, '@parity'),
       pairs: Object.keys(counter(k, '@ports')),
       tuples: Object.keys(counter(k, '@tuples')),

@@ -1,6 +1,7 @@
 // Pure text exposition of the current measurements: OpenMetrics 1.0, or Prometheus text 0.0.4.
 import type {Bucket} from '../bpftrace/parse.js';
-import {counter, counterTotal, heldBytesByCache, type KernelState} from '../correlate/kernel-state.js';
+import type {KernelState} from '../correlate/kernel-state.js';
+import {readAll} from '../measurements/index.js';
 import {errnoName} from '../correlate/errno.js';
 
 // What is exposed: the kernel's totals, and the generator's when there is one.
@@ -38,26 +39,24 @@ function histogramSamples(buckets: Bucket[]): Sample[] {
 
 function families(input: MetricsInput): Family[] {
   const k = input.kernel;
-  const byPort = (map: string, side: string): Sample[] => Object.entries(counter(k, map)).map(([port, v]) => ({labels: {side, port}, value: v}));
+  const r = readAll(k);
+  const byPort = (counts: Record<string, number>, side: string): Sample[] => Object.entries(counts).map(([port, v]) => ({labels: {side, port}, value: v}));
   const errors: Sample[] = [
-    ...Object.entries(counter(k, '@connect_errno')).map(([e, v]) => ({labels: {syscall: 'connect', errno: errnoName(Number(e))}, value: v})),
-    ...Object.entries(counter(k, '@errno')).map(([key, v]) => {
-      const [syscall, e] = key.split(',');
-      return {labels: {syscall: syscall!, errno: errnoName(Number(e))}, value: v};
-    }),
+    ...Object.entries(r.portAllocation.connectErrors).map(([e, v]) => ({labels: {syscall: 'connect', errno: errnoName(Number(e))}, value: v})),
+    ...r.socketCreation.errors.map((e) => ({labels: {syscall: e.syscall, errno: errnoName(e.errno)}, value: e.count})),
   ];
   const out: Family[] = [
-    {name: 'tcptrace_established_connections', type: 'counter', help: 'TCP connections that reached ESTABLISHED, by side and server port', samples: [...byPort('@client_estab', 'client'), ...byPort('@server_estab', 'server')]},
-    {name: 'tcptrace_syscalls', type: 'counter', help: 'Successful socket() and accept4() calls', samples: Object.entries(counter(k, '@calls')).map(([s, v]) => ({labels: {syscall: s}, value: v}))},
+    {name: 'tcptrace_established_connections', type: 'counter', help: 'TCP connections that reached ESTABLISHED, by side and server port', samples: [...byPort(r.connections.clientByServerPort, 'client'), ...byPort(r.connections.serverByServerPort, 'server')]},
+    {name: 'tcptrace_syscalls', type: 'counter', help: 'Successful socket() and accept4() calls', samples: Object.entries(r.socketCreation.calls).map(([s, v]) => ({labels: {syscall: s}, value: v}))},
     {name: 'tcptrace_syscall_errors', type: 'counter', help: 'Failed socket/connect/accept calls by errno', samples: errors},
-    {name: 'tcptrace_rx_tcp_segments', type: 'counter', help: 'TCP segments received (one established-hash lookup each)', samples: [{labels: {}, value: counterTotal(k, '@rx_tcp')}]},
-    {name: 'tcptrace_slab_held_bytes', type: 'gauge', unit: 'bytes', help: 'Slab bytes held by the traced namespace, by cache', samples: Object.entries(heldBytesByCache(k)).map(([cache, v]) => ({labels: {cache}, value: v}))},
+    {name: 'tcptrace_rx_tcp_segments', type: 'counter', help: 'TCP segments received (one established-hash lookup each)', samples: [{labels: {}, value: r.receiveLookup.tcpSegments}]},
+    {name: 'tcptrace_slab_held_bytes', type: 'gauge', unit: 'bytes', help: 'Slab bytes held by the traced namespace, by cache', samples: Object.entries(r.slab.heldBytesByCache).map(([cache, v]) => ({labels: {cache}, value: v}))},
   ];
-  for (const [map, name, help] of [
-    ['@connect_ns', 'tcptrace_connect_latency_seconds', 'connect() latency'],
-    ['@socket_ns', 'tcptrace_socket_latency_seconds', 'socket() latency'],
+  for (const [buckets, name, help] of [
+    [r.portAllocation.connectNs, 'tcptrace_connect_latency_seconds', 'connect() latency'],
+    [r.socketCreation.socketNs, 'tcptrace_socket_latency_seconds', 'socket() latency'],
   ] as const) {
-    if (k.hists[map]) out.push({name, type: 'histogram', unit: 'seconds', help, samples: histogramSamples(k.hists[map]!)});
+    if (buckets.length) out.push({name, type: 'histogram', unit: 'seconds', help, samples: histogramSamples(buckets)});
   }
   if (input.generator) {
     out.push({name: 'tcptrace_generator_connections', type: 'counter', help: 'Connections the load generator established', samples: [{labels: {}, value: input.generator.established}]});

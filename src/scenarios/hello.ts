@@ -1,6 +1,6 @@
 // hello: the ramp, then a 12-byte message each way on every connection; the server never reads, so the
 // client's message stays queued in the kernel: slab per connection before and after.
-import {heldBytesByCache} from '../correlate/kernel-state.js';
+import {readAll} from '../measurements/index.js';
 import type {Summary} from '../correlate/summary.js';
 import {slabinfoDeltas} from '../correlate/slab.js';
 import {rampClaims, rampSteps} from './ramp.js';
@@ -55,7 +55,7 @@ export const hello: Scenario = {
     ctx.setPhase('holding');
     const measure = async () => {
       const [kernel, mem] = [await ctx.kernelAfterTicks(1), await ctx.memory()];
-      const held = sum(heldBytesByCache(kernel));
+      const held = sum(readAll(kernel).slab.heldBytesByCache);
       const b = (await ctx.buffers?.()) ?? null;
       const buffers = b && {unreadBytes: b.unreadBytes, chargedBytes: b.rmemBytes + b.wmemQueuedBytes + b.forwardAllocBytes};
       return {tracepoint: held > 0 ? held : null, slabinfo: sum(slabinfoDeltas(base.caches, mem.caches)), buffers};

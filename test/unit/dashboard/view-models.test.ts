@@ -130,8 +130,11 @@ test('function probes add ports tried and lookups to their panels', (t) => {
     {'@port_new': {'12000': 2}, '@tcp_v4_rcv': {'': 9}, '@lookups': {'early_demux,hit': 3, 'tcp_v4_rcv,miss': 3}},
     {'@attempts': [{min: 0, max: 0, count: 1}, {min: 1, max: 1, count: 1}], '@hash_connect_ns': [{min: 1024, max: 2047, count: 2}], '@lookup_ns[tcp_v4_rcv]': [{min: 256, max: 511, count: 3}]},
   );
-  const ports = vm.portsView(liveState(2, k));
-  const receive = vm.receiveView([], liveState(2, k));
+  // served by function probes (the plan says which kind ran)
+  const live = liveState(2, k);
+  const fn = {...live, plan: live.plan.map((p) => ({...p, kind: p.measurement === 'receiveLookup' ? 'kprobe' : 'kfunc'}) as typeof p)};
+  const ports = vm.portsView(fn);
+  const receive = vm.receiveView([], fn);
   if (ports.state !== 'ok' || receive.state !== 'ok') return t.fail();
   t.deepEqual(ports.rows.slice(-2), [['ports tried p50/p99', '0/1', ''], ['hash_connect p50', '2 µs', '']]);
   t.deepEqual(receive.rows.slice(-4), [['tcp_v4_rcv', '9'], ['lookup early_demux hit', '3'], ['lookup tcp_v4_rcv miss', '3'], ['lookup p50', '512 ns']]);

@@ -1,0 +1,105 @@
+// The contract between the probes and the TypeScript: every map a probe file writes is its measurement's, declared
+// once; every declared map is in the files of each variant that has it; nothing outside src/measurements/ names a
+// map; every variant of a measurement gives the same reading shape; a run composes at most 3 programs.
+import test from 'ava';
+import {readFileSync, readdirSync} from 'node:fs';
+import {join} from 'node:path';
+import {REGISTRY, mapOwner, readAll} from '../../../src/measurements/index.js';
+import {PROBES_DIR, VARIANTS} from '../../../src/probes/catalog.js';
+import {COMM_FILTER, PID_FILTER, composeProgram, parseBlocks, processFiltered} from '../../../src/probes/compose.js';
+import {planProbes} from '../../../src/probes/plan.js';
+import {processGroups} from '../../../src/probes/session.js';
+import {emptyKernelState} from '../../../src/correlate/kernel-state.js';
+
+const ROOT = join(PROBES_DIR, '..');
+const code = (file: string) => readFileSync(join(PROBES_DIR, file), 'utf8').split('\n').filter((l) => !l.trim().startsWith('//')).join('\n');
+const mapsIn = (text: string) => new Set(text.match(/@[A-Za-z_]\w*/g) ?? []);
+
+test('every @map in probes/*.bt is declared by the measurement whose variants use the file, for their kinds', (t) => {
+  const files = readdirSync(PROBES_DIR).filter((f) => f.endsWith('.bt'));
+  const used = new Set(VARIANTS.flatMap((v) => v.files ?? [v.file]));
+  t.deepEqual(files.filter((f) => !used.has(f)), [], 'a probe file no variant uses');
+  for (const v of VARIANTS) {
+    const module = REGISTRY.find((m) => m.name === v.measurement)!;
+    for (const f of v.files ?? [v.file]) {
+      for (const map of mapsIn(code(f))) {
+        const decl = module.maps.find((d) => d.name === map);
+        t.truthy(decl, `${f}: ${map} is not declared by ${v.measurement}`);
+        if (decl?.kinds) t.true(decl.kinds.includes(v.kind), `${f}: ${map} is declared for ${decl.kinds.join('/')} only, used by ${v.kind}`);
+      }
+    }
+  }
+});
+
+test('every declared map is written by every variant that has it, and map names are unique across measurements', (t) => {
+  const names = REGISTRY.flatMap((m) => m.maps.map((d) => d.name));
+  t.deepEqual(names.filter((n, i) => names.indexOf(n) !== i), []);
+  for (const v of VARIANTS) {
+    const text = (v.files ?? [v.file]).map(code).join('\n');
+    const module = REGISTRY.find((m) => m.name === v.measurement)!;
+    for (const d of module.maps.filter((x) => !x.kinds || x.kinds.includes(v.kind))) t.true(text.includes(d.name), `${v.file} (${v.kind}) lacks ${d.name}`);
+  }
+});
+
+test('outside src/measurements/, no TypeScript names a bpftrace map', (t) => {
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, {withFileTypes: true}).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  const offenders = walk(join(ROOT, 'src'))
+    .filter((f) => !f.includes(`${join('src', 'measurements')}`))
+    .flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/['"`](@[a-z_][a-z_0-9]*)/g)].filter((m) => mapOwner(m[1]!)).map((m) => `${f}: ${m[1]}`));
+  t.deepEqual(offenders, []);
+});
+
+test('every variant of a measurement gives the same reading shape', (t) => {
+  for (const m of REGISTRY) {
+    const kinds = [...new Set(m.variants.map((v) => v.kind))];
+    const shapes = kinds.map((k) => Object.keys(readAll(emptyKernelState(), {[m.name]: k})[m.name] as object).sort());
+    for (const s of shapes) t.deepEqual(s, shapes[0], m.name);
+  }
+});
+
+test('probe files hold only their question: no BEGIN, interval or END; each runs by hand (#!/usr/bin/env bpftrace)', (t) => {
+  for (const f of readdirSync(PROBES_DIR).filter((x) => x.endsWith('.bt'))) {
+    const text = readFileSync(join(PROBES_DIR, f), 'utf8');
+    t.true(text.startsWith('#!/usr/bin/env bpftrace\n'), f);
+    t.deepEqual(parseBlocks(text, f).flatMap((b) => b.probes).filter((p) => /^(BEGIN|END|interval:)/.test(p)), [], f);
+  }
+});
+
+test('a whole plan composes into at most 3 programs; blocks on one probe become one (inet_sock_set_state once)', (t) => {
+  const host = {kinds: {kfunc: {attaches: false, why: 'x'}, kprobe: {attaches: false, why: 'x'}, tracepoint: {attaches: true, why: ''}}, kmemName: true, btf: true};
+  const groups = processGroups(planProbes(host));
+  t.is(groups.length, 3);
+  t.deepEqual(groups.map((g) => g.map((e) => e.measurement)), [['connections', 'portAllocation'], ['socketCreation', 'receiveLookup'], ['slab']]);
+  const parts = groups[0]!.map((e) => ({
+    measurement: e.measurement,
+    kind: e.kind!,
+    files: (e.variant!.files ?? [e.variant!.file]).map((name) => ({name, text: readFileSync(join(PROBES_DIR, name), 'utf8')})),
+    maps: REGISTRY.find((m) => m.name === e.measurement)!.maps,
+  }));
+  const {text, lineOwners} = composeProgram(parts);
+  t.is(text.match(/^tracepoint:sock:inet_sock_set_state$/gm)?.length, 1);
+  // one ready line, every tick-printed map printed in interval and END, the set maps only at END
+  t.is(text.match(/printf\("ready\\n"\)/g)?.length, 1);
+  t.is(text.match(/print\(@client_estab\)/g)?.length, 2);
+  t.is(text.match(/print\(@tuples\)/g)?.length, 1);
+  t.true(text.includes('clear(@connect_start)'));
+  // no process chosen: no process filter left
+  t.false(text.includes('$2') || text.includes('$3'));
+  t.is(lineOwners.length, text.split('\n').length - 1);
+  t.true(lineOwners.includes('portAllocation') && lineOwners.includes('connections'));
+});
+
+test('process filter: dropped when no process is chosen, an || of pids for several, kept for one pid or a comm', (t) => {
+  const pred = `($1 == 0 || x == $1) && ${PID_FILTER} && ${COMM_FILTER}`;
+  t.is(processFiltered(pred, {}), '($1 == 0 || x == $1)');
+  t.is(processFiltered(pred, {pids: [7]}), `($1 == 0 || x == $1) && ${PID_FILTER}`);
+  t.is(processFiltered(pred, {pids: [7, 8], comm: 'python3'}), `($1 == 0 || x == $1) && (pid == 7 || pid == 8) && ${COMM_FILTER}`);
+  t.is(processFiltered(PID_FILTER, {}), '');
+});
+
+test('a map written by another measurement, or a skeleton block in a probe file, is refused when composing', (t) => {
+  const maps = REGISTRY.find((m) => m.name === 'connections')!.maps;
+  t.throws(() => composeProgram([{measurement: 'connections', kind: 'tracepoint', files: [{name: 'x.bt', text: 'tracepoint:a:b { @calls = count(); }'}], maps}]), {message: /@calls is not declared by connections/});
+  t.throws(() => composeProgram([{measurement: 'connections', kind: 'tracepoint', files: [{name: 'x.bt', text: 'END { print(@closed); }'}], maps}]), {message: /composer's/});
+});
