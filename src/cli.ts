@@ -1,82 +1,51 @@
 // The commands, their flags, descriptions and examples; parses argv into a command and its options.
-import {checkValue, type FlagValues, type ValueKind} from './options.js';
-import {MEASUREMENTS} from './probes/catalog.js';
+import {checkValue, type FlagValues} from './options.js';
 import {parseArgs, type ParseArgsConfig} from 'node:util';
 import {UsageError} from './errors.js';
+import {COMMAND_NAMES, flagsOf, metavarOf, type CommandName, type FlagDeclaration, type FlagSpec} from './flags.js';
 
-// A flag as declared: a switch, or a string whose value has a kind (checked before any command runs).
-export type FlagSpec = {type: 'boolean'} | {type: 'string'; multiple?: true; value: ValueKind};
+export type {FlagSpec} from './flags.js';
 
-// One command as the user sees it.
+// One command as the user sees it; its flags come from the one table of flags (src/flags.ts).
 export type CommandSpec = {
-  name: string;
+  name: CommandName;
   summary: string;
   example: string;
-  flags: Record<string, FlagSpec>;
+  flags: Record<string, FlagDeclaration>;
   positionals?: string;
 };
 
-const bool = {type: 'boolean'} as const;
-const int = (min: number, max: number): FlagSpec => ({type: 'string', value: {kind: 'int', min, max}});
-const secs = (min: number, max: number): FlagSpec => ({type: 'string', value: {kind: 'seconds', min, max}});
-const choice = (...choices: string[]): FlagSpec => ({type: 'string', value: {kind: 'choice', choices}});
-const port = int(1, 65_535);
-const probes = choice('kfunc', 'kprobe', 'tracepoint');
-const path: FlagSpec = {type: 'string', value: {kind: 'text', what: 'a directory path', pattern: /\S/, maxLength: 4096}};
-
-// Every command, in help order; the ranges are the ones the commands use (run-options.ts, trace.ts).
-export const COMMANDS: CommandSpec[] = [
-  {
-    name: 'run',
+// Every command, in help order, without its flags.
+const COMMAND_TEXTS: Record<CommandName, Omit<CommandSpec, 'name' | 'flags'>> = {
+  run: {
     summary: 'Run an experiment (ramp, four-tuple, port-exhaustion, fd-limit, hello, million) in a private network namespace',
     example: 'sudo tcp-trace run port-exhaustion --headless',
     positionals: '[scenario]',
-    flags: {
-      connections: int(1, 2_000_000), ports: int(1, 1000), hold: secs(0, 86_400), rate: int(1, 1_000_000), concurrency: int(1, 10_000),
-      'port-range': {type: 'string', value: {kind: 'range'}}, 'base-port': port, nofile: int(32, 1_048_576), probes,
-      measure: {type: 'string', value: {kind: 'list', choices: MEASUREMENTS, alone: 'none'}}, 'slab-sample': int(0, 10_000_000), out: path,
-      refresh: secs(0.1, 60), 'metrics-port': port, headless: bool, help: bool,
-    },
   },
-  {
-    name: 'doctor',
-    summary: 'What this kernel lets us probe, its limits, and how many connections it can hold',
-    example: 'sudo tcp-trace doctor --json',
-    flags: {json: bool, help: bool},
-  },
-  {
-    name: 'probes',
+  doctor: {summary: 'What this kernel lets us probe, its limits, and how many connections it can hold', example: 'sudo tcp-trace doctor --json'},
+  probes: {
     summary: 'The probe plan: which variant (kfunc, kprobe, tracepoint) serves each measurement here, and why; --emit prints the programs exactly as they will run',
     example: 'sudo tcp-trace probes --emit portAllocation',
     positionals: '[measurement]',
-    flags: {json: bool, probes, emit: bool, help: bool},
   },
-  {
-    name: 'trace',
+  trace: {
     summary: "No load generator: the same probes on other programs' connections in the host's namespace (or --netns)",
     example: 'sudo tcp-trace trace --port 8080 --comm nginx --duration 30',
-    flags: {
-      port, lport: port, rport: port, pid: {type: 'string', multiple: true, value: {kind: 'int', min: 1, max: 4_194_304}},
-      comm: {type: 'string', value: {kind: 'text', what: 'a command name of 1 to 15 characters (the kernel keeps 15)', pattern: /^[^\n]+$/, maxLength: 15}},
-      duration: secs(0, 86_400),
-      netns: {type: 'string', value: {kind: 'text', what: 'the name of a namespace under /run/netns (letters, digits, ., _, -)', pattern: /^(?!\.\.?$)[\w.-]+$/, maxLength: 255}},
-      probes, 'metrics-port': port, headless: bool, help: bool,
-    },
   },
-  {
-    name: 'report',
+  report: {
     summary: 'Markdown (or HTML) and SVG charts from a recorded run, or two runs side by side; no root needed',
     example: 'tcp-trace report tcp-trace-runs/2026-11-21T10-00-05-ramp',
     positionals: 'DIR [DIR2]',
-    flags: {format: choice('md', 'html'), out: path, help: bool},
   },
-  {
-    name: 'restore',
-    summary: 'Undo what a killed run left behind (namespaces, mounts, sysctls, processes), from its journal',
-    example: 'sudo tcp-trace restore',
-    flags: {help: bool},
-  },
-];
+  restore: {summary: 'Undo what a killed run left behind (namespaces, mounts, sysctls, processes), from its journal', example: 'sudo tcp-trace restore'},
+};
+
+// Every command with its flags, in help order.
+export const COMMANDS: CommandSpec[] = COMMAND_NAMES.map((name) => ({
+  name,
+  ...COMMAND_TEXTS[name],
+  flags: Object.fromEntries(flagsOf(name).map((f) => [f.name, f])),
+}));
 
 // The node:util parseArgs options of a command.
 function parseArgsOptions(c: CommandSpec): NonNullable<ParseArgsConfig['options']> {
@@ -137,11 +106,12 @@ function exampleOf(name: string, f: FlagSpec & {type: 'string'}): string {
 // A parsed command line.
 export type Parsed = {command: CommandSpec; values: FlagValues; positionals: string[]};
 
-// Words of text in lines of at most width columns, each starting with indent.
+// Words of text in lines of at most width columns, each starting with indent (a number grouped by spaces,
+// `20 000`, stays on one line).
 export function wrap(text: string, width: number, indent: string): string[] {
   const lines: string[] = [];
   let line = indent;
-  for (const word of text.split(' ')) {
+  for (const word of text.split(/ (?!\d{3}(?!\d))/)) {
     if (line.length + word.length + 1 > width && line.trim() !== '') {
       lines.push(line.trimEnd());
       line = indent;
@@ -162,10 +132,13 @@ export function usage(): string {
   return lines.join('\n');
 }
 
-// The help of one command: summary, example, flags.
+// The help of one command (80 columns): summary, example, and every flag with what it does, its default and unit.
 export function commandHelp(c: CommandSpec): string {
-  const flags = Object.entries(c.flags).map(([name, o]) => `  --${name}${o.type === 'string' ? ' VALUE' : ''}`);
-  return [`tcp-trace ${c.name} ${c.positionals ?? ''}`.trim(), c.summary, `Example: ${c.example}`, '', 'Options:', ...flags].join('\n');
+  const flags = Object.values(c.flags).flatMap((f) => [
+    `  --${f.name} ${metavarOf(f)}`.trimEnd(),
+    ...wrap(`${f.description}. Default: ${f.default}. Unit: ${f.unit}.`, 80, '      '),
+  ]);
+  return [`tcp-trace ${c.name} ${c.positionals ?? ''}`.trim(), ...wrap(c.summary, 80, ''), `Example: ${c.example}`, '', 'Options:', ...flags].join('\n');
 }
 
 // Parse argv (without node and the script); throws UsageError with one line on anything unknown.
