@@ -86,7 +86,7 @@ export const FLAGS: readonly FlagDeclaration[] = [
     default: perScenario((d) => (d.slabSample === 0 ? '0, to the end: the messages come after the ramp' : grouped(d.slabSample ?? SLAB_SAMPLE))),
     description: 'the slab probe measures the first N connections, then stops (0: all of them); /proc/slabinfo covers the whole run',
   },
-  {name: 'out', commands: ['run'], ...path, metavar: 'DIR', unit: 'directory', default: 'tcp-trace-runs', description: "where the run's directory (<time>-<scenario>/) is made"},
+  {name: 'out', commands: ['run'], ...path, metavar: 'DIR', unit: 'directory', default: 'tcp-trace-runs', description: "where the run's directory `<time>-<scenario>/` is made"},
   {name: 'refresh', commands: ['run'], ...secs(0.1, 60), metavar: 'S', unit: 'seconds', default: '1', description: 'how often the dashboard redraws'},
   // doctor, probes
   {name: 'json', commands: ['doctor', 'probes'], ...bool, ...off, description: 'print JSON instead of text'},
