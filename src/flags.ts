@@ -3,7 +3,7 @@
 import type {ValueKind} from './options.js';
 import {MEASUREMENTS} from './probes/catalog.js';
 import {SCENARIO_DEFAULTS, SCENARIO_NAMES, type ScenarioDefaults} from './scenarios/defaults.js';
-import {PER_WORKER, SLAB_SAMPLE, WORKER_OWN_FDS} from './commands/run-options.js';
+import {BASE_PORT, CONCURRENCY, OUT_DIR, PER_WORKER, RATE_PER_SEC, REFRESH_S, SLAB_SAMPLE, WORKER_OWN_FDS} from './commands/run-options.js';
 
 // The commands, in help order.
 export const COMMAND_NAMES = ['run', 'doctor', 'probes', 'trace', 'report', 'restore'] as const;
@@ -68,14 +68,14 @@ export const FLAGS: readonly FlagDeclaration[] = [
     description: 'server ports, from --base-port on, each served by its own worker process',
   },
   {name: 'hold', commands: ['run'], ...secs(0, 86_400), metavar: 'S', unit: 'seconds', default: perScenario((d) => String(d.holdS)), description: 'how long the connections stay open once the ramp is done'},
-  {name: 'rate', commands: ['run'], ...int(1, 1_000_000), metavar: 'R', unit: 'connects/s', default: perScenario((d) => grouped(d.ratePerSec ?? 10_000)), description: 'connects per second, all client processes together'},
-  {name: 'concurrency', commands: ['run'], ...int(1, 10_000), metavar: 'C', unit: 'connects', default: perScenario((d) => String(d.concurrency ?? 256)), description: 'connects in flight at once per client process'},
+  {name: 'rate', commands: ['run'], ...int(1, 1_000_000), metavar: 'R', unit: 'connects/s', default: perScenario((d) => grouped(d.ratePerSec ?? RATE_PER_SEC)), description: 'connects per second, all client processes together'},
+  {name: 'concurrency', commands: ['run'], ...int(1, 10_000), metavar: 'C', unit: 'connects', default: perScenario((d) => String(d.concurrency ?? CONCURRENCY)), description: 'connects in flight at once per client process'},
   {
     name: 'port-range', commands: ['run'], type: 'string', value: {kind: 'range'}, metavar: 'LOW-HIGH', unit: 'ports',
     default: perScenario((d) => (d.portRange ? `${d.portRange.low}-${d.portRange.high}` : "the new namespace's own")),
     description: "the lab namespace's ip_local_port_range: the local ports connect() may choose from",
   },
-  {name: 'base-port', commands: ['run'], ...port, metavar: 'P', unit: 'port', default: grouped(12_000), description: 'the first server port'},
+  {name: 'base-port', commands: ['run'], ...port, metavar: 'P', unit: 'port', default: grouped(BASE_PORT), description: 'the first server port'},
   {name: 'nofile', commands: ['run'], ...int(32, 1_048_576), metavar: 'N', unit: 'fds', default: perScenario((d) => (d.nofile ? String(d.nofile) : "tcp-trace's hard limit, inherited")), description: "the client workers' RLIMIT_NOFILE"},
   {
     name: 'measure', commands: ['run'], type: 'string', value: {kind: 'list', choices: MEASUREMENTS, alone: 'none'}, metavar: 'LIST', unit: 'measurements',
@@ -86,8 +86,8 @@ export const FLAGS: readonly FlagDeclaration[] = [
     default: perScenario((d) => (d.slabSample === 0 ? '0, to the end: the messages come after the ramp' : grouped(d.slabSample ?? SLAB_SAMPLE))),
     description: 'the slab probe measures the first N connections, then stops (0: all of them); /proc/slabinfo covers the whole run',
   },
-  {name: 'out', commands: ['run'], ...path, metavar: 'DIR', unit: 'directory', default: 'tcp-trace-runs', description: "where the run's directory `<time>-<scenario>/` is made"},
-  {name: 'refresh', commands: ['run'], ...secs(0.1, 60), metavar: 'S', unit: 'seconds', default: '1', description: 'how often the dashboard redraws'},
+  {name: 'out', commands: ['run'], ...path, metavar: 'DIR', unit: 'directory', default: OUT_DIR, description: "where the run's directory `<time>-<scenario>/` is made"},
+  {name: 'refresh', commands: ['run'], ...secs(0.1, 60), metavar: 'S', unit: 'seconds', default: String(REFRESH_S), description: 'how often the dashboard redraws'},
   // doctor, probes
   {name: 'json', commands: ['doctor', 'probes'], ...bool, ...off, description: 'print JSON instead of text'},
   {name: 'emit', commands: ['probes'], ...bool, ...off, description: 'print each planned program (or only [measurement]\'s) exactly as a run starts it, to read or run with bpftrace -e'},

@@ -46,6 +46,12 @@ export function socketsPerWorker(nofileHard: number): number {
 // Connections the slab probe measures by default before it stops: its kmem tracepoints fire ~55 times a
 // connection and cost a third of the establish rate (bench/RESULTS.md); a sample keeps the rest untraced.
 export const SLAB_SAMPLE = 5_000;
+// Defaults of run's flags where no scenario sets its own (src/flags.ts shows them in --help and README).
+export const BASE_PORT = 12_000;
+export const RATE_PER_SEC = 10_000;
+export const CONCURRENCY = 256;
+export const REFRESH_S = 1;
+export const OUT_DIR = 'tcp-trace-runs';
 
 // "connections,slab" -> those measurements; every one when absent; `none` for the generator alone.
 export function measurements(value: string | undefined): Measurement[] {
@@ -114,7 +120,7 @@ export function runOptions(values: FlagValues, positionals: string[], nofileHard
   if (portCount < needed) {
     throw new UsageError(`\`--ports ${portCount}\` is too few for ${connections} connections: one server process holds at most ${perWorker} sockets${limitWhy}; use --ports ${needed} or more`);
   }
-  const basePort = positiveInt('--base-port', str('base-port'), 12_000, 1, 65_535);
+  const basePort = positiveInt('--base-port', str('base-port'), BASE_PORT, 1, 65_535);
   if (basePort + portCount - 1 > 65_535) {
     throw new UsageError(`\`--base-port ${basePort}\` with --ports ${portCount} goes past port 65535: use a lower --base-port`);
   }
@@ -123,8 +129,8 @@ export function runOptions(values: FlagValues, positionals: string[], nofileHard
     connections,
     ports: Array.from({length: portCount}, (_, i) => basePort + i),
     holdS: seconds('--hold', str('hold'), d.holdS),
-    ratePerSec: positiveInt('--rate', str('rate'), d.ratePerSec ?? 10_000, 1, 1_000_000),
-    concurrency: positiveInt('--concurrency', str('concurrency'), d.concurrency ?? 256, 1, 10_000),
+    ratePerSec: positiveInt('--rate', str('rate'), d.ratePerSec ?? RATE_PER_SEC, 1, 1_000_000),
+    concurrency: positiveInt('--concurrency', str('concurrency'), d.concurrency ?? CONCURRENCY, 1, 10_000),
     portRange: range,
     probes: probeKind(str('probes')),
     headless: values.headless === true,
@@ -133,8 +139,8 @@ export function runOptions(values: FlagValues, positionals: string[], nofileHard
     slabSample: slabSample(scenario, str('slab-sample'), d.slabSample ?? SLAB_SAMPLE),
     nofile,
     serverMode: d.serverMode,
-    out: str('out') ?? 'tcp-trace-runs',
-    refreshMs: Math.round(seconds('--refresh', str('refresh'), 1, 60, 0.1) * 1000),
+    out: str('out') ?? OUT_DIR,
+    refreshMs: Math.round(seconds('--refresh', str('refresh'), REFRESH_S, 60, 0.1) * 1000),
     metricsPort: str('metrics-port') === undefined ? null : positiveInt('--metrics-port', str('metrics-port'), 0, 1, 65_535),
   };
 }

@@ -4,6 +4,7 @@ import {buildSummary, type RunFacts} from '../../../src/correlate/summary.js';
 import {planProbes} from '../../../src/probes/plan.js';
 import {foldLines, liveState, tracepointsOnly} from '../../helpers/live.js';
 import type {SlabCache} from '../../../src/system/proc-parse.js';
+import {RUN_SUMMARY_FIELDS} from '../../../src/correlate/summary-fields.js';
 
 const cache = (objSize: number, activeObjs: number): SlabCache => ({activeObjs, numObjs: activeObjs, objSize, activeBytes: objSize * activeObjs});
 const record = (rport: number, lport: number, errno: string | null = null) => ({worker: 0, laddr: '127.0.0.1', lport, raddr: '127.0.0.1', rport, connectNs: 1000, errno, atMs: 0});
@@ -129,4 +130,15 @@ test('plan, failures, limits, lab, stop and timings pass through', (t) => {
   // nothing went wrong in the probes' prints: no warning, nothing withheld
   t.deepEqual(s.warnings, []);
   t.deepEqual(s.incomplete, {});
+});
+
+test("FIELDS (summary-fields.ts) covers every field of the summary down to two levels, and names none it lacks", (t) => {
+  const s: Record<string, unknown> = {...buildSummary(facts()), claims: [], faults: [], runDirectory: 'd'};
+  // a documented path covers an actual one when either is a prefix of the other (`<x>`, `*`, `[]` match any key)
+  const expand = RUN_SUMMARY_FIELDS.flatMap((d) => d.fields.reduce<string[][]>((out, p) => [...out, p.startsWith('.') ? [...out.at(-1)!.slice(0, -1), p.slice(1)] : p.split('.')], []));
+  const same = (doc: string, key: string) => /^<.*>$|^\*$/.test(doc) || doc.replace(/\[\]$/, '') === key;
+  const covered = (path: string[]) => expand.some((d) => d.slice(0, path.length).every((seg, i) => same(seg, path[i]!)) || (d.length <= path.length && d.every((seg, i) => same(seg, path[i]!))));
+  const paths = Object.entries(s).flatMap(([k, v]) => (k === 'type' ? [] : [[k], ...(v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v).map((k2) => [k, k2]) : [])]));
+  t.deepEqual(paths.filter((p) => !covered(p)).map((p) => p.join('.')), []);
+  t.deepEqual(expand.filter((d) => !(d[0]!.replace(/\[\]$/, '') in s)).map((d) => d.join('.')), []);
 });
