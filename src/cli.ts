@@ -1,4 +1,4 @@
-// The commands, their flags, descriptions and examples; parses argv into a command and its options.
+// The commands, their summaries and examples (their flags: src/flags.ts); parses argv into a command and its options.
 import {checkValue, type FlagValues} from './options.js';
 import {parseArgs, type ParseArgsConfig} from 'node:util';
 import {UsageError} from './errors.js';

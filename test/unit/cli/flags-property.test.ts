@@ -1,4 +1,4 @@
-// Bad input, exhaustively: every flag of every command, generated from the declarations in src/cli.ts, with a
+// Bad input, exhaustively: every flag of every command, generated from the declarations in src/flags.ts, with a
 // non-number, zero, a negative, a huge number, nothing, and a value of the wrong type. A value the declaration
 // refuses is refused before anything runs, in one line naming the flag, the value and the fix; one it accepts passes.
 import test from 'ava';
