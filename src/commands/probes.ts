@@ -7,7 +7,7 @@ import {inspectHost} from '../system/host.js';
 import {formatPlan, planToJson} from '../probes/plan.js';
 import {flagString, probeKind, type FlagValues} from '../options.js';
 import {MEASUREMENTS} from '../probes/catalog.js';
-import {programText} from '../probes/session.js';
+import {composeGroup, processGroups} from '../probes/session.js';
 import {UsageError} from '../errors.js';
 
 // Print the plan; exit 0.
@@ -26,11 +26,16 @@ export async function run({values, positionals = []}: {values: FlagValues; posit
     const host = await inspectHost(journal, forced);
     if (values.emit) {
       const facts = {version: host.bpftrace.version, kmemNameDataOffset: host.capabilities.kmemNameDataOffset};
-      for (const p of host.plan.filter((e) => only === undefined || e.measurement === only)) {
-        const head = `// ${p.measurement}: ${p.variant ? `${p.variant.file} (${p.kind}) for bpftrace ${host.bpftrace.version.text}` : `none: ${p.why}`}`;
-        const body = p.variant ? await programText(p.variant, facts) : '';
+      // one program per bpftrace process, as a run starts them (its measurements composed together)
+      const groups = processGroups(host.plan);
+      for (const [i, group] of groups.entries()) {
+        if (only !== undefined && !group.some((e) => e.measurement === only)) continue;
+        const served = group.map((e) => `${e.measurement} (${e.variant!.file}, ${e.kind})`).join(', ');
+        const head = `// process ${i + 1} of ${groups.length}: ${served} for bpftrace ${host.bpftrace.version.text}`;
+        const body = (await composeGroup(group, facts)).text;
         process.stdout.write(`${head}\n// arguments: NETNS_INUM PID COMM PORT LPORT RPORT (0, 0, "", 0, 0, 0 = every namespace, process and port)\n${body}\n`);
       }
+      for (const p of host.plan.filter((e) => !e.variant && (only === undefined || e.measurement === only))) process.stdout.write(`// ${p.measurement}: none: ${p.why}\n`);
       return 0;
     }
     if (values.json) process.stdout.write(`${JSON.stringify(planToJson(host.plan), null, 2)}\n`);

@@ -100,12 +100,6 @@ export async function composeGroup(entries: PlanEntry[], o: Pick<AttachOptions, 
   return {...composed, text: renderProgram(composed.text, o.version, [], {kmemNameDataOffset: o.kmemNameDataOffset})};
 }
 
-// The program one variant runs as, alone (tcp-trace probes --emit MEASUREMENT).
-export async function programText(v: Variant, o: Pick<AttachOptions, 'version' | 'kmemNameDataOffset' | 'process'>): Promise<string> {
-  const entry = {measurement: v.measurement, variant: v, kind: v.kind, why: '', passedOver: [], fallbacks: []} as PlanEntry;
-  return (await composeGroup([entry], o)).text;
-}
-
 // The planned entries by process group, in plan order (entries without a variant left out).
 export function processGroups(plan: PlanEntry[]): PlanEntry[][] {
   const groups = new Map<ProcessGroup, PlanEntry[]>();

@@ -7,12 +7,13 @@ import {kernelSkipReason, tracefsMounted} from '../helpers/kernel.js';
 
 const kernelTest = kernelSkipReason ? test.skip : test.serial;
 
-kernelTest('probes --emit portAllocation prints the planned program, which bpftrace runs as printed', async (t) => {
+kernelTest('probes --emit portAllocation prints the planned program of its process (composed with the measurements it shares a process with), which bpftrace runs as printed', async (t) => {
   const plan = JSON.parse((await runCli(['probes', '--json'])).stdout);
   const r = await runCli(['probes', '--emit', 'portAllocation']);
   t.is(r.code, 0, r.stderr);
   const [head, args, ...body] = r.stdout.split('\n');
-  t.is(head, `// portAllocation: ${plan.portAllocation.file} (${plan.portAllocation.kind}) for bpftrace ${/bpftrace (\S+)$/.exec(head!)![1]}`);
+  t.regex(head!, /^\/\/ process \d of [1-3]: .* for bpftrace \S+$/);
+  t.true(head!.includes(`portAllocation (${plan.portAllocation.file}, ${plan.portAllocation.kind})`), head);
   t.regex(args!, /^\/\/ arguments: NETNS_INUM PID COMM/);
   const program = body.join('\n');
   t.true(program.includes('printf("ready\\n")'), program.slice(0, 200));
