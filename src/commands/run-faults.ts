@@ -19,7 +19,8 @@ export function lostText(f: Fault): string {
 // frozen at the last totals the program printed.
 const FIELDS: Record<string, Array<[string, string]>> = {
   connections: [['kernel', 'established']],
-  portAllocation: [['ports', 'perDestination'], ['ports', 'parity'], ['ports', 'correlation']],
+  // connect() calls are counted by the port allocation program (kernel.syscalls.connect)
+  portAllocation: [['ports', 'perDestination'], ['ports', 'parity'], ['ports', 'correlation'], ['kernel', 'syscalls']],
   socketCreation: [['kernel', 'syscalls'], ['kernel', 'latency']],
   receiveLookup: [['kernel', 'receive']],
   slab: [['slab', 'bytesPerConnection'], ['slab', 'byCache']],
