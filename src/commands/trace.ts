@@ -8,7 +8,7 @@ import {inspectHost} from '../system/host.js';
 import {openLab} from '../lab/lab.js';
 import {attachPlan} from '../probes/session.js';
 import {versionWarnings} from '../system/bpftrace-info.js';
-import {judgeProblems} from '../correlate/problems.js';
+import {judgeProblems, unavailableProblems} from '../correlate/problems.js';
 import {planToJson, type PlanEntry} from '../probes/plan.js';
 import {flagList, flagString, positiveInt, probeKind, seconds, type FlagValues} from '../options.js';
 import {UsageError} from '../errors.js';
@@ -117,7 +117,7 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
         if (dashboard) view.update(state);
       } else {
         const runs = await measurementRuns(session);
-        const problems = [...session.problems(), ...missedRunProblems(runs)];
+        const problems = [...unavailableProblems(failedProbes), ...session.problems(), ...missedRunProblems(runs)];
         out({type: 'sample', tMs: Date.now() - startedAt, ...traceSummary(session.state(), null, problems), runs});
       }
     };
@@ -129,7 +129,7 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
     // read while the programs are still loaded: their fds go with bpftrace
     const [runs, nsAfter] = await Promise.all([measurementRuns(session), netnsSnapshot(netnsName ?? null)]);
     const kernel = await session.stop();
-    const problems = [...session.problems(), ...missedRunProblems(runs)];
+    const problems = [...unavailableProblems(failedProbes), ...session.problems(), ...missedRunProblems(runs)];
     dashboard?.close();
     dashboard = null;
     out({

@@ -7,12 +7,22 @@ import {mapOwner, moduleOf} from '../measurements/index.js';
 // hit while another BPF program ran on that CPU), each an event not counted.
 export type MissedRuns = {kind: 'missed-runs'; map: null; text: string; count: number};
 
-// A problem of one measurement's program (from the probe session, or its programs' recursion_misses).
-export type MeasurementProblem = (OutputProblem | MissedRuns) & {measurement: string};
+// A measurement left without a program: every variant planned failed to attach or stayed silent (text: why).
+export type Unavailable = {kind: 'unavailable'; map: null; text: string; count: number};
+
+// A problem of one measurement's program (from the probe session, or its programs' recursion_misses), or its
+// having none.
+export type MeasurementProblem = (OutputProblem | MissedRuns | Unavailable) & {measurement: string};
+
+// The measurements left without a program at start, as problems: their numbers are withheld, never shown as zero.
+export function unavailableProblems(failures: Array<{measurement: string; why: string}>): MeasurementProblem[] {
+  return failures.map((f) => ({kind: 'unavailable', map: null, text: f.why, count: 1, measurement: f.measurement}));
+}
 
 
 // What a problem makes wrong, in words, for the warning line.
 function consequence(p: MeasurementProblem): string {
+  if (p.kind === 'unavailable') return `${p.measurement} numbers are withheld (no program measured them)`;
   if (p.kind === 'missed-runs') {
     return p.measurement === 'slab' ? 'slab held is wrong (skipped frees stay counted as held)' : `${p.measurement} numbers are low by up to ${p.count} events`;
   }
@@ -21,9 +31,18 @@ function consequence(p: MeasurementProblem): string {
   return `${p.measurement} numbers are low`;
 }
 
+// The fields a measurement without a program leaves empty, where they differ from its declared feeds: connect() calls
+// (kernel.syscalls.connect) are counted by the port allocation program; run's slab.byCache falls back to
+// /proc/slabinfo.
+const UNAVAILABLE_FIELDS: Record<string, string[]> = {
+  portAllocation: [...(moduleOf('portAllocation')?.feeds ?? []), 'kernel.syscalls'],
+  slab: (moduleOf('slab')?.feeds ?? []).filter((f) => f !== 'slab.byCache'),
+};
+
 // The fields a problem makes wrong.
 export function fieldsOf(p: MeasurementProblem): string[] {
   if (p.kind === 'not-json') return [];
+  if (p.kind === 'unavailable') return UNAVAILABLE_FIELDS[p.measurement] ?? moduleOf(p.measurement)?.feeds ?? [];
   // a map whose loss touches fewer fields than its whole measurement's says which (the declarations' feeds)
   return (p.map ? mapOwner(p.map)?.decl.feeds : undefined) ?? moduleOf(p.measurement)?.feeds ?? [];
 }
@@ -39,7 +58,7 @@ export function judgeProblems(problems: MeasurementProblem[], connections?: numb
   const warnings: string[] = [];
   const incomplete: Record<string, string> = {};
   for (const p of problems) {
-    const times = p.count > 1 && p.kind !== 'missed-runs' ? ` (${p.count} times)` : '';
+    const times = p.count > 1 && p.kind !== 'missed-runs' && p.kind !== 'unavailable' ? ` (${p.count} times)` : '';
     const fields = fieldsOf(p);
     const tolerated = p.kind === 'helper-error' && connections !== undefined && connections > 0 && p.count <= TOLERATED_SHARE * connections;
     if (tolerated) {

@@ -1,6 +1,6 @@
 // Pure assembly of the run summary: what the generator saw beside what the kernel saw.
 import {latency} from './latency.js';
-import {judgeProblems, unlessIncomplete, type MeasurementProblem} from './problems.js';
+import {judgeProblems, unavailableProblems, unlessIncomplete, type MeasurementProblem} from './problems.js';
 import type {GeneratorStats} from '../load/generator.js';
 import type {ConnRecord} from '../load/protocol.js';
 import type {Limits} from '../system/limits.js';
@@ -101,7 +101,9 @@ export function buildSummary(f: RunFacts) {
   const ports = joinPorts(r.portAllocation.pairs, f.records);
   const errors = kernelErrors(k);
   // the fewest connections any measurement counted over (the slab sample's, where it stopped early)
-  const judged = judgeProblems(f.problems ?? [], slabN);
+  // a measurement whose every variant failed at start has no numbers: withheld with why, never zero
+  const unavailable = unavailableProblems(f.failedProbes.filter((x) => !f.plan.find((p) => p.measurement === x.measurement)?.variant));
+  const judged = judgeProblems([...unavailable, ...(f.problems ?? [])], slabN);
   // a number a full map or a failed helper made wrong is withheld (null), its reason in `incomplete`
   const keep = <T>(path: string, value: T) => unlessIncomplete(judged.incomplete, path, value);
   const counts = kernelCounts(k, f.ports);

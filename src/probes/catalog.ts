@@ -23,7 +23,7 @@ export type Variant = {
   keysPerConnection?: number;
 };
 
-// Where probes/*.bt live (the package's own folder, wherever it is installed; TCP_TRACE_PROBES_DIR: another).
+// Where probes/*.bt live: TCP_TRACE_PROBES_DIR (a copy of probes/ to edit and run), else the package's own folder.
 export const PROBES_DIR = process.env.TCP_TRACE_PROBES_DIR || join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', '..', 'probes');
 
 // Every measurement, in display order.

@@ -1,7 +1,7 @@
 // buildSummary field by field (README, FIELDS): each figure worked out by hand from the facts below.
 import test from 'ava';
 import {buildSummary, type RunFacts} from '../../../src/correlate/summary.js';
-import {planProbes} from '../../../src/probes/plan.js';
+import {fallBack, planProbes} from '../../../src/probes/plan.js';
 import {foldLines, liveState, tracepointsOnly} from '../../helpers/live.js';
 import type {SlabCache} from '../../../src/system/proc-parse.js';
 import {RUN_SUMMARY_FIELDS} from '../../../src/correlate/summary-fields.js';
@@ -141,4 +141,30 @@ test("FIELDS (summary-fields.ts) covers every field of the summary down to two l
   const paths = Object.entries(s).flatMap(([k, v]) => (k === 'type' ? [] : [[k], ...(v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v).map((k2) => [k, k2]) : [])]));
   t.deepEqual(paths.filter((p) => !covered(p)).map((p) => p.join('.')), []);
   t.deepEqual(expand.filter((d) => !(d[0]!.replace(/\[\]$/, '') in s)).map((d) => d.join('.')), []);
+});
+
+test('a measurement whose every variant failed at start is withheld with why, never zero; a lost one keeps its plan entry and is not', (t) => {
+  const plan = planProbes(tracepointsOnly).map((p) => (p.measurement === 'receiveLookup' ? fallBack(p, 'tracepoint not found: net:no_such') : p));
+  const why = plan[3]!.why;
+  t.regex(why, /^unavailable here: .*; tracepoint: tracepoint not found: net:no_such$/);
+  const s = buildSummary(facts({plan, failedProbes: [{measurement: 'receiveLookup', why}]}));
+  t.is(s.kernel.receive, null);
+  t.deepEqual(s.incomplete, {'kernel.receive': `receiveLookup: ${why}`});
+  t.deepEqual(s.warnings, [`receiveLookup: ${why}; receiveLookup numbers are withheld (no program measured them)`]);
+  // the others keep their numbers
+  t.deepEqual(s.kernel.established, {client: 4, server: 4});
+  t.deepEqual(s.kernel.syscalls, {socket: 5, connect: 5, accept: 4});
+  // port allocation without a program: connect() calls are its count too
+  const noPorts = planProbes(tracepointsOnly).map((p) => (p.measurement === 'portAllocation' ? fallBack(p, 'x') : p));
+  const p = buildSummary(facts({plan: noPorts, failedProbes: [{measurement: 'portAllocation', why: 'x'}]}));
+  t.is(p.kernel.syscalls, null);
+  t.is(p.ports.correlation, null);
+  t.is(p.kernel.latency.connect, null);
+  t.not(p.kernel.latency.socket, null);
+  // slab without a program: slabinfo's caches still serve byCache
+  const noSlab = planProbes(tracepointsOnly).map((p) => (p.measurement === 'slab' ? fallBack(p, 'x') : p));
+  const sl = buildSummary(facts({plan: noSlab, failedProbes: [{measurement: 'slab', why: 'x'}]}));
+  t.is(sl.slab.source, 'slabinfo');
+  t.deepEqual(sl.slab.byCache, {TCP: 4736, sock_inode_cache: 1664});
+  t.deepEqual(Object.keys(sl.incomplete), ['slab.bytesPerConnection.tracepoint', 'slab.heldBytesByCache', 'slab.connections']);
 });
