@@ -68,6 +68,9 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
   let dashboard: ReturnType<typeof createDashboard> | null = null;
   try {
     const host = await inspectHost(lab.journal, forced);
+    // the traced namespace's own limits and counters (ip netns exec: /proc/sys/net and /proc/net are per namespace),
+    // read before the probes attach and after they stop: ss and sysctl's own socket() calls there are not traced
+    const [nsBefore, pageSize] = await Promise.all([netnsSnapshot(netnsName ?? null), pageBytes()]);
     // no warm-up here: its connections would land among the ones being traced; function probes are trusted
     const plan: PlanEntry[] = host.plan.map((p) => (p.variant ? {...p, variant: {...p.variant, live: undefined}} : p));
     const session = await attachPlan(plan, {
@@ -97,8 +100,6 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
       registerCleanup(metrics.close);
       note(`metrics: http://127.0.0.1:${metricsPort}/metrics`);
     }
-    // the traced namespace's own limits and counters (ip netns exec: /proc/sys/net and /proc/net are per namespace)
-    const [nsBefore, pageSize] = await Promise.all([netnsSnapshot(netnsName ?? null), pageBytes()]);
     const limits = limitsOfNetns(host.limits, nsBefore);
     const who = [pids.length > 0 ? `pid ${pids.join(', ')}` : '', comm ? `comm ${comm}` : ''].filter(Boolean).join(', ');
     const ends = [port ? `port ${port} (either end)` : '', lport ? `local port ${lport}` : '', rport ? `remote port ${rport}` : ''].filter(Boolean).join(', ');
@@ -127,8 +128,9 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
     clearInterval(ticker);
     await metrics?.close();
     // read while the programs are still loaded: their fds go with bpftrace
-    const [runs, nsAfter] = await Promise.all([measurementRuns(session), netnsSnapshot(netnsName ?? null)]);
+    const runs = await measurementRuns(session);
     const kernel = await session.stop();
+    const nsAfter = await netnsSnapshot(netnsName ?? null);
     const problems = [...unavailableProblems(failedProbes), ...session.problems(), ...missedRunProblems(runs)];
     dashboard?.close();
     dashboard = null;
