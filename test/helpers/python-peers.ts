@@ -1,5 +1,6 @@
 // Peers outside the tool, for trace tests: a python3 client/server in the host's namespace.
 import {execFile} from 'node:child_process';
+import {readFileSync} from 'node:fs';
 
 // A client/server outside the tool: the server listens on each of ports; the client makes n connections
 // (bound to localPort with SO_REUSEADDR when given) and prints their local ports; both hold them 2 s.
@@ -29,3 +30,24 @@ export function python(ports: number[], n: number, localPort = 0): Promise<Array
   );
 }
 
+
+// A peer that keeps still: a server on port and n clients connected to it, all accepted; prints the clients' local
+// ports, then holds every socket until stdin closes (socket() n + 1 times, nothing else that makes a socket).
+export const HOLD = `
+import json, socket, sys
+port, n = int(sys.argv[1]), int(sys.argv[2])
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", port)); srv.listen(128)
+clients = [socket.socket() for _ in range(n)]
+for c in clients: c.connect(("127.0.0.1", port))
+accepted = [srv.accept()[0] for _ in range(n)]
+print(json.dumps([c.getsockname()[1] for c in clients]), flush=True)
+sys.stdin.read()
+`;
+
+// Tcp InSegs of the namespace process pid is in, from /proc/PID/net/snmp (a header line, then a value line);
+// nstat in the namespace would make a socket() there, which a trace counts.
+export function tcpInSegs(pid: number): number {
+  const [head, values] = readFileSync(`/proc/${pid}/net/snmp`, 'utf8').split('\n').filter((l) => l.startsWith('Tcp:')).map((l) => l.split(/\s+/));
+  return Number(values![head!.indexOf('InSegs')]);
+}

@@ -2,28 +2,15 @@
 // made in a namespace the test made, exactly; the port is closed once trace has ended.
 import test from 'ava';
 import {execFileSync, spawn} from 'node:child_process';
-import {readFileSync} from 'node:fs';
 import {connect} from 'node:net';
 import {setTimeout as sleep} from 'node:timers/promises';
 // @ts-expect-error: the parser ships no types
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import {jsonLines, startCli} from '../helpers/cli.js';
 import {journals, kernelSkipReason, toolProcesses} from '../helpers/kernel.js';
+import {HOLD, tcpInSegs} from '../helpers/python-peers.js';
 
 const kernelTest = kernelSkipReason ? test.skip : test.serial;
-
-// n connections to a server on port, all accepted; prints their local ports, then holds every socket until stdin closes.
-const HOLD = `
-import json, socket, sys
-port, n = int(sys.argv[1]), int(sys.argv[2])
-srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-srv.bind(("127.0.0.1", port)); srv.listen(128)
-clients = [socket.socket() for _ in range(n)]
-for c in clients: c.connect(("127.0.0.1", port))
-accepted = [srv.accept()[0] for _ in range(n)]
-print(json.dumps([c.getsockname()[1] for c in clients]), flush=True)
-sys.stdin.read()
-`;
 
 type Family = {name: string; metrics: Array<{labels?: Record<string, string>; value?: string; count?: string; buckets?: Record<string, string>}>};
 
@@ -34,12 +21,6 @@ function listening(port: number): Promise<boolean> {
     s.once('connect', () => (s.destroy(), resolve(true)));
     s.once('error', () => resolve(false));
   });
-}
-
-// Tcp InSegs of the namespace process pid is in, from /proc/PID/net/snmp (a header line, then a value line).
-function tcpInSegs(pid: number): number {
-  const [head, values] = readFileSync(`/proc/${pid}/net/snmp`, 'utf8').split('\n').filter((l) => l.startsWith('Tcp:')).map((l) => l.split(/\s+/));
-  return Number(values![head!.indexOf('InSegs')]);
 }
 
 kernelTest('trace --metrics-port: a scrape during the trace counts a python3 peer\'s 23 connections exactly; the port is closed after trace ends', async (t) => {
