@@ -18,7 +18,7 @@ export type CommandSpec = {
 // Every command, in help order, without its flags.
 const COMMAND_TEXTS: Record<CommandName, Omit<CommandSpec, 'name' | 'flags'>> = {
   run: {
-    summary: 'Run an experiment (ramp, four-tuple, port-exhaustion, fd-limit, hello, million) in a private network namespace',
+    summary: 'Run an experiment (ramp, four-tuple, port-exhaustion, fd-limit, hello, million, bind-first, accept-overflow, ipv6, one-port) in a private network namespace',
     example: 'sudo tcp-trace run port-exhaustion --headless',
     positionals: '[scenario]',
   },

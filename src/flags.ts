@@ -76,6 +76,7 @@ export const FLAGS: readonly FlagDeclaration[] = [
     description: "the lab namespace's ip_local_port_range: the local ports connect() may choose from",
   },
   {name: 'base-port', commands: ['run'], ...port, metavar: 'P', unit: 'port', default: grouped(BASE_PORT), description: 'the first server port'},
+  {name: 'client-addresses', commands: ['run'], ...int(1, 250), metavar: 'N', unit: 'addresses', default: perScenario((d) => (d.clientAddresses ? String(d.clientAddresses) : '1 (127.0.0.1, the kernel chooses)')), description: 'bind each connection (ip, 0) to 127.0.0.2, .3, ... in turn before connect (million, one-port)'},
   {name: 'nofile', commands: ['run'], ...int(32, 1_048_576), metavar: 'N', unit: 'fds', default: perScenario((d) => (d.nofile ? String(d.nofile) : "tcp-trace's hard limit, inherited")), description: "the client workers' RLIMIT_NOFILE"},
   {
     name: 'measure', commands: ['run'], type: 'string', value: {kind: 'list', choices: MEASUREMENTS, alone: 'none'}, metavar: 'LIST', unit: 'measurements',

@@ -23,6 +23,10 @@ const RUNS = {
   'fd-limit': [],
   hello: ['--connections', '1000', '--rate', '250', '--hold', '1'],
   million: ['--connections', '5000', '--rate', '5000', '--hold', '1'],
+  'bind-first': [],
+  'accept-overflow': [],
+  ipv6: ['--connections', '3000', '--rate', '300', '--hold', '1'],
+  'one-port': [],
 };
 const KEPT = ['manifest.json', 'summary.json', 'samples.ndjson', 'connections.csv'];
 

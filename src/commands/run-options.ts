@@ -25,7 +25,28 @@ export type RunOptions = {
   out: string;
   refreshMs: number;
   metricsPort: number | null;
+  // the server address: 127.0.0.1, or ::1 (ipv6)
+  host: string;
+  // the servers' listen() backlog (4096 unless the scenario sets it)
+  backlog?: number;
+  // local addresses the connections bind (ip, 0) to before connect, in turn (none: ports chosen at connect)
+  clientAddresses?: string[];
+  // server processes accepting on the one server port's listening socket (1: one process a port)
+  sharedServers: number;
 };
+
+// Connections the generator makes in all for a scenario of n (port-exhaustion: 2 x range + 1; bind-first:
+// 2 x range connect-time, then range + 2 bound first).
+export function generatorConnections(scenario: ScenarioName, n: number): number {
+  if (scenario === 'port-exhaustion') return 2 * n + 1;
+  if (scenario === 'bind-first') return 3 * n + 2;
+  return n;
+}
+
+// The client addresses 127.0.0.2, 127.0.0.3, ... (n of them): loopback's /8 is local to the namespace.
+export function clientAddressList(n: number): string[] {
+  return Array.from({length: n}, (_, i) => `127.0.${Math.floor((i + 2) / 256)}.${(i + 2) % 256}`);
+}
 
 // Sockets one worker process holds at most: below the 20 000 hard fd limit seen on these hosts.
 export const PER_WORKER = 15_000;
@@ -66,11 +87,11 @@ export function measurements(value: string | undefined): Measurement[] {
 // How many connections a scenario makes, given its flags.
 function connectionCount(scenario: ScenarioName, flag: string | undefined, nofile: number | undefined, range: {low: number; high: number} | undefined): number {
   const d = SCENARIO_DEFAULTS[scenario];
-  if ((scenario === 'four-tuple' || scenario === 'port-exhaustion') && flag !== undefined) {
-    const fix = scenario === 'port-exhaustion' ? 'its size is the --port-range' : 'it always makes three';
+  if ((scenario === 'four-tuple' || scenario === 'port-exhaustion' || d.fixedConnections) && flag !== undefined) {
+    const fix = scenario === 'port-exhaustion' ? 'its size is the --port-range' : scenario === 'four-tuple' ? 'it always makes three' : d.fixedConnections;
     throw new UsageError(`\`--connections\` does not apply to ${scenario} (${fix}): leave it out`);
   }
-  if (scenario === 'port-exhaustion') return range!.high - range!.low + 1;
+  if (scenario === 'port-exhaustion' || scenario === 'bind-first') return range!.high - range!.low + 1;
   const fallback = typeof d.connections === 'function' ? d.connections(nofile ?? 256) : d.connections;
   return positiveInt('--connections', flag, fallback, 1, 2_000_000);
 }
@@ -96,18 +117,25 @@ export function runOptions(values: FlagValues, positionals: string[], nofileHard
   const d = SCENARIO_DEFAULTS[scenario];
   const str = (k: string) => flagString(values, k);
   const range = portRange('--port-range', str('port-range')) ?? d.portRange;
-  if (scenario === 'port-exhaustion' && range!.high - range!.low + 1 > 1000) {
-    throw new UsageError(`\`--port-range ${range!.low}-${range!.high}\` is too wide for port-exhaustion (it connects one by one): use at most 1000 ports`);
+  if ((scenario === 'port-exhaustion' || scenario === 'bind-first') && range!.high - range!.low + 1 > 1000) {
+    throw new UsageError(`\`--port-range ${range!.low}-${range!.high}\` is too wide for ${scenario} (it connects one by one): use at most 1000 ports`);
   }
+  if (str('client-addresses') !== undefined && scenario !== 'million' && scenario !== 'one-port') {
+    throw new UsageError(`\`--client-addresses\` does not apply to ${scenario}: only million and one-port bind their connections to several client addresses`);
+  }
+  const addressCount = positiveInt('--client-addresses', str('client-addresses'), d.clientAddresses ?? 0, 1, 250);
   const nofile = str('nofile') !== undefined || d.nofile ? positiveInt('--nofile', str('nofile'), d.nofile ?? 256, 32, 1_048_576) : undefined;
   const connections = connectionCount(scenario, str('connections'), nofile, range);
   // --nofile sets the client workers' RLIMIT_NOFILE only: the experiment is to hit it
   const perWorker = socketsPerWorker(nofileHard);
   const limitWhy = perWorker < PER_WORKER ? ` (hard RLIMIT_NOFILE ${nofileHard} less ${WORKER_OWN_FDS} fds of its own)` : '';
   // tcp-trace itself holds a few fds for each worker (its stderr pipe and IPC channel) under the same limit
-  const clients = Math.ceil((scenario === 'port-exhaustion' ? 2 * connections + 1 : connections) / perWorker);
+  const clients = Math.ceil(generatorConnections(scenario, connections) / perWorker);
   const needed = minPorts(connections, perWorker);
-  const processes = clients + Math.min(needed, 1000);
+  // one server port, connections bound to several client addresses: server processes share its listening socket
+  const portFlag = str('ports') === undefined ? d.portCount : Number(str('ports'));
+  const sharedServers = addressCount > 0 && portFlag === 1 ? Math.max(d.sharedServers ?? 1, needed) : 1;
+  const processes = clients + (sharedServers > 1 ? sharedServers : Math.min(needed, 1000));
   const ownFds = TOOL_OWN_FDS + FDS_PER_WORKER * processes;
   if (nofileHard <= WORKER_OWN_FDS || clients > MAX_CLIENT_WORKERS || needed > 1000 || ownFds > nofileHard) {
     throw new PreconditionError(
@@ -117,7 +145,7 @@ export function runOptions(values: FlagValues, positionals: string[], nofileHard
     );
   }
   const portCount = positiveInt('--ports', str('ports'), d.portCount ?? Math.max(4, needed), d.portCount ?? 1, 1000);
-  if (portCount < needed) {
+  if (portCount < needed && sharedServers === 1) {
     throw new UsageError(`\`--ports ${portCount}\` is too few for ${connections} connections: one server process holds at most ${perWorker} sockets${limitWhy}; use --ports ${needed} or more`);
   }
   const basePort = positiveInt('--base-port', str('base-port'), BASE_PORT, 1, 65_535);
@@ -142,5 +170,9 @@ export function runOptions(values: FlagValues, positionals: string[], nofileHard
     out: str('out') ?? OUT_DIR,
     refreshMs: Math.round(seconds('--refresh', str('refresh'), REFRESH_S, 60, 0.1) * 1000),
     metricsPort: str('metrics-port') === undefined ? null : positiveInt('--metrics-port', str('metrics-port'), 0, 1, 65_535),
+    host: d.host ?? '127.0.0.1',
+    backlog: d.backlog,
+    clientAddresses: addressCount > 0 ? clientAddressList(addressCount) : undefined,
+    sharedServers,
   };
 }

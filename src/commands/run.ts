@@ -9,7 +9,7 @@ import {loadKallsyms, topSiteByCache} from '../system/kallsyms.js';
 import {parsePortRange} from '../system/proc-parse.js';
 import {makeNetns, openLab} from '../lab/lab.js';
 import {nsSysctl} from '../lab/netns.js';
-import {netnsSnapshot} from '../system/netns-state.js';
+import {netnsCounters, netnsSnapshot} from '../system/netns-state.js';
 import {Generator, idleStats} from '../load/generator.js';
 import {warmUp} from '../load/spawn-worker.js';
 import {attachPlan, type ProbeSession} from '../probes/session.js';
@@ -24,7 +24,7 @@ import {buildManifest, machineFacts} from '../record/manifest.js';
 import {SCENARIOS} from '../scenarios/index.js';
 import type {ScenarioContext} from '../scenarios/types.js';
 import {PreconditionError} from '../errors.js';
-import {PER_WORKER, runOptions, type RunOptions} from './run-options.js';
+import {generatorConnections, PER_WORKER, runOptions, type RunOptions} from './run-options.js';
 import {readFileSync} from 'node:fs';
 import {parseNofile} from '../system/proc-parse.js';
 import {dashboardView, headlessView, type RunView} from './run-view.js';
@@ -40,9 +40,9 @@ function ownNofile(): {soft: number; hard: number} {
   return parseNofile(readFileSync('/proc/self/limits', 'utf8')) ?? {soft: 1024, hard: 1024};
 }
 
-// How many connections the generator must be sized for (port-exhaustion makes 2 x range + 1).
+// How many connections the generator must be sized for (port-exhaustion makes 2 x range + 1, ...).
 function generatorSize(opts: RunOptions): number {
-  return opts.scenario === 'port-exhaustion' ? 2 * opts.connections + 1 : opts.connections;
+  return generatorConnections(opts.scenario, opts.connections);
 }
 
 // Run the experiment; resolves to the exit code.
@@ -181,9 +181,11 @@ export async function run({values, positionals}: {values: FlagValues; positional
     // the workers start while the probes attach: neither needs the other, and both take seconds
     const [started, attached] = await Promise.allSettled([
       Generator.start({
-        netns: netns.name, host: '127.0.0.1', ports: opts.ports, connections: generatorSize(opts), perWorker: opts.perWorker,
+        netns: netns.name, host: opts.host, ports: opts.ports, connections: generatorSize(opts), perWorker: opts.perWorker,
         concurrency: opts.concurrency, ratePerSec: opts.ratePerSec, serverMode: opts.serverMode,
         clientNofile: opts.nofile ? {soft: opts.nofile, hard: opts.nofile} : undefined,
+        backlog: opts.backlog, accept: opts.scenario === 'accept-overflow' ? false : undefined,
+        sharedServers: opts.sharedServers, clientAddresses: opts.clientAddresses,
       }),
       attachPlan(plan, {
         bpftrace: host.bpftrace.path, version: host.bpftrace.version, kmemNameDataOffset: host.capabilities.kmemNameDataOffset, netnsInum: netns.inum, connections: generatorSize(opts),
@@ -234,7 +236,9 @@ export async function run({values, positionals}: {values: FlagValues; positional
     const rampStartedAt = Date.now();
 
     const ctx: ScenarioContext = {
-      generator: gen, connections: opts.connections, ports: opts.ports, host: '127.0.0.1', nofile: opts.nofile,
+      generator: gen, connections: opts.connections, ports: opts.ports, host: opts.host, nofile: opts.nofile, backlog: opts.backlog,
+      netnsCounters: () => netnsCounters(netns.name),
+      sysctl: (key) => nsSysctl(netns.name, key).catch(() => null),
       stopped: stop.signalled, kernelAfterTicks: probes.afterTicks, memory: () => memorySnapshot(true),
       buffers: async () => (await netnsSnapshot(netns.name)).buffers,
       note: (t) => view!.note(t), setPhase: (p) => (phase = p),

@@ -31,3 +31,14 @@ export function localsPerDestination(tuples: FourTuple[]): Record<string, number
   for (const t of tuples) by.set(t.remote, (by.get(t.remote) ?? new Set()).add(t.local));
   return Object.fromEntries([...by].map(([remote, locals]) => [remote, locals.size]));
 }
+
+// Distinct local ports per local address ("127.0.0.2": 45), over every destination.
+export function localPortsByAddress(tuples: FourTuple[]): Record<string, number> {
+  const by = new Map<string, Set<string>>();
+  for (const t of tuples) {
+    const cut = t.local.lastIndexOf(':');
+    const address = t.local.slice(0, cut).replace(/^\[(.*)\]$/, '$1');
+    by.set(address, (by.get(address) ?? new Set()).add(t.local.slice(cut + 1)));
+  }
+  return Object.fromEntries([...by].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([address, ports]) => [address, ports.size]));
+}

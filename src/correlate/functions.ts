@@ -35,6 +35,7 @@ export function functionCounts(k: KernelState, plan: PlanEntry[]) {
     sockAllocInode: sc.sockAllocInode,
     sockAllocLatency: sc.sockAllocNs ? latency(sc.sockAllocNs) : null,
     tcpV4Rcv: rx.tcpV4Rcv,
+    tcpV6Rcv: rx.tcpV6Rcv,
     lookups: rx.lookups,
     lookupsByCaller: rx.lookupsByCaller,
     lookupLatency: rx.lookupNs ? {earlyDemux: latency(rx.lookupNs.earlyDemux), tcpV4Rcv: latency(rx.lookupNs.tcpV4Rcv)} : null,

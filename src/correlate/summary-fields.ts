@@ -23,6 +23,7 @@ export const RUN_SUMMARY_FIELDS: FieldDoc[] = [
   {fields: ['ports.server', 'ports.range'], unit: 'ports', meaning: "the run's server ports; the lab's `ip_local_port_range` (`low`, `high`, `size`)"},
   {fields: ['ports.perDestination'], unit: 'ports by server port', meaning: 'distinct local ports the kernel gave connections to each server port'},
   {fields: ['ports.parity'], unit: 'ports', meaning: 'chosen local ports by parity (connect() prefers even ones since 4.6)'},
+  {fields: ['ports.fourTupleCount', 'ports.localPortsByAddress'], unit: 'connections, ports by local address', meaning: 'distinct 4-tuples the kernel saw connect (none shared), and distinct local ports each local address used over every destination (one-port: at most the range per address)'},
   {fields: ['ports.correlation'], unit: 'connections', meaning: '(server port, local port) pairs seen by both (`matched`), only the kernel, only the generator'},
   {fields: ['slab.source'], unit: '', meaning: '`tracepoint` (a slab probe ran) or `slabinfo` (fallback)'},
   {fields: ['slab.sampledConnections'], unit: 'connections', meaning: 'when the slab probe stopped after a sample (`--slab-sample`): the connections it measured; null when it measured the whole run'},

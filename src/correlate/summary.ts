@@ -11,6 +11,7 @@ import {readAll} from '../measurements/index.js';
 import {errnoName, isRestartCode, limitOfErrno} from './errno.js';
 import {joinPorts} from './ports.js';
 import {functionCounts} from './functions.js';
+import {fourTuples, localPortsByAddress} from './four-tuples.js';
 import {costByCache, perConnection, slabinfoDeltaOver, slabinfoDeltas} from './slab.js';
 
 // Everything a summary is made from.
@@ -107,6 +108,7 @@ export function buildSummary(f: RunFacts) {
   // a number a full map or a failed helper made wrong is withheld (null), its reason in `incomplete`
   const keep = <T>(path: string, value: T) => unlessIncomplete(judged.incomplete, path, value);
   const counts = kernelCounts(k, f.ports);
+  const tuples = fourTuples(r.portAllocation.tuples);
   return {
     type: 'summary' as const,
     scenario: f.scenario,
@@ -127,7 +129,7 @@ export function buildSummary(f: RunFacts) {
       limitsHit: Object.fromEntries(Object.keys(errors).flatMap((e) => (limitOfErrno(e) ? [[e, limitOfErrno(e)]] : []))),
       latency: {socket: keep('kernel.latency.socket', latency(r.socketCreation.socketNs)), connect: keep('kernel.latency.connect', latency(r.portAllocation.connectNs))},
       histograms: {socketNs: r.socketCreation.socketNs, connectNs: r.portAllocation.connectNs},
-      receive: keep('kernel.receive', {tcpSegments: r.receiveLookup.tcpSegments, packets: r.receiveLookup.packets}),
+      receive: keep('kernel.receive', {tcpSegments: r.receiveLookup.tcpSegments, packets: r.receiveLookup.packets, byIpVersion: r.receiveLookup.tcpSegmentsByIpVersion}),
       functions: functionCounts(k, f.plan),
       lostEvents: f.lostEvents,
     },
@@ -137,6 +139,9 @@ export function buildSummary(f: RunFacts) {
       perDestination: keep('ports.perDestination', ports.portsPerDestination),
       parity: keep('ports.parity', ports.parity),
       correlation: keep('ports.correlation', {matched: ports.matched, onlyKernel: ports.onlyKernel, onlyGenerator: ports.onlyGenerator}),
+      // distinct 4-tuples the kernel saw connect, and local ports used per local address (over every destination)
+      fourTupleCount: keep('ports.fourTuples', tuples.length),
+      localPortsByAddress: keep('ports.fourTuples', localPortsByAddress(tuples)),
     },
     slab: {
       source: slabPlanned ? ('tracepoint' as const) : ('slabinfo' as const),

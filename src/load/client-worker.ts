@@ -2,7 +2,7 @@
 import {readdirSync, readFileSync} from 'node:fs';
 import net from 'node:net';
 import {rss} from './rss.js';
-import {bindHandle, clientHandle, closeAll, connectRequest, errnoName, localName, socketOf, startConnect, writeAll, type ConnectRequest, type Held, type TcpHandle} from './uv-tcp.js';
+import {bindHandle, clientHandle, closeAll, resetAll, connectRequest, errnoName, localName, socketOf, startConnect, writeAll, type ConnectRequest, type Held, type TcpHandle} from './uv-tcp.js';
 import type {ClientCommand, ClientConfig, ClientReport, ConnRecord, RampSpec} from './protocol.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ClientConfig;
@@ -40,8 +40,8 @@ const openFds = () => {
 };
 
 // What a connect request carries to the shared oncomplete: the connection's index in the ramp (its target
-// follows from it) and when it started.
-type Pending = {index: number; t0: number};
+// follows from it) and when it started; with a connect timeout, its timer and whether it fired.
+type Pending = {index: number; t0: number; timer?: NodeJS.Timeout; timedOut?: boolean};
 
 function ramp(spec: RampSpec) {
   const openFdsAtStart = openFds();
@@ -95,10 +95,12 @@ function ramp(spec: RampSpec) {
   const onConnect = (status: number, handle: TcpHandle, req: ConnectRequest) => {
     const p = req as unknown as Pending;
     const connectMs = performance.now() - p.t0;
+    clearTimeout(p.timer);
     if (status !== 0) {
       failed++;
       handle.close();
-      record(p, null, errnoName(status), connectMs);
+      // closed by the timeout below: libuv cancels the connect (ECANCELED); it is the timeout that ended it
+      record(p, null, p.timedOut ? 'ETIMEDOUT' : errnoName(status), connectMs);
       settled();
     } else if (spec.payload === undefined) {
       established++;
@@ -131,7 +133,8 @@ function ramp(spec: RampSpec) {
     const req = connectRequest(onConnect);
     Object.assign(req, {index, t0: performance.now()} satisfies Pending);
     started++;
-    let err = spec.localAddress ? bindHandle(handle, spec.localAddress, spec.localPort ?? 0) : 0;
+    const local = spec.localAddresses?.length ? spec.localAddresses[(spec.offset + index) % spec.localAddresses.length] : spec.localAddress;
+    let err = local ? bindHandle(handle, local, spec.localPort ?? 0) : 0;
     err ||= startConnect(handle, req, target.host, target.port, target.v6);
     if (err) {
       // refused before any packet: EMFILE (no fd), EADDRNOTAVAIL (no port), EADDRINUSE (bind)
@@ -142,6 +145,13 @@ function ramp(spec: RampSpec) {
       return;
     }
     inFlight++;
+    if (spec.connectTimeoutMs !== undefined) {
+      const p = req as unknown as Pending;
+      p.timer = setTimeout(() => {
+        p.timedOut = true;
+        handle.close();
+      }, spec.connectTimeoutMs);
+    }
   };
 
   const next = () => {
@@ -166,6 +176,11 @@ process.on('message', (m: ClientCommand) => {
     pauseWaiting = true;
     settlePause();
   } else if (m.type === 'resume') paused = false;
+  else if (m.type === 'reset') {
+    const count = held.length;
+    resetAll(held.splice(0));
+    send({type: 'reset', count});
+  }
   else if (m.type === 'close') {
     clearInterval(flusher);
     flush();

@@ -1,7 +1,8 @@
 // The load generator: server and client workers in the lab namespace, driven by the parent over IPC.
 import {setTimeout as sleep} from 'node:timers/promises';
-import type {ClientCommand, ClientReport, ConnRecord, RampSpec, ServerReport, Target} from './protocol.js';
+import type {ClientCommand, ClientReport, ConnRecord, RampSpec, ServerCommand, ServerConfig, ServerReport, Target} from './protocol.js';
 import {spawnWorker, type Worker} from './spawn-worker.js';
+import type {TcpHandle} from './uv-tcp.js';
 import {shareOut, splitPorts} from './shares.js';
 
 // What the generator needs to know.
@@ -16,6 +17,14 @@ export type GeneratorOptions = {
   ratePerSec: number;
   serverMode?: 'idle' | 'echo';
   clientNofile?: {soft: number; hard: number};
+  // listen() backlog of the server ports (4096 unless set)
+  backlog?: number;
+  // false: no server process accepts (the parent holds the listening sockets) until resumeAccept()
+  accept?: boolean;
+  // one server port served by this many server processes, all accepting on its one listening socket
+  sharedServers?: number;
+  // bind each connection to one of these local addresses (port 0) before connect, in turn
+  clientAddresses?: string[];
 };
 
 // What the generator saw so far.
@@ -50,6 +59,9 @@ export class Generator {
   private established = 0;
   private failed: Record<string, number> = {};
 
+  // listening sockets handed over by the server worker that made them, by port: held while no one may accept
+  private listeners = new Map<number, TcpHandle>();
+
   // what a worker reported going wrong after it started (a server out of fds cannot accept, say)
   readonly warnings: string[] = [];
   onWarning: (message: string) => void = () => undefined;
@@ -65,18 +77,21 @@ export class Generator {
 
   // Start every worker at once and wait until the servers listen and the clients are ready.
   static async start(options: GeneratorOptions): Promise<Generator> {
-    const groups = splitPorts(options.ports, options.connections, options.perWorker);
+    const shared = (options.sharedServers ?? 1) > 1 && options.ports.length === 1;
+    // a shared port: the first server process makes its listening socket, the others get it from the parent
+    const groups = shared ? Array.from({length: options.sharedServers!}, (_, i) => (i === 0 ? options.ports : [])) : splitPorts(options.ports, options.connections, options.perWorker);
+    const handOver = shared || options.accept === false;
     const clientCount = Math.max(1, Math.ceil(options.connections / options.perWorker));
     const generator = new Generator(options, [], []);
     const ready: Array<Promise<void>> = [];
     // each worker's listeners go on as it is spawned (its first message may come before the others are up)
     const spawned = await Promise.allSettled([
       ...groups.map((ports, i) => {
-        const config = {host: options.host, ports, backlog: 4096, mode: options.serverMode ?? 'idle'};
+        const config: ServerConfig = {host: options.host, ports, backlog: options.backlog ?? 4096, mode: options.serverMode ?? 'idle', handOver: handOver && ports.length > 0, accept: options.accept};
         return spawnWorker({script: 'server-worker.js', netns: options.netns, config}, (w) => {
           generator.servers[i] = w;
           ready.push(generator.waitFor(w, 'listening'));
-          w.child.on('message', (m: ServerReport) => generator.onServer(i, m));
+          w.child.on('message', (m: ServerReport, handle?: unknown) => generator.onServer(i, m, handle as TcpHandle | undefined));
         });
       }),
       ...Array.from({length: clientCount}, (_, i) =>
@@ -91,6 +106,8 @@ export class Generator {
       const failed = spawned.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
       await Promise.all(ready);
+      // the other server processes accept on the shared socket too
+      if (shared) for (const port of options.ports) await generator.handListener(port, generator.servers.slice(1));
     } catch (error) {
       await generator.close(1000);
       throw error;
@@ -106,7 +123,8 @@ export class Generator {
     });
   }
 
-  private onServer(i: number, m: ServerReport) {
+  private onServer(i: number, m: ServerReport, handle?: TcpHandle) {
+    if (m.type === 'listener' && handle) this.listeners.set(m.port, handle);
     if (m.type === 'listening') this.rssReady.set(`s${i}`, m.rssBytes);
     if (m.type === 'error') this.warn(`server worker ${i}: ${m.message}`);
     if (m.type === 'accepted') {
@@ -141,6 +159,37 @@ export class Generator {
     return this.options.ports.map((port) => ({host: this.options.host, port}));
   }
 
+  // Send the listening socket of port to these server workers, which accept on it; the parent's copy is then closed.
+  private async handListener(port: number, to: Worker[]): Promise<void> {
+    const handle = this.listeners.get(port);
+    if (!handle) throw new Error(`load: no listening socket of port ${port} was handed over`);
+    this.listeners.delete(port);
+    await Promise.all(to.map((w) => new Promise<void>((resolve) => w.child.send({type: 'listener', port} satisfies ServerCommand, handle as never, () => resolve()))));
+    (handle as TcpHandle).close();
+  }
+
+  // Servers started with accept false: hand every held listening socket to the first server worker, which
+  // accepts from then on (the queued connections first).
+  async resumeAccept(): Promise<void> {
+    for (const port of [...this.listeners.keys()]) await this.handListener(port, this.servers.slice(0, 1));
+  }
+
+  // Close every connection the clients hold with a reset (no TIME_WAIT): their local ports are free again at once.
+  async reset(): Promise<void> {
+    await Promise.all(
+      this.clients.filter((w) => w.child.connected).map((w) => {
+        const done = this.waitFor(w, 'reset');
+        w.child.send({type: 'reset'} satisfies ClientCommand);
+        return done;
+      }),
+    );
+  }
+
+  // Connections each server process accepted so far (a shared port: how the processes split them).
+  acceptedByServer(): number[] {
+    return this.servers.map((_, i) => this.accepted.get(i)?.total ?? 0);
+  }
+
   // Ramp every client to its share of connections [from, to) (all of them by default); resolves when all have
   // tried their share. Two calls, [0, k) then [k, n), make the same connections as one.
   async ramp(from = 0, to = this.options.connections): Promise<void> {
@@ -149,7 +198,7 @@ export class Generator {
     let offset = from;
     await Promise.all(
       this.clients.map((_, i) => {
-        const spec: RampSpec = {targets: this.targets(), count: shares[i]!, offset, concurrency: this.options.concurrency, ratePerSec: rate};
+        const spec: RampSpec = {targets: this.targets(), count: shares[i]!, offset, concurrency: this.options.concurrency, ratePerSec: rate, localAddresses: this.options.clientAddresses};
         offset += shares[i]!;
         return this.rampOn(i, spec);
       }),
@@ -234,6 +283,8 @@ export class Generator {
   // Close every connection and end every worker (SIGKILL after graceMs).
   async close(graceMs = 5000): Promise<void> {
     this.closing = true;
+    for (const handle of this.listeners.values()) handle.close();
+    this.listeners.clear();
     // (a worker whose spawn threw leaves a hole)
     const all = [...this.clients, ...this.servers].filter((w): w is Worker => w !== undefined);
     await Promise.all(

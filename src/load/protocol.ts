@@ -24,9 +24,14 @@ export type RampSpec = {
   offset: number;
   concurrency: number;
   ratePerSec: number;
-  // bind(localAddress, localPort) before connect (libuv sets SO_REUSEADDR first)
+  // bind(localAddress, localPort) before connect (libuv sets SO_REUSEADDR first); port 0 or none: the kernel
+  // picks the port at bind time, before it knows the destination
   localAddress?: string;
   localPort?: number;
+  // bind (localAddresses[(offset + i) % length], 0) before connect i (several client addresses, each its own 4-tuples)
+  localAddresses?: string[];
+  // a connect not complete after this long is closed and recorded as ETIMEDOUT (none: the kernel's own timeout)
+  connectTimeoutMs?: number;
   // sent on connect; the connection settles when the first reply arrives
   payload?: string;
 };
@@ -37,6 +42,8 @@ export type ClientCommand =
   | {type: 'hello'; message: string}
   | {type: 'pause'}
   | {type: 'resume'}
+  // close every held connection with a reset (SO_LINGER 0): the local ports are free at once, no TIME_WAIT
+  | {type: 'reset'}
   | {type: 'close'};
 
 // Client worker -> parent.
@@ -48,14 +55,18 @@ export type ClientReport =
   // answer to pause: no connect is in flight any more
   | {type: 'paused'}
   | {type: 'helloSent'; count: number}
+  | {type: 'reset'; count: number}
   | {type: 'closed'};
 
-// Parent -> server worker.
-export type ServerCommand = {type: 'hello'; message: string} | {type: 'close'};
+// Parent -> server worker. `listener` comes with a listening socket's handle (another process made it): the
+// worker accepts on it too.
+export type ServerCommand = {type: 'hello'; message: string} | {type: 'listener'; port: number} | {type: 'close'};
 
 // Server worker -> parent.
 export type ServerReport =
   | {type: 'listening'; ports: number[]; rssBytes: number}
+  // with a listening socket's handle: handed to the parent (handOver), which shares it or holds it
+  | {type: 'listener'; port: number}
   | {type: 'accepted'; total: number; open: number; bytesIn: number; rssBytes: number}
   | {type: 'helloSent'; count: number}
   | {type: 'error'; message: string}
@@ -63,6 +74,8 @@ export type ServerReport =
 
 // How a server worker is told what to do at start (argv[2], JSON).
 // idle: sockets are never read (pauseOnConnect); echo: each chunk is answered with "<local port>:<chunk>".
-export type ServerConfig = {host: string; ports: number[]; backlog: number; mode: 'idle' | 'echo'};
+// handOver: each listening socket's handle is sent to the parent once listening; with accept false the worker
+// then closes its own copy, so nothing accepts until the parent hands it back (a server that stops calling accept()).
+export type ServerConfig = {host: string; ports: number[]; backlog: number; mode: 'idle' | 'echo'; handOver?: boolean; accept?: boolean};
 // How a client worker is told what to do at start.
 export type ClientConfig = {worker: number};

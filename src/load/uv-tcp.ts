@@ -12,6 +12,8 @@ export type TcpHandle = {
   connect6(req: ConnectRequest, address: string, port: number): number;
   getsockname(out: {address?: string; port?: number}): number;
   close(callback?: () => void): void;
+  // close with SO_LINGER 0: an RST, no TIME_WAIT
+  reset(callback?: () => void): number;
   onconnection: ((status: number, handle?: TcpHandle) => void) | null;
 };
 
@@ -105,5 +107,13 @@ export function closeAll(held: Iterable<Held>): void {
   for (const h of held) {
     if (h instanceof net.Socket) h.destroy();
     else h.close();
+  }
+}
+
+// Close every held connection with a reset (SO_LINGER 0): the peer gets an RST and no end keeps TIME_WAIT.
+export function resetAll(held: Iterable<Held>): void {
+  for (const h of held) {
+    if (h instanceof net.Socket) h.resetAndDestroy();
+    else h.reset();
   }
 }

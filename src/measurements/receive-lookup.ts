@@ -13,8 +13,9 @@ export type ReceiveLookupReading = {
   // TCP segments received, by IP version
   tcpSegments: number;
   tcpSegmentsByIpVersion: {v4: number; v6: number};
-  // tcp_v4_rcv() calls (kprobe)
+  // tcp_v4_rcv() and tcp_v6_rcv() calls (kprobe)
   tcpV4Rcv: number | null;
+  tcpV6Rcv: number | null;
   lookups: number | null;
   lookupsByCaller: {earlyDemux: LookupCounts; tcpV4Rcv: LookupCounts} | null;
   // lookup latency in ns by caller
@@ -32,6 +33,7 @@ export const receiveLookup = defineMeasurement<'receiveLookup', ReceiveLookupRea
     {name: '@rx_packets', aggregation: 'count', keys: [], unit: 'packets', print: 'tick', about: 'packets received (netif_receive_skb)'},
     {name: '@rx_tcp', aggregation: 'count', keys: ['IP version'], unit: 'segments', print: 'tick', about: 'TCP segments received, by IP version'},
     {name: '@tcp_v4_rcv', aggregation: 'count', keys: [], unit: 'calls', print: 'tick', kinds: ['kprobe'], about: 'tcp_v4_rcv() calls'},
+    {name: '@tcp_v6_rcv', aggregation: 'count', keys: [], unit: 'calls', print: 'tick', kinds: ['kprobe'], about: 'tcp_v6_rcv() calls (IPv6)'},
     {name: '@lookups', aggregation: 'count', keys: ['caller', 'hit or miss'], unit: 'lookups', print: 'tick', kinds: ['kprobe'], about: '__inet_lookup_established() returns by caller'},
     {name: '@lookup_ns', aggregation: 'hist', keys: ['caller'], unit: 'ns', print: 'tick', kinds: ['kprobe'], about: 'lookup latency by caller'},
     {name: '@in_demux', aggregation: 'scratch', keys: ['cpu'], unit: 'flag', print: 'never', kinds: ['kprobe'], about: 'inside tcp_v4_early_demux() on this CPU'},
@@ -52,6 +54,7 @@ export const receiveLookup = defineMeasurement<'receiveLookup', ReceiveLookupRea
       tcpSegments: counterTotal(k, '@rx_tcp'),
       tcpSegmentsByIpVersion: {v4: rx['4'] ?? 0, v6: rx['6'] ?? 0},
       tcpV4Rcv: fn ? counterTotal(k, '@tcp_v4_rcv') : null,
+      tcpV6Rcv: fn ? counterTotal(k, '@tcp_v6_rcv') : null,
       lookups: fn ? counterTotal(k, '@lookups') : null,
       lookupsByCaller: fn ? {earlyDemux: byCaller('early_demux'), tcpV4Rcv: byCaller('tcp_v4_rcv')} : null,
       lookupNs: fn ? {earlyDemux: k.hists['@lookup_ns[early_demux]'] ?? [], tcpV4Rcv: k.hists['@lookup_ns[tcp_v4_rcv]'] ?? []} : null,

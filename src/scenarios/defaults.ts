@@ -1,7 +1,7 @@
 // Each scenario's defaults: what `tcp-trace run <scenario>` does without flags.
 
 // The scenarios, in help order; ramp is the default.
-export const SCENARIO_NAMES = ['ramp', 'four-tuple', 'port-exhaustion', 'fd-limit', 'hello', 'million'] as const;
+export const SCENARIO_NAMES = ['ramp', 'four-tuple', 'port-exhaustion', 'fd-limit', 'hello', 'million', 'bind-first', 'accept-overflow', 'ipv6', 'one-port'] as const;
 // A scenario's name.
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
@@ -18,6 +18,16 @@ export type ScenarioDefaults = {
   nofile?: number;
   // connections the slab probe measures before it stops (SLAB_SAMPLE unless set; 0: the whole run)
   slabSample?: number;
+  // the server address ('127.0.0.1' unless set; '::1': IPv6)
+  host?: string;
+  // the servers' listen() backlog (4096 unless set)
+  backlog?: number;
+  // client addresses 127.0.0.2, .3, ... each connection binds (ip, 0) to before connect (none: the kernel picks at connect)
+  clientAddresses?: number;
+  // server processes sharing the one server port's listening socket (at least; more when the connections need them)
+  sharedServers?: number;
+  // the number of connections is fixed by the scenario (the range, the backlog): --connections does not apply
+  fixedConnections?: string;
   summary: string;
 };
 
@@ -37,5 +47,20 @@ export const SCENARIO_DEFAULTS: Record<ScenarioName, ScenarioDefaults> = {
   million: {
     connections: 1_000_000, portRange: {low: 1024, high: 65_535}, holdS: 3, ratePerSec: 1_000_000, serverMode: 'idle',
     summary: 'as many connections as memory allows (1 000 000 asked), over many server ports, local ports 1024-65535',
+  },
+  // connections: the range's size; 2 x range connect-time, then range + 2 bind-first (see bind-first.ts)
+  'bind-first': {
+    connections: 20, portCount: 2, portRange: {low: 60_000, high: 60_019}, holdS: 1, concurrency: 1, serverMode: 'idle', fixedConnections: 'its size is the --port-range',
+    summary: 'ports chosen at connect() serve each server port; bound first (ip, 0) they run out for every destination at once: EADDRINUSE at bind',
+  },
+  // backlog + 1 complete into the queue, 2 more wait on SYN retransmissions until the server accepts again
+  'accept-overflow': {
+    connections: 19, portCount: 1, holdS: 1, concurrency: 1, serverMode: 'idle', backlog: 16, fixedConnections: 'backlog + 1 into the queue and two that wait',
+    summary: 'a server that stops calling accept() (backlog 16): 17 complete into the queue, later SYNs are dropped and retransmitted after 1 s, 3 s ...',
+  },
+  ipv6: {connections: 20_000, holdS: 3, serverMode: 'idle', host: '::1', summary: 'the ramp over IPv6 (::1): both ends counted, the IPv6 caches (TCPv6) and receive path'},
+  'one-port': {
+    connections: 180, portCount: 1, portRange: {low: 60_000, high: 60_049}, holdS: 1, serverMode: 'idle', clientAddresses: 4, sharedServers: 2,
+    summary: 'one server ip:port past the range size: 4 client addresses (127.0.0.2-5) each with its own ports, server processes sharing the listening socket',
   },
 };

@@ -1,9 +1,13 @@
 // The scenarios by name.
 import type {ScenarioName} from './defaults.js';
+import {acceptOverflow} from './accept-overflow.js';
+import {bindFirst} from './bind-first.js';
 import {fdLimit} from './fd-limit.js';
 import {fourTuple} from './four-tuple.js';
 import {hello} from './hello.js';
+import {ipv6} from './ipv6.js';
 import {million} from './million.js';
+import {onePort} from './one-port.js';
 import {portExhaustion} from './port-exhaustion.js';
 import {ramp} from './ramp.js';
 import type {Scenario} from './types.js';
@@ -16,4 +20,8 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
   'fd-limit': fdLimit,
   hello,
   million,
+  'bind-first': bindFirst,
+  'accept-overflow': acceptOverflow,
+  ipv6,
+  'one-port': onePort,
 };

@@ -15,6 +15,12 @@ export type ScenarioContext = {
   ports: number[];
   host: string;
   nofile?: number;
+  // the servers' listen() backlog, where the scenario set one
+  backlog?: number;
+  // the lab namespace's TCP counters now ("TcpExt.ListenOverflows": n, ...: /proc/net/netstat and snmp, read inside it)
+  netnsCounters?: () => Promise<Record<string, number>>;
+  // a sysctl as the lab namespace has it (null: this kernel has no such sysctl)
+  sysctl?: (key: string) => Promise<string | null>;
   // resolves when the user or a guard asks to stop
   stopped: Promise<void>;
   // the kernel's latest totals, once every probe has printed `ticks` more times

@@ -72,3 +72,9 @@ export async function pageBytes(): Promise<number> {
   const n = Number((await run('getconf', ['PAGESIZE']).catch(() => '')).trim());
   return Number.isInteger(n) && n > 0 ? n : 4096;
 }
+
+// The named namespace's TCP counters alone ("TcpExt.ListenOverflows": n, "Tcp.InSegs": n, ...), read by a `cat`
+// inside it: no ss, so no socket is made there (a scenario counting the namespace's socket() calls stays exact).
+export async function netnsCounters(netns: string): Promise<Record<string, number>> {
+  return parseSnmpPairs(await run('ip', ['netns', 'exec', netns, 'cat', FILES.snmp, FILES.netstat]));
+}

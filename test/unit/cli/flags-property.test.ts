@@ -86,8 +86,8 @@ test('every flag of every command: a value its declaration refuses is one line n
 test('every flag, every class: the generator reaches each (command, flag, class) and the declarations cover every string flag', (t) => {
   const seen = new Set(fc.sample(cases, 20_000).map((c) => `${c.command} --${c.flag} ${c.cls}`));
   t.is(seen.size, FLAGS.length * Object.keys(CLASSES).length);
-  // the flags that take a value: run 14, probes 1, trace 9 (--port, --lport, --rport ...), report 2
-  t.is(FLAGS.length, 26);
+  // the flags that take a value: run 15, probes 1, trace 9 (--port, --lport, --rport ...), report 2
+  t.is(FLAGS.length, 27);
 });
 
 test('a switch given a value, a value missing, a value that reads as a flag: one line each, naming it', (t) => {

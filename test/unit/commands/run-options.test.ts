@@ -39,3 +39,18 @@ test('--slab-sample: 5000 by default; hello keeps the slab probe to the end and 
   t.is(runOptions({'slab-sample': '0'}, ['hello']).slabSample, 0);
   t.throws(() => runOptions({'slab-sample': '500'}, ['hello']), {message: /^`--slab-sample 500` does not apply to hello \(.*\): leave it out$/});
 });
+
+test('the limit scenarios: bind-first sized by its range, accept-overflow fixed, ipv6 on ::1, one-port and million sharing one port', (t) => {
+  t.like(runOptions({}, ['bind-first']), {connections: 20, ports: [12000, 12001], portRange: {low: 60000, high: 60019}, concurrency: 1});
+  t.like(runOptions({}, ['accept-overflow']), {connections: 19, backlog: 16, ports: [12000]});
+  t.throws(() => runOptions({connections: '30'}, ['accept-overflow']), {message: /--connections.*does not apply to accept-overflow/});
+  t.like(runOptions({}, ['ipv6']), {host: '::1', connections: 20000});
+  t.like(runOptions({}, ['one-port']), {connections: 180, ports: [12000], sharedServers: 2, clientAddresses: ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5']});
+  // the article's setup: 20 client addresses, one server port, as many server processes as the fd limit needs
+  const m = runOptions({'client-addresses': '20', ports: '1'}, ['million'], 20_000);
+  t.is(m.ports.length, 1);
+  t.is(m.clientAddresses!.length, 20);
+  t.is(m.clientAddresses!.at(-1), '127.0.0.21');
+  t.is(m.sharedServers, Math.ceil(1_000_000 / 15_000));
+  t.throws(() => runOptions({'client-addresses': '4'}, ['ramp']), {message: /--client-addresses.*does not apply to ramp/});
+});

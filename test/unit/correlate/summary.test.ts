@@ -70,7 +70,7 @@ test('kernel: established on the run\'s ports only, syscalls, errors by name wit
     connect: {count: 5, p50Ns: 2047, p99Ns: 8191, p50AtLeast: false, p99AtLeast: false, openBuckets: 0},
   });
   t.deepEqual(k.histograms.connectNs, [{min: 1024, max: 2047, count: 4}, {min: 4096, max: 8191, count: 1}]);
-  t.deepEqual(k.receive, {tcpSegments: 12, packets: 13});
+  t.deepEqual(k.receive, {tcpSegments: 12, packets: 13, byIpVersion: {v4: 0, v6: 0}});
   t.is(k.lostEvents, 3);
   // tracepoints only: no function counts
   t.true(Object.values(k.functions).every((v) => v === null), JSON.stringify(k.functions));
