@@ -2,8 +2,9 @@
 // bench.mjs  Benchmarks, measured side by side in one run: the node:net generator against a C epoll
 // baseline, tracing overhead (with and without probes), time to first sample, kernel and user memory
 // per connection, and the dashboard's CPU. Prints ratios; asserts nothing about time.
-// Usage: npm run bench [-- --quick] [-- --connections N] [-- --runs R] [-- --write]
+// Usage: npm run bench [-- --quick] [-- --connections N] [-- --runs R] [-- --generator] [-- --write]
 //   --quick: 20 000 connections, one run each (a few minutes); default 100 000 x 5 rounds, then `million`.
+//   --generator: only the bare node:net handles and the generator (no probes, dashboard or million): their ratio.
 // A round runs C, bare node:net handles (scripts/bench/tcp-wrap-bench.mjs), the generator, the generator with
 // probes and with the slab probe to the end, side by side (every other round in reverse order); ratios are taken
 // within each round, then their min and median.
@@ -21,6 +22,7 @@ const bin = join(repo, 'dist/src/index.js');
 const quick = Boolean(argv.quick);
 const N = Number(argv.connections ?? (quick ? 20_000 : 100_000));
 const RUNS = Number(argv.runs ?? (quick ? 1 : 5));
+const generatorOnly = Boolean(argv.generator);
 const ports = Math.max(8, Math.ceil(N / 15_000));
 const work = mkdtempSync(join(tmpdir(), 'tcp-trace-bench-'));
 // the C binary and the runs' directories are scratch: gone however the bench ends
@@ -203,6 +205,15 @@ const steps = [
   async () => traced.push(await toolRun()),
   async () => slabAll.push(await toolRun(undefined, ['--slab-sample', 0])),
 ];
+if (generatorOnly) {
+  for (let i = 0; i < RUNS; i++) {
+    for (const step of i % 2 === 0 ? [steps[1], steps[2]] : [steps[2], steps[1]]) await step();
+    echo(`  round ${i + 1}: bare node:net handles ${fmt(floor.at(-1).rate / 1000)} k/s, node ${fmt(plain.at(-1).summary.connections.perSecond / 1000)} k/s, ratio ${fmt(plain.at(-1).summary.connections.perSecond / floor.at(-1).rate, 2)}`);
+  }
+  const ratios = plain.map((x, i) => x.summary.connections.perSecond / floor[i].rate);
+  echo(`ratio generator / bare node:net handles: min ${fmt(min(ratios), 2)}, median ${fmt(median(ratios), 2)}`);
+  process.exit(0);
+}
 for (let i = 0; i < RUNS; i++) {
   for (const step of i % 2 === 0 ? steps : [...steps].reverse()) await step();
   const k = (x) => fmt(x.summary.connections.perSecond / 1000);

@@ -178,6 +178,9 @@ export async function run({values, positionals}: {values: FlagValues; positional
           missing: 'the connections not made yet: the ramp stops here'}, true);
       },
     });
+    // connections.csv: appended as each batch of records arrives (a crash keeps every row written so far)
+    const csv = dir.openConnections();
+    registerCleanup(() => csv.close());
     // the workers start while the probes attach: neither needs the other, and both take seconds
     const [started, attached] = await Promise.allSettled([
       Generator.start({
@@ -198,6 +201,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
     ]);
     if (started.status === 'fulfilled') {
       generator = started.value;
+      generator.onRows = (rows) => void onDisk(() => csv.append(rows))();
       generator.onWorkerDied = (d) => void fault({part: d.part, why: d.how, missing: d.missing}, true);
     }
     // on failure the other half's processes end with generator.close() and lab.close() (finally), or with tcp-trace
@@ -283,13 +287,13 @@ export async function run({values, positionals}: {values: FlagValues; positional
     await gen.close();
     const base = buildSummary({
       scenario: opts.scenario, requested: opts.connections, ports: opts.ports, durationMs: Date.now() - startedAt.getTime(), startupMs: rampStartedAt - startedAt.getTime(), rampMs,
-      generator: gen.stats(), records: gen.records, kernel, memoryBefore, memoryAfter, plan, failedProbes,
+      generator: gen.stats(), connections: gen.connections, kernel, memoryBefore, memoryAfter, plan, failedProbes,
       lostEvents: probes.lostEvents(), limits: host.limits, lab: labFacts, stoppedBy, slabConnections,
       problems: probes.problems(), warnings: bpftraceWarnings,
     });
     const summary = markLost({...base, claims: steps ? scenario.claims(base, steps) : [], faults, runDirectory: dir.path}, faults);
     await onDisk(() => dir.writeJson('summary.json', summary))();
-    await onDisk(() => dir.writeConnections(gen.records))();
+    await onDisk(() => csv.close())();
     view.summary(summary);
     await lab.close();
     await Promise.race([view.finished(), stop.signalled]);

@@ -1,22 +1,19 @@
-// Pure join of the kernel's (server port, local port) pairs with the generator's connections.
+// Pure join of the kernel's connections with the generator's, by 4-tuple (local address, local port, remote
+// address, remote port): connections from several client addresses that reuse a port number stay apart.
 import type {ConnRecord} from '../load/protocol.js';
+import {joinTuples, kernelTuples, TupleSet, type TupleJoin} from './tuple-set.js';
 
-// How well the two sides agree, and ports used per destination.
-export type PortJoin = {matched: number; onlyKernel: number; onlyGenerator: number; portsPerDestination: Record<string, number>; parity: {even: number; odd: number}};
+// How well the two sides agree, and the kernel's local (address, port) per destination port.
+export type PortJoin = TupleJoin;
 
-// Join kernel pairs "rport,lport" (from @ports) with the generator's established connections.
-export function joinPorts(kernelPairs: string[], records: ConnRecord[]): PortJoin {
-  const kernel = new Set(kernelPairs);
-  const generator = new Set(records.filter((r) => r.errno === null).map((r) => `${r.rport},${r.lport}`));
-  let matched = 0;
-  for (const k of kernel) if (generator.has(k)) matched++;
-  const portsPerDestination: Record<string, number> = {};
-  const parity = {even: 0, odd: 0};
-  for (const pair of kernel) {
-    const [rport, lport] = pair.split(',');
-    portsPerDestination[rport!] = (portsPerDestination[rport!] ?? 0) + 1;
-    if (Number(lport) % 2 === 0) parity.even++;
-    else parity.odd++;
-  }
-  return {matched, onlyKernel: kernel.size - matched, onlyGenerator: generator.size - matched, portsPerDestination, parity};
+// Join the probes' @tuples keys ("family,daddr,dport,saddr,sport") with the generator's established 4-tuples.
+export function joinPorts(kernelTupleKeys: string[], generator: TupleSet): PortJoin {
+  return joinTuples(kernelTuples(kernelTupleKeys), generator);
+}
+
+// The established connections among records, as a set of 4-tuples.
+export function tuplesOf(records: ConnRecord[]): TupleSet {
+  const set = new TupleSet();
+  for (const r of records) if (r.errno === null) set.add(r.laddr, r.lport, r.raddr, r.rport);
+  return set;
 }

@@ -2,7 +2,7 @@
 import {latency} from './latency.js';
 import {judgeProblems, unavailableProblems, unlessIncomplete, type MeasurementProblem} from './problems.js';
 import type {GeneratorStats} from '../load/generator.js';
-import type {ConnRecord} from '../load/protocol.js';
+import type {TupleSet} from './tuple-set.js';
 import type {Limits} from '../system/limits.js';
 import type {MemorySnapshot} from '../system/memory.js';
 import {planToJson, type PlanEntry} from '../probes/plan.js';
@@ -24,7 +24,8 @@ export type RunFacts = {
   startupMs: number;
   rampMs: number;
   generator: GeneratorStats;
-  records: ConnRecord[];
+  // the generator's established connections by 4-tuple
+  connections: TupleSet;
   kernel: KernelState;
   memoryBefore: MemorySnapshot;
   memoryAfter: MemorySnapshot;
@@ -99,7 +100,7 @@ export function buildSummary(f: RunFacts) {
   const slabN = slabPlanned && f.slabConnections !== null ? f.slabConnections : established;
   const costs = costByCache(held, slabN, f.memoryBefore.caches, f.memoryAfter.caches);
   const heldBytes = costs.reduce((n, c) => n + c.heldBytes, 0);
-  const ports = joinPorts(r.portAllocation.pairs, f.records);
+  const ports = joinPorts(r.portAllocation.tuples, f.connections);
   const errors = kernelErrors(k);
   // the fewest connections any measurement counted over (the slab sample's, where it stopped early)
   // a measurement whose every variant failed at start has no numbers: withheld with why, never zero

@@ -3,21 +3,74 @@ import {readdirSync, readFileSync} from 'node:fs';
 import net from 'node:net';
 import {rss} from './rss.js';
 import {bindHandle, clientHandle, closeAll, resetAll, connectRequest, errnoName, localName, socketOf, startConnect, writeAll, type ConnectRequest, type Held, type TcpHandle} from './uv-tcp.js';
-import type {ClientCommand, ClientConfig, ClientReport, ConnRecord, RampSpec} from './protocol.js';
+import type {ClientCommand, ClientConfig, ClientReport, ConnBatch, RampSpec} from './protocol.js';
+import {connectionCsvLine} from '../record/format.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ClientConfig;
 const send = (m: ClientReport) => process.send?.(m);
 const held: Held[] = [];
 const startedAt = performance.now();
-let batch: ConnRecord[] = [];
 let paused = false;
 // connects under way; a pause answers 'paused' once this is zero
 let inFlight = 0;
 let pauseWaiting = false;
 
+// Attempts not yet sent, in flat arrays (no object per connection): an established bare handle's local name is
+// read when the batch is sent, off the connect path; a failed attempt has none ('' and 0).
+const pending = {
+  handles: [] as Array<TcpHandle | null>,
+  laddrs: [] as string[],
+  lports: [] as number[],
+  raddrs: [] as string[],
+  rports: [] as number[],
+  connectNs: [] as number[],
+  atMs: [] as number[],
+  errnos: [] as Array<string | null>,
+  replies: undefined as Record<number, string> | undefined,
+};
+// getsockname writes into this one object
+const name: {address?: string; port?: number} = {};
+
+// The pending attempts as one batch message's fields; empties pending.
+function takeBatch(): ConnBatch {
+  const addresses: string[] = [];
+  const index = new Map<string, number>();
+  const addressIndex = (a: string) => {
+    let i = index.get(a);
+    if (i === undefined) {
+      i = addresses.push(a) - 1;
+      index.set(a, i);
+    }
+    return i;
+  };
+  const tuples: number[] = [];
+  const failed: Record<string, number> = {};
+  let csv = '';
+  const count = pending.errnos.length;
+  for (let i = 0; i < count; i++) {
+    const handle = pending.handles[i];
+    let laddr = pending.laddrs[i]!;
+    let lport = pending.lports[i]!;
+    if (handle) {
+      name.address = '';
+      name.port = 0;
+      handle.getsockname(name);
+      laddr = name.address ?? '';
+      lport = name.port ?? 0;
+    }
+    const errno = pending.errnos[i]!;
+    csv += connectionCsvLine(config.worker, laddr, lport, pending.raddrs[i]!, pending.rports[i]!, pending.connectNs[i]!, errno, pending.atMs[i]!);
+    if (errno === null) tuples.push(addressIndex(laddr), lport, addressIndex(pending.raddrs[i]!), pending.rports[i]!);
+    else failed[errno] = (failed[errno] ?? 0) + 1;
+  }
+  const replies = pending.replies;
+  for (const list of [pending.handles, pending.laddrs, pending.lports, pending.raddrs, pending.rports, pending.connectNs, pending.atMs, pending.errnos]) list.length = 0;
+  pending.replies = undefined;
+  return {count, csv, addresses, tuples, failed, ...(replies ? {replies} : {})};
+}
+
 const flush = () => {
-  if (batch.length > 0) send({type: 'conns', records: batch, rssBytes: rss()});
-  batch = [];
+  if (pending.errnos.length > 0) send({type: 'conns', ...takeBatch(), rssBytes: rss()});
 };
 const flusher = setInterval(flush, 50);
 const settlePause = () => {
@@ -68,21 +121,24 @@ function ramp(spec: RampSpec) {
   const targets = spec.targets.map((t) => ({...t, v6: net.isIPv6(t.host)}));
   const targetOf = (index: number) => targets[(spec.offset + index) % targets.length]!;
 
-  const record = (p: Pending, handle: TcpHandle | null, errno: string | null, connectMs: number, reply?: string) => {
-    const local = handle && errno === null ? localName(handle) : {address: '', port: 0};
+  // one attempt into the pending batch; a bare established handle's name is read when the batch goes
+  const record = (p: Pending, handle: TcpHandle | null, errno: string | null, connectMs: number, reply?: string, nameNow = false) => {
     const target = targetOf(p.index);
-    batch.push({
-      worker: config.worker,
-      laddr: local.address,
-      lport: local.port,
-      raddr: target.host,
-      rport: target.port,
-      connectNs: Math.round(connectMs * 1e6),
-      errno,
-      atMs: Math.round(performance.now() - startedAt),
-      ...(reply === undefined ? {} : {reply}),
-    });
-    if (batch.length >= 500) flush();
+    let laddr = '';
+    let lport = 0;
+    if (handle && errno === null && nameNow) {
+      ({address: laddr, port: lport} = localName(handle));
+    }
+    if (reply !== undefined) (pending.replies ??= {})[pending.errnos.length] = reply;
+    pending.handles.push(handle && errno === null && !nameNow ? handle : null);
+    pending.laddrs.push(laddr);
+    pending.lports.push(lport);
+    pending.raddrs.push(target.host);
+    pending.rports.push(target.port);
+    pending.connectNs.push(Math.round(connectMs * 1e6));
+    pending.atMs.push(Math.round(performance.now() - startedAt));
+    pending.errnos.push(errno);
+    if (pending.errnos.length >= 500) flush();
   };
 
   const settled = () => {
@@ -117,7 +173,7 @@ function ramp(spec: RampSpec) {
         replied = true;
         if (errno === null) established++;
         else failed++;
-        record(p, handle, errno, connectMs, reply);
+        record(p, handle, errno, connectMs, reply, true);
         settled();
       };
       socket.once('data', (chunk) => answer(null, chunk.toString()));
@@ -131,7 +187,9 @@ function ramp(spec: RampSpec) {
     const target = targetOf(index);
     const handle = clientHandle();
     const req = connectRequest(onConnect);
-    Object.assign(req, {index, t0: performance.now()} satisfies Pending);
+    const p = req as unknown as Pending;
+    p.index = index;
+    p.t0 = performance.now();
     started++;
     const local = spec.localAddresses?.length ? spec.localAddresses[(spec.offset + index) % spec.localAddresses.length] : spec.localAddress;
     let err = local ? bindHandle(handle, local, spec.localPort ?? 0) : 0;
@@ -140,7 +198,7 @@ function ramp(spec: RampSpec) {
       // refused before any packet: EMFILE (no fd), EADDRNOTAVAIL (no port), EADDRINUSE (bind)
       failed++;
       handle.close();
-      record(req as unknown as Pending, null, errnoName(err), performance.now() - (req as unknown as Pending).t0);
+      record(p, null, errnoName(err), performance.now() - p.t0);
       settlePause();
       return;
     }

@@ -1,6 +1,8 @@
 // The load generator: server and client workers in the lab namespace, driven by the parent over IPC.
 import {setTimeout as sleep} from 'node:timers/promises';
-import type {ClientCommand, ClientReport, ConnRecord, RampSpec, ServerCommand, ServerConfig, ServerReport, Target} from './protocol.js';
+import type {ClientCommand, ClientReport, ConnBatch, ConnRecord, RampSpec, ServerCommand, ServerConfig, ServerReport, Target} from './protocol.js';
+import {parseConnectionCsvRow} from '../record/format.js';
+import {TupleSet, type PortBits} from '../correlate/tuple-set.js';
 import {spawnWorker, type Worker} from './spawn-worker.js';
 import type {TcpHandle} from './uv-tcp.js';
 import {shareOut, splitPorts} from './shares.js';
@@ -25,7 +27,13 @@ export type GeneratorOptions = {
   sharedServers?: number;
   // bind each connection to one of these local addresses (port 0) before connect, in turn
   clientAddresses?: string[];
+  // attempts whose whole record the parent keeps in `records` (KEPT_RECORDS unless set)
+  keepRecords?: number;
 };
+
+// Whole records kept by default: the scenarios that judge single connections (four-tuple, port-exhaustion,
+// fd-limit) make fewer; past them the parent keeps counts and 4-tuples only.
+export const KEPT_RECORDS = 10_000;
 
 // What the generator saw so far.
 export type GeneratorStats = {
@@ -47,16 +55,24 @@ export function idleStats(): GeneratorStats {
 
 // Parent side of the generator.
 export class Generator {
+  // the first attempts' whole records (options.keepRecords of them), for the scenarios' claims
   readonly records: ConnRecord[] = [];
+  // every established connection by 4-tuple, compact (a bitmap of local ports per endpoint pair)
+  readonly connections = new TupleSet();
+  // the rows of connections.csv as each batch arrives, in order (the run appends them to its file)
+  onRows: (csv: string) => void = () => undefined;
   // fds each client worker had open when it became ready, then when its last ramp began (node's own: stdio, epoll, IPC, ...)
   readonly clientOpenFds: number[] = [];
   private accepted = new Map<number, {total: number; open: number; bytesIn: number}>();
+  // waitAccepted's checks, run on each server report
+  private readonly acceptedListeners = new Set<() => void>();
   // resident set size of each worker (servers first): at ready, and latest report
   private rssReady = new Map<string, number>();
   private rssNow = new Map<string, number>();
   private done = 0;
   // counted as records arrive, so that stats() costs the same at 23 and at 1 000 000 connections
   private established = 0;
+  private attempted = 0;
   private failed: Record<string, number> = {};
 
   // listening sockets handed over by the server worker that made them, by port: held while no one may accept
@@ -130,6 +146,7 @@ export class Generator {
     if (m.type === 'accepted') {
       this.accepted.set(i, {total: m.total, open: m.open, bytesIn: m.bytesIn});
       if (m.rssBytes > 0) this.rssNow.set(`s${i}`, m.rssBytes);
+      for (const check of [...this.acceptedListeners]) check();
     }
   }
 
@@ -139,7 +156,7 @@ export class Generator {
       this.rssReady.set(`c${i}`, m.rssBytes);
     }
     if (m.type === 'conns') {
-      this.add(m.records);
+      this.add(m);
       if (m.rssBytes > 0) this.rssNow.set(`c${i}`, m.rssBytes);
     }
     if (m.type === 'done') {
@@ -244,12 +261,30 @@ export class Generator {
     for (const w of this.clients) if (w.child.connected) w.child.send({type: 'resume'} satisfies ClientCommand);
   }
 
-  private add(records: ConnRecord[]) {
-    for (const r of records) {
-      this.records.push(r);
-      if (r.errno === null) this.established++;
-      else this.failed[r.errno] = (this.failed[r.errno] ?? 0) + 1;
+  private add(batch: ConnBatch) {
+    this.onRows(batch.csv);
+    const keep = (this.options.keepRecords ?? KEPT_RECORDS) - this.records.length;
+    if (keep > 0) {
+      // the batch's first rows, back into records (a few scenarios' claims read them)
+      const lines = batch.csv.split('\n', Math.min(keep, batch.count));
+      for (const [i, line] of lines.entries()) {
+        const r = parseConnectionCsvRow(line);
+        if (r) this.records.push(batch.replies?.[i] === undefined ? r : {...r, reply: batch.replies[i]});
+      }
     }
+    this.attempted += batch.count;
+    const t = batch.tuples;
+    const a = batch.addresses;
+    // one lookup per (local address, remote address, remote port) of the batch, not per connection
+    const groups = new Map<number, PortBits>();
+    for (let i = 0; i + 3 < t.length; i += 4) {
+      const key = (t[i]! * 65_536 + t[i + 2]!) * 65_536 + t[i + 3]!;
+      let bits = groups.get(key);
+      if (!bits) groups.set(key, (bits = this.connections.portsOf(a[t[i]!]!, a[t[i + 2]!]!, t[i + 3]!)));
+      bits.add(t[i + 1]!);
+    }
+    this.established += t.length / 4;
+    for (const [errno, n] of Object.entries(batch.failed)) this.failed[errno] = (this.failed[errno] ?? 0) + n;
   }
 
   // Counts as the generator saw them.
@@ -267,17 +302,26 @@ export class Generator {
     const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
     const nowBytes = sum(new Map([...this.rssReady, ...this.rssNow]));
     const rss = {readyBytes: sum(this.rssReady), nowBytes, workers: this.rssReady.size};
-    return {attempted: this.records.length, established, failed, accepted, serverOpen, serverBytesIn, clientsDone: this.done, rss};
+    return {attempted: this.attempted, established, failed, accepted, serverOpen, serverBytesIn, clientsDone: this.done, rss};
   }
 
-  // Wait until the servers have accepted n connections in all (or timeoutMs passes).
+  // Wait until the servers have accepted n connections in all (or timeoutMs passes): checked as each server's
+  // report arrives, not on a poll.
   async waitAccepted(n: number, timeoutMs: number): Promise<boolean> {
-    const until = Date.now() + timeoutMs;
-    while (Date.now() < until) {
-      if (this.stats().accepted >= n) return true;
-      await sleep(50);
-    }
-    return false;
+    if (this.stats().accepted >= n) return true;
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.stats().accepted < n) return;
+        done(true);
+      };
+      const timer = setTimeout(() => done(false), timeoutMs);
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.acceptedListeners.delete(check);
+        resolve(ok);
+      };
+      this.acceptedListeners.add(check);
+    });
   }
 
   // Close every connection and end every worker (SIGKILL after graceMs).

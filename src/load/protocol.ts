@@ -14,6 +14,21 @@ export type ConnRecord = {
   reply?: string;
 };
 
+// A batch of connection attempts, compact (no object per connection): their rows of connections.csv, the
+// established ones' 4-tuples as numbers, and the failed ones counted by errno.
+export type ConnBatch = {
+  // the attempts in the batch, and their rows of connections.csv (one line each, in order)
+  count: number;
+  csv: string;
+  // the addresses the tuples name, by index
+  addresses: string[];
+  // established connections, 4 numbers each: local address index, local port, remote address index, remote port
+  tuples: number[];
+  failed: Record<string, number>;
+  // what the server answered, by the attempt's row in the batch (payload ramps only)
+  replies?: Record<number, string>;
+};
+
 // A server address a client connects to.
 export type Target = {host: string; port: number};
 
@@ -49,7 +64,7 @@ export type ClientCommand =
 // Client worker -> parent.
 export type ClientReport =
   | {type: 'ready'; openFds: number; rssBytes: number}
-  | {type: 'conns'; records: ConnRecord[]; rssBytes: number}
+  | ({type: 'conns'; rssBytes: number} & ConnBatch)
   // openFdsAtStart: fds the worker had open when this ramp began (node's own plus held sockets)
   | {type: 'done'; established: number; failed: number; openFdsAtStart: number; rssBytes: number}
   // answer to pause: no connect is in flight any more

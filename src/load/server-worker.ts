@@ -56,14 +56,19 @@ try {
 }
 
 const open = () => idle.length + echoing.size;
+// reported every 20 ms when something changed (the ramp's end waits for the last accepts); the resident set is
+// read every 100 ms at most (0: not read this time)
+let rssReadAt = -Infinity;
 const report = () => {
   const now = `${total},${open()},${bytesIn}`;
   if (now !== reported) {
     reported = now;
-    send({type: 'accepted', total, open: open(), bytesIn, rssBytes: rss()});
+    const readRss = performance.now() - rssReadAt >= 100;
+    if (readRss) rssReadAt = performance.now();
+    send({type: 'accepted', total, open: open(), bytesIn, rssBytes: readRss ? rss() : 0});
   }
 };
-const ticker = setInterval(report, 100);
+const ticker = setInterval(report, 20);
 
 void (config.handOver ? handOver() : Promise.resolve()).then(() => send({type: 'listening', ports: config.ports, rssBytes: rss()}));
 process.on('message', (m: ServerCommand, handle?: unknown) => {
@@ -81,6 +86,7 @@ process.on('message', (m: ServerCommand, handle?: unknown) => {
   } else if (m.type === 'close') {
     clearInterval(ticker);
     reported = '';
+    rssReadAt = -Infinity;
     report();
     closeAll(idle);
     closeAll(echoing);

@@ -11,7 +11,21 @@ export function connectionsCsvHeader(): string {
   return 'worker,local_addr,local_port,remote_addr,remote_port,connect_ns,errno,at_ms\n';
 }
 
+// One row of connections.csv from its fields, as a client worker writes it (no record object made).
+export function connectionCsvLine(worker: number, laddr: string, lport: number, raddr: string, rport: number, connectNs: number, errno: string | null, atMs: number): string {
+  return `${worker},${laddr},${lport},${raddr},${rport},${connectNs},${errno ?? ''},${atMs}\n`;
+}
+
 // One row of connections.csv.
 export function connectionCsvRow(r: ConnRecord): string {
-  return `${r.worker},${r.laddr},${r.lport},${r.raddr},${r.rport},${r.connectNs},${r.errno ?? ''},${r.atMs}\n`;
+  return connectionCsvLine(r.worker, r.laddr, r.lport, r.raddr, r.rport, r.connectNs, r.errno, r.atMs);
+}
+
+// The record of one row of connections.csv (without its trailing newline), or null when it is not one.
+export function parseConnectionCsvRow(line: string): ConnRecord | null {
+  const f = line.split(',');
+  if (f.length !== 8) return null;
+  const [worker, lport, rport, connectNs, atMs] = [f[0], f[2], f[4], f[5], f[7]].map(Number) as [number, number, number, number, number];
+  if (![worker, lport, rport, connectNs, atMs].every(Number.isInteger)) return null;
+  return {worker, laddr: f[1]!, lport, raddr: f[3]!, rport, connectNs, errno: f[6] || null, atMs};
 }

@@ -1,10 +1,11 @@
 // The run directory: manifest.json, samples.ndjson (appended as the run goes), warnings.txt (likewise, where any),
 // connections.csv, summary.json.
-import {appendFileSync, chownSync, createWriteStream, mkdirSync, writeFileSync} from 'node:fs';
+import {appendFileSync, chownSync, closeSync, mkdirSync, openSync, writeFileSync, writeSync} from 'node:fs';
 import {join, resolve} from 'node:path';
-import {once} from 'node:events';
-import type {ConnRecord} from '../load/protocol.js';
-import {connectionsCsvHeader, connectionCsvRow, runDirName} from './format.js';
+import {connectionsCsvHeader, runDirName} from './format.js';
+
+// connections.csv while the run goes: rows appended in order, closed once.
+export type ConnectionsFile = {append: (rows: string) => void; close: () => void};
 
 // Files written under sudo belong to the user who ran sudo, not root.
 function owner(env = process.env): {uid: number; gid: number} | null {
@@ -49,17 +50,23 @@ export class RunDir {
     this.own(file);
   }
 
-  // Write connections.csv, one row per connection attempt, streamed.
-  async writeConnections(records: ConnRecord[]): Promise<void> {
+  // Open connections.csv (header written) for rows appended as they come: each append is one write(2) of a
+  // batch's rows, done before it returns, so that a crash or SIGKILL keeps every row the run had counted.
+  openConnections(): ConnectionsFile {
     const file = join(this.path, 'connections.csv');
-    const out = createWriteStream(file);
-    out.write(connectionsCsvHeader());
-    for (const r of records) {
-      if (!out.write(connectionCsvRow(r))) await once(out, 'drain');
-    }
-    out.end();
-    await once(out, 'close');
+    const fd = openSync(file, 'w');
     this.own(file);
+    writeSync(fd, connectionsCsvHeader());
+    let open = true;
+    return {
+      append: (rows: string) => {
+        if (open && rows.length > 0) writeSync(fd, rows);
+      },
+      close: () => {
+        if (open) closeSync(fd);
+        open = false;
+      },
+    };
   }
 
   private own(path: string) {

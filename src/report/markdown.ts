@@ -107,7 +107,7 @@ export function findings(r: RecordedRun): string[] {
     );
   }
   if (s.ports.parity && s.ports.correlation && s.ports.parity.even + s.ports.parity.odd > 0) {
-    out.push(`connect() chose ${countText(s.ports.parity.even)} even and ${countText(s.ports.parity.odd)} odd local ports; kernel and generator agree on ${countText(s.ports.correlation?.matched)} (server port, local port) pairs.`);
+    out.push(`connect() chose ${countText(s.ports.parity.even)} even and ${countText(s.ports.parity.odd)} odd local ports; kernel and generator agree on ${countText(s.ports.correlation?.matched)} 4-tuples (local address and port, server address and port).`);
   }
   // a quantile in an open-ended bucket (bpftrace 0.17's values of 2.1 s or more) is only a lower bound
   const bound = (ns: number, atLeast: boolean | undefined) => (atLeast ? `at least ${boundText(ns)}` : `within ${boundText(ns)}`);

@@ -55,8 +55,26 @@ kernelTest('SIGKILL mid-ramp: within 5 s no bpftrace, no worker, no lab namespac
   t.true(liveNetnsInodes().has(inum));
   t.true(toolProcesses().some((p) => p.cmd.includes('bpftrace')) && toolProcesses().some((p) => p.cmd.includes('client-worker')));
 
+  // connections.csv is appended as records arrive: stop the client worker, so that no record is under way, wait
+  // two samples, and kill; the file then has exactly the rows the last sample counted
+  const worker = toolProcesses().find((p) => p.cmd.includes('client-worker'))!;
+  process.kill(worker.pid, 'SIGSTOP');
+  const samples = () => jsonLines(stdout.slice(0, stdout.lastIndexOf('\n') + 1)).filter((l) => l.type === 'sample');
+  const stoppedAt = samples().length;
+  for (let i = 0; i < 50 && samples().length < stoppedAt + 2; i++) await sleep(100);
+  const attempted: number = samples().at(-1)!.connections.attempted;
   run.child.kill('SIGKILL');
   await run.done;
+  const csv = readFileSync(join(out, dir!, 'connections.csv'), 'utf8');
+  t.true(csv.endsWith('\n'), 'the file ends at a line boundary');
+  const [header, ...rows] = csv.slice(0, -1).split('\n');
+  t.is(header, 'worker,local_addr,local_port,remote_addr,remote_port,connect_ns,errno,at_ms');
+  t.true(attempted > 0 && attempted < 4000, `${attempted} attempted`);
+  t.is(rows.length, attempted);
+  // each an established connection from worker 0 to one of the 4 server ports, each 4-tuple once
+  const bad = rows.filter((r) => !/^0,127\.0\.0\.1,\d+,127\.0\.0\.1,1200[0-3],\d+,,\d+$/.test(r));
+  t.deepEqual(bad, []);
+  t.is(new Set(rows.map((r) => r.split(',').slice(1, 5).join(','))).size, attempted);
   const left = await within(5000, () => ({processes: toolProcesses(), namespaces: labNamespaces(), inNetns: liveNetnsInodes().has(inum)}),
     (v) => v.processes.length === 0 && v.namespaces.length === 0 && !v.inNetns);
   t.deepEqual(left.processes, [], 'bpftrace and every worker died with tcp-trace');

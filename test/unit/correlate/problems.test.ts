@@ -1,10 +1,12 @@
 import test from 'ava';
 import {judgeProblems} from '../../../src/correlate/problems.js';
 
-test('a full @ports map names itself, the numbers it makes wrong, and withholds them', (t) => {
-  const {warnings, incomplete} = judgeProblems([{kind: 'map-full', map: '@ports', text: '@ports full at 4096 keys: new keys were dropped', count: 1, measurement: 'portAllocation'}]);
-  t.deepEqual(warnings, ['portAllocation: @ports full at 4096 keys: new keys were dropped; port counts per destination and the 4-tuple correlation are low']);
-  t.deepEqual(Object.keys(incomplete), ['ports.perDestination', 'ports.correlation', 'ports.pairs']);
+test('a full @tuples map names itself, the numbers it makes wrong (its declared feeds), and withholds them; a full @ports only the pairs', (t) => {
+  const {warnings, incomplete} = judgeProblems([{kind: 'map-full', map: '@tuples', text: '@tuples full at 4096 keys: new keys were dropped', count: 1, measurement: 'portAllocation'}]);
+  t.deepEqual(warnings, ['portAllocation: @tuples full at 4096 keys: new keys were dropped; port counts per destination and the 4-tuple correlation are low']);
+  t.deepEqual(Object.keys(incomplete), ['ports.fourTuples', 'ports.perDestination', 'ports.correlation', 'ports.parity']);
+  const pairs = judgeProblems([{kind: 'map-full', map: '@ports', text: '@ports full at 4096 keys: new keys were dropped', count: 1, measurement: 'portAllocation'}]);
+  t.deepEqual(Object.keys(pairs.incomplete), ['ports.pairs']);
 });
 
 test('a full slab map withholds slab per connection; a non-JSON line withholds nothing but is said', (t) => {
@@ -25,6 +27,6 @@ test('a few failed helper calls (at most 1 % of the connections) are said and th
   t.deepEqual(few.warnings, ['slab: map_update_elem failed with -16 (Device or resource busy) updating @live (4 times); slab numbers may be off by 4 event(s) of 499 connections (under 1 %: kept)']);
   t.deepEqual(Object.keys(judgeProblems([busy(5)], 499).incomplete), ['slab.bytesPerConnection.tracepoint', 'slab.byCache', 'slab.heldBytesByCache', 'slab.connections']);
   t.deepEqual(Object.keys(judgeProblems([busy(1)]).incomplete).length, 4, 'without a connection count nothing is tolerated');
-  const full = {kind: 'map-full' as const, map: '@ports', text: '@ports full at 4096 keys: new keys were dropped', count: 1, measurement: 'portAllocation'};
+  const full = {kind: 'map-full' as const, map: '@tuples', text: '@tuples full at 4096 keys: new keys were dropped', count: 1, measurement: 'portAllocation'};
   t.true('ports.correlation' in judgeProblems([full], 1_000_000).incomplete);
 });

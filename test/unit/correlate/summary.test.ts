@@ -1,6 +1,7 @@
 // buildSummary field by field (README, FIELDS): each figure worked out by hand from the facts below.
 import test from 'ava';
 import {buildSummary, type RunFacts} from '../../../src/correlate/summary.js';
+import {tuplesOf} from '../../../src/correlate/ports.js';
 import {fallBack, planProbes} from '../../../src/probes/plan.js';
 import {foldLines, liveState, tracepointsOnly} from '../../helpers/live.js';
 import type {SlabCache} from '../../../src/system/proc-parse.js';
@@ -24,6 +25,8 @@ function facts(over: Partial<RunFacts> = {}): RunFacts {
     '{"type": "map", "data": {"@rx_tcp": 12}}',
     '{"type": "map", "data": {"@rx_packets": 13}}',
     '{"type": "map", "data": {"@ports": {"12000,40000": 1, "12001,40002": 1, "12000,40004": 1, "12001,40007": 1}}}',
+    // the same connections by 4-tuple (127.0.0.1 is 16777343 as bpftrace prints the address word)
+    '{"type": "map", "data": {"@tuples": {"2,16777343,12000,16777343,40000": 1, "2,16777343,12001,16777343,40002": 1, "2,16777343,12000,16777343,40004": 1, "2,16777343,12001,16777343,40007": 1}}}',
     '{"type": "map", "data": {"@alloc_sites": {"TCP,1": 18944, "sock_inode_cache,2": 6656, "dentry,3": 4000, "tiny,4": 20}}}',
     '{"type": "map", "data": {"@freed_bytes": {"dentry": 2000}}}',
   ]);
@@ -36,7 +39,7 @@ function facts(over: Partial<RunFacts> = {}): RunFacts {
     startupMs: 1500,
     rampMs: 2000,
     generator: {attempted: 5, established: 4, failed: {EADDRNOTAVAIL: 1}, accepted: 4, serverOpen: 4, serverBytesIn: 0, clientsDone: 1, rss: {readyBytes: 20_971_520, nowBytes: 20_979_520, workers: 2}},
-    records: [record(12000, 40000), record(12001, 40002), record(12000, 40004), record(12001, 40006), record(12000, 0, 'EADDRNOTAVAIL')],
+    connections: tuplesOf([record(12000, 40000), record(12001, 40002), record(12000, 40004), record(12001, 40006), record(12000, 0, 'EADDRNOTAVAIL')]),
     kernel,
     memoryBefore: {atMs: 0, caches: {TCP: cache(2368, 10), sock_inode_cache: cache(832, 10), dentry: cache(192, 100)}, meminfo: {Slab: 1_000_000}},
     memoryAfter: {atMs: 1, caches: {TCP: cache(2368, 18), sock_inode_cache: cache(832, 18)}, meminfo: {Slab: 1_100_000}},
