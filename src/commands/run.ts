@@ -16,7 +16,7 @@ import {attachPlan, type ProbeSession} from '../probes/session.js';
 import {formatPlan, type PlanEntry} from '../probes/plan.js';
 import {buildSample} from '../correlate/sample.js';
 import {buildSummary} from '../correlate/summary.js';
-import {emptyKernelState} from '../correlate/kernel-state.js';
+import {emptyKernelState} from '../bpftrace/kernel-state.js';
 import {readAll} from '../measurements/index.js';
 import type {LiveState} from '../correlate/live.js';
 import {RunDir} from '../record/run-dir.js';

@@ -1,7 +1,7 @@
 // Pure summary of what the kernel-function probes (kfunc / kprobe variants) counted; null fields where none ran.
 import {bucketQuantile, bucketTotal, type Bucket} from '../bpftrace/parse.js';
 import {latency} from './latency.js';
-import type {KernelState} from './kernel-state.js';
+import type {KernelState} from '../bpftrace/kernel-state.js';
 import {kindsOf, readAll} from '../measurements/index.js';
 import {errnoName} from './errno.js';
 import type {PlanEntry} from '../probes/plan.js';

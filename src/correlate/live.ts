@@ -2,7 +2,7 @@
 import type {GeneratorStats} from '../load/generator.js';
 import type {Limits} from '../system/limits.js';
 import type {PlanEntry} from '../probes/plan.js';
-import type {KernelState} from './kernel-state.js';
+import type {KernelState} from '../bpftrace/kernel-state.js';
 import type {Sample} from './sample.js';
 
 // Everything a panel may show, as plain values.

@@ -1,7 +1,7 @@
 // Pure per-interval sample: the generator's counts and the kernel's running totals at one moment.
 import type {GeneratorStats} from '../load/generator.js';
 import type {LiveState} from './live.js';
-import type {KernelState} from './kernel-state.js';
+import type {KernelState} from '../bpftrace/kernel-state.js';
 import {readAll} from '../measurements/index.js';
 import {perConnection} from './slab.js';
 

@@ -6,7 +6,7 @@ import type {TupleSet} from './tuple-set.js';
 import type {Limits} from '../system/limits.js';
 import type {MemorySnapshot} from '../system/memory.js';
 import {planToJson, type PlanEntry} from '../probes/plan.js';
-import type {KernelState} from './kernel-state.js';
+import type {KernelState} from '../bpftrace/kernel-state.js';
 import {readAll} from '../measurements/index.js';
 import {errnoName, isRestartCode, limitOfErrno} from './errno.js';
 import {joinPorts} from './ports.js';

@@ -1,5 +1,5 @@
 // Pure summary of traced connections, filtered to one server port where asked.
-import type {KernelState} from './kernel-state.js';
+import type {KernelState} from '../bpftrace/kernel-state.js';
 import {readAll} from '../measurements/index.js';
 import {kernelCounts, kernelErrors, kernelRestarts} from './summary.js';
 import {latency} from './latency.js';

@@ -1,5 +1,5 @@
 // Connections established on each side, per server port, from the kernel's TCP state changes.
-import {counter, counterTotal, type KernelState} from '../correlate/kernel-state.js';
+import {counter, counterTotal, type KernelState} from '../bpftrace/kernel-state.js';
 import {defineMeasurement} from './types.js';
 
 // What the connections measurement gives (every variant alike).

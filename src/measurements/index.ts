@@ -5,7 +5,7 @@ import {portAllocation} from './port-allocation.js';
 import {receiveLookup} from './receive-lookup.js';
 import {slab} from './slab.js';
 import {socketCreation} from './socket-creation.js';
-import type {KernelState} from '../correlate/kernel-state.js';
+import type {KernelState} from '../bpftrace/kernel-state.js';
 import type {MapDecl, Measurement, MeasurementModule, ProbeKind} from './types.js';
 
 // Every measurement module, in display order.

@@ -1,7 +1,7 @@
 // Ephemeral ports chosen by connect() per destination, the 4-tuples, connect() and bind() cost and failures; with
 // function probes, inet_hash_connect()'s search (ports tried per connect) and bind-time port choice.
 import type {Bucket} from '../bpftrace/parse.js';
-import {counter, counterTotal, type KernelState} from '../correlate/kernel-state.js';
+import {counter, counterTotal, type KernelState} from '../bpftrace/kernel-state.js';
 import {defineMeasurement} from './types.js';
 
 // What the port allocation measurement gives; the hashConnect/attempts/bindPorts fields are null on the

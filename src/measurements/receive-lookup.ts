@@ -1,7 +1,7 @@
 // Receive path: TCP segments and packets received in the namespace; with kprobes, the established-hash lookups
 // (__inet_lookup_established) by caller, hit or miss, and their latency.
 import type {Bucket} from '../bpftrace/parse.js';
-import {counter, counterTotal, type KernelState} from '../correlate/kernel-state.js';
+import {counter, counterTotal, type KernelState} from '../bpftrace/kernel-state.js';
 import {defineMeasurement} from './types.js';
 
 // Lookups of one caller.

@@ -1,5 +1,5 @@
 // Slab memory held by the namespace's processes per cache (allocated minus freed), and who allocated it.
-import {counter, type KernelState} from '../correlate/kernel-state.js';
+import {counter, type KernelState} from '../bpftrace/kernel-state.js';
 import {defineMeasurement} from './types.js';
 
 // What the slab measurement gives (every variant alike; allocSites only from the tracepoint variant).

@@ -1,6 +1,6 @@
 // Socket creation cost: socket() and accept4() counts, latency and failures; sock_alloc() itself with function probes.
 import type {Bucket} from '../bpftrace/parse.js';
-import {counter, counterTotal, type KernelState} from '../correlate/kernel-state.js';
+import {counter, counterTotal, type KernelState} from '../bpftrace/kernel-state.js';
 import {defineMeasurement} from './types.js';
 
 // What the socket creation measurement gives; the sockAlloc fields are null on the tracepoint variant.

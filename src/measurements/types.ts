@@ -1,6 +1,6 @@
 // The shape every measurement module declares: its bpftrace maps, its probe variants, how its programs are grouped
 // into bpftrace processes, and the typed reading built from the folded map totals.
-import type {KernelState} from '../correlate/kernel-state.js';
+import type {KernelState} from '../bpftrace/kernel-state.js';
 
 // A kind of kernel hook.
 export type ProbeKind = 'kfunc' | 'kprobe' | 'tracepoint';

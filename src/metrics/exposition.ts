@@ -1,6 +1,6 @@
 // Pure text exposition of the current measurements: OpenMetrics 1.0, or Prometheus text 0.0.4.
 import type {Bucket} from '../bpftrace/parse.js';
-import type {KernelState} from '../correlate/kernel-state.js';
+import type {KernelState} from '../bpftrace/kernel-state.js';
 import {readAll} from '../measurements/index.js';
 import {errnoName} from '../correlate/errno.js';
 

@@ -3,7 +3,7 @@
 import {readFile} from 'node:fs/promises';
 import {BpftraceError, startBpftrace, type BpftraceHandle, type OutputProblem} from '../bpftrace/runner.js';
 import type {BpftraceVersion} from '../bpftrace/version.js';
-import {counterTotal, emptyKernelState, foldEvent, mergeStates, type KernelState} from '../correlate/kernel-state.js';
+import {counterTotal, emptyKernelState, foldEvent, mergeStates, type KernelState} from '../bpftrace/kernel-state.js';
 import type {Journal} from '../lab/journal.js';
 import {startTimeOf} from '../system/processes.js';
 import {variantPaths, type Variant} from './catalog.js';

@@ -1,7 +1,7 @@
 // What a scenario is: load steps driven through the generator, and claims checked on the summary.
 import type {Generator} from '../load/generator.js';
 import type {Summary} from '../correlate/summary.js';
-import type {KernelState} from '../correlate/kernel-state.js';
+import type {KernelState} from '../bpftrace/kernel-state.js';
 import type {MemorySnapshot} from '../system/memory.js';
 import type {SocketBuffers} from '../system/netns-parse.js';
 

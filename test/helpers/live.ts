@@ -1,6 +1,6 @@
 // A live state for view-model tests, with fields overridable.
 import type {LiveState} from '../../src/correlate/live.js';
-import {emptyKernelState, foldEvent, type KernelState} from '../../src/correlate/kernel-state.js';
+import {emptyKernelState, foldEvent, type KernelState} from '../../src/bpftrace/kernel-state.js';
 import {parseLine, type BpftraceEvent} from '../../src/bpftrace/parse.js';
 import {planProbes} from '../../src/probes/plan.js';
 import {buildSample} from '../../src/correlate/sample.js';

@@ -6,7 +6,7 @@ import {join} from 'node:path';
 import {FIXTURES} from '../../helpers/paths.js';
 import {bucketQuantile, bucketQuantileOpen, bucketTotal, parseLine, type Bucket, type BpftraceEvent} from '../../../src/bpftrace/parse.js';
 import {mapAt, problemOf} from '../../../src/bpftrace/runner.js';
-import {emptyKernelState, foldEvent} from '../../../src/correlate/kernel-state.js';
+import {emptyKernelState, foldEvent} from '../../../src/bpftrace/kernel-state.js';
 import {dataLocMisread, functionProbeSpelling, mapKeysVariable, parseBpftraceVersion, versionDefects, versionSupport} from '../../../src/bpftrace/version.js';
 
 const VERSIONS = ['0.17.0', '0.23.2', '0.27.1'];

@@ -7,7 +7,7 @@ import {join} from 'node:path';
 import {PassThrough} from 'node:stream';
 import blessed from 'blessed';
 import stringWidth from 'string-width';
-import {emptyKernelState, type KernelState} from '../../../src/correlate/kernel-state.js';
+import {emptyKernelState, type KernelState} from '../../../src/bpftrace/kernel-state.js';
 import {buildSample} from '../../../src/correlate/sample.js';
 import type {LiveState} from '../../../src/correlate/live.js';
 import {innerSize, panelBoxes, PANELS, type PanelName} from '../../../src/dashboard/grid.js';

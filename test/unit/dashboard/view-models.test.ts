@@ -1,5 +1,5 @@
 import test from 'ava';
-import {emptyKernelState, type KernelState} from '../../../src/correlate/kernel-state.js';
+import {emptyKernelState, type KernelState} from '../../../src/bpftrace/kernel-state.js';
 import {buildSample} from '../../../src/correlate/sample.js';
 import * as vm from '../../../src/dashboard/view-models.js';
 import {liveState, stats} from '../../helpers/live.js';

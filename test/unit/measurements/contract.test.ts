@@ -9,7 +9,7 @@ import {PROBES_DIR, VARIANTS} from '../../../src/probes/catalog.js';
 import {COMM_FILTER, PID_FILTER, composeProgram, parseBlocks, processFiltered} from '../../../src/probes/compose.js';
 import {planProbes} from '../../../src/probes/plan.js';
 import {processGroups} from '../../../src/probes/session.js';
-import {emptyKernelState} from '../../../src/correlate/kernel-state.js';
+import {emptyKernelState} from '../../../src/bpftrace/kernel-state.js';
 
 const ROOT = join(PROBES_DIR, '..');
 const code = (file: string) => readFileSync(join(PROBES_DIR, file), 'utf8').split('\n').filter((l) => !l.trim().startsWith('//')).join('\n');

@@ -2,7 +2,7 @@ import test from 'ava';
 // @ts-expect-error: the parser ships no types
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import {renderMetrics} from '../../../src/metrics/exposition.js';
-import {emptyKernelState, type KernelState} from '../../../src/correlate/kernel-state.js';
+import {emptyKernelState, type KernelState} from '../../../src/bpftrace/kernel-state.js';
 
 const kernel: KernelState = {
   ...emptyKernelState(),

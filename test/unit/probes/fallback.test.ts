@@ -4,7 +4,7 @@ import {fallBack, planProbes} from '../../../src/probes/plan.js';
 import {silence} from '../../../src/probes/session.js';
 import {renderProgram, renderRefusal} from '../../../src/probes/render.js';
 import {VARIANTS} from '../../../src/probes/catalog.js';
-import {emptyKernelState} from '../../../src/correlate/kernel-state.js';
+import {emptyKernelState} from '../../../src/bpftrace/kernel-state.js';
 import {parseBpftraceVersion} from '../../../src/bpftrace/version.js';
 import {tracepointsOnly} from '../../helpers/live.js';
 import {ROOT} from '../../helpers/paths.js';

@@ -1,7 +1,7 @@
 // Pure fold of bpftrace's map prints into the latest totals, the same for every variant.
 // Probes print running totals and never clear() them (a clear after a print loses what arrives in
 // between), so each print replaces the last one.
-import type {BpftraceEvent, Bucket} from '../bpftrace/parse.js';
+import type {BpftraceEvent, Bucket} from './parse.js';
 
 // Latest totals: every counter map by key, every histogram by bucket.
 export type KernelState = {

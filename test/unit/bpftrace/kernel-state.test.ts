@@ -1,6 +1,6 @@
 import test from 'ava';
 import {foldLines} from '../../helpers/live.js';
-import {counter, counterTotal, mergeStates} from '../../../src/correlate/kernel-state.js';
+import {counter, counterTotal, mergeStates} from '../../../src/bpftrace/kernel-state.js';
 import {slab} from '../../../src/measurements/slab.js';
 
 const heldBytesByCache = (k: Parameters<typeof slab.read>[0]) => slab.read(k, null).heldBytesByCache;
