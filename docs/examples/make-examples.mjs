@@ -27,6 +27,7 @@ const RUNS = {
   'accept-overflow': [],
   ipv6: ['--connections', '3000', '--rate', '300', '--hold', '1'],
   'one-port': [],
+  'time-wait': [],
 };
 const KEPT = ['manifest.json', 'summary.json', 'samples.ndjson', 'connections.csv'];
 

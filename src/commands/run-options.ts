@@ -2,8 +2,9 @@
 import {PreconditionError, UsageError} from '../errors.js';
 import {flagString, portRange, positiveInt, probeKind, seconds, type FlagValues} from '../options.js';
 import {minPorts} from '../load/shares.js';
+import type {ServerMode} from '../load/protocol.js';
 import {MEASUREMENTS, type Measurement, type ProbeKind} from '../probes/catalog.js';
-import {SCENARIO_DEFAULTS, SCENARIO_NAMES, type ScenarioName} from '../scenarios/defaults.js';
+import {SCENARIO_DEFAULTS, SCENARIO_NAMES, TIME_WAIT_REUSES, type ScenarioName} from '../scenarios/defaults.js';
 
 // A validated run.
 export type RunOptions = {
@@ -21,7 +22,7 @@ export type RunOptions = {
   // the slab probe measures the first N connections, then stops (0: all of them); /proc/slabinfo covers the run
   slabSample: number;
   nofile?: number;
-  serverMode: 'idle' | 'echo';
+  serverMode: ServerMode;
   out: string;
   refreshMs: number;
   metricsPort: number | null;
@@ -40,6 +41,7 @@ export type RunOptions = {
 export function generatorConnections(scenario: ScenarioName, n: number): number {
   if (scenario === 'port-exhaustion') return 2 * n + 1;
   if (scenario === 'bind-first') return 3 * n + 2;
+  if (scenario === 'time-wait') return n + 1 + TIME_WAIT_REUSES;
   return n;
 }
 
@@ -91,7 +93,7 @@ function connectionCount(scenario: ScenarioName, flag: string | undefined, nofil
     const fix = scenario === 'port-exhaustion' ? 'its size is the --port-range' : scenario === 'four-tuple' ? 'it always makes three' : d.fixedConnections;
     throw new UsageError(`\`--connections\` does not apply to ${scenario} (${fix}): leave it out`);
   }
-  if (scenario === 'port-exhaustion' || scenario === 'bind-first') return range!.high - range!.low + 1;
+  if (scenario === 'port-exhaustion' || scenario === 'bind-first' || scenario === 'time-wait') return range!.high - range!.low + 1;
   const fallback = typeof d.connections === 'function' ? d.connections(nofile ?? 256) : d.connections;
   return positiveInt('--connections', flag, fallback, 1, 2_000_000);
 }
@@ -117,7 +119,7 @@ export function runOptions(values: FlagValues, positionals: string[], nofileHard
   const d = SCENARIO_DEFAULTS[scenario];
   const str = (k: string) => flagString(values, k);
   const range = portRange('--port-range', str('port-range')) ?? d.portRange;
-  if ((scenario === 'port-exhaustion' || scenario === 'bind-first') && range!.high - range!.low + 1 > 1000) {
+  if ((scenario === 'port-exhaustion' || scenario === 'bind-first' || scenario === 'time-wait') && range!.high - range!.low + 1 > 1000) {
     throw new UsageError(`\`--port-range ${range!.low}-${range!.high}\` is too wide for ${scenario} (it connects one by one): use at most 1000 ports`);
   }
   if (str('client-addresses') !== undefined && scenario !== 'million' && scenario !== 'one-port') {

@@ -8,7 +8,8 @@ import {memorySnapshot} from '../system/memory.js';
 import {loadKallsyms, topSiteByCache} from '../system/kallsyms.js';
 import {parsePortRange} from '../system/proc-parse.js';
 import {makeNetns, openLab} from '../lab/lab.js';
-import {nsSysctl} from '../lab/netns.js';
+import {nsExec, nsSysctl} from '../lab/netns.js';
+import {parseTcpSockstat} from '../system/netns-parse.js';
 import {netnsCounters, netnsSnapshot} from '../system/netns-state.js';
 import {Generator, idleStats} from '../load/generator.js';
 import {warmUp} from '../load/spawn-worker.js';
@@ -17,7 +18,7 @@ import {formatPlan, type PlanEntry} from '../probes/plan.js';
 import {buildSample} from '../correlate/sample.js';
 import {buildSummary} from '../correlate/summary.js';
 import {emptyKernelState} from '../bpftrace/kernel-state.js';
-import {readAll} from '../measurements/index.js';
+import {kindsOf, readAll} from '../measurements/index.js';
 import type {LiveState} from '../correlate/live.js';
 import {RunDir} from '../record/run-dir.js';
 import {buildManifest, machineFacts} from '../record/manifest.js';
@@ -243,6 +244,9 @@ export async function run({values, positionals}: {values: FlagValues; positional
       generator: gen, connections: opts.connections, ports: opts.ports, host: opts.host, nofile: opts.nofile, backlog: opts.backlog,
       netnsCounters: () => netnsCounters(netns.name),
       sysctl: (key) => nsSysctl(netns.name, key).catch(() => null),
+      setSysctl: async (key, value) => void (await nsExec(netns.name, ['sysctl', '-q', '-w', `${key}=${value}`])),
+      sockstat: async () => parseTcpSockstat(await nsExec(netns.name, ['cat', '/proc/net/sockstat']).catch(() => '')),
+      measuredBy: kindsOf(probes.plan),
       stopped: stop.signalled, kernelAfterTicks: probes.afterTicks, memory: () => memorySnapshot(true),
       buffers: async () => (await netnsSnapshot(netns.name)).buffers,
       note: (t) => view!.note(t), setPhase: (p) => (phase = p),

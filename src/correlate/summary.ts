@@ -7,7 +7,7 @@ import type {Limits} from '../system/limits.js';
 import type {MemorySnapshot} from '../system/memory.js';
 import {planToJson, type PlanEntry} from '../probes/plan.js';
 import type {KernelState} from '../bpftrace/kernel-state.js';
-import {readAll} from '../measurements/index.js';
+import {kindsOf, readAll} from '../measurements/index.js';
 import {errnoName, isRestartCode, limitOfErrno} from './errno.js';
 import {joinPorts} from './ports.js';
 import {functionCounts} from './functions.js';
@@ -88,6 +88,12 @@ export function kernelCounts(k: KernelState, ports: number[] | null) {
   };
 }
 
+// Sockets handed to TIME_WAIT and TIME_WAIT sockets reused (null unless kfunc/kprobe served timeWait).
+export function timeWaitCounts(k: KernelState, plan: ReadonlyArray<{measurement: string; kind: PlanEntry['kind']}>): {entered: number; reused: number | null} {
+  const tw = readAll(k, kindsOf(plan)).timeWait;
+  return {entered: tw.entered, reused: tw.reused};
+}
+
 // The summary object printed last by `run` (documented field by field in README, FIELDS).
 export function buildSummary(f: RunFacts) {
   const established = f.generator.established;
@@ -131,6 +137,8 @@ export function buildSummary(f: RunFacts) {
       latency: {socket: keep('kernel.latency.socket', latency(r.socketCreation.socketNs)), connect: keep('kernel.latency.connect', latency(r.portAllocation.connectNs))},
       histograms: {socketNs: r.socketCreation.socketNs, connectNs: r.portAllocation.connectNs},
       receive: keep('kernel.receive', {tcpSegments: r.receiveLookup.tcpSegments, packets: r.receiveLookup.packets, byIpVersion: r.receiveLookup.tcpSegmentsByIpVersion}),
+      // sockets handed to TIME_WAIT; TIME_WAIT sockets connect() reused (null: no function probe served timeWait)
+      timeWait: keep('kernel.timeWait', timeWaitCounts(k, f.plan)),
       functions: functionCounts(k, f.plan),
       lostEvents: f.lostEvents,
     },

@@ -158,6 +158,13 @@ function ramp(spec: RampSpec) {
       // closed by the timeout below: libuv cancels the connect (ECANCELED); it is the timeout that ended it
       record(p, null, p.timedOut ? 'ETIMEDOUT' : errnoName(status), connectMs);
       settled();
+    } else if (spec.churn) {
+      // one byte, then this end's FIN first; the attempt settles once the server's FIN is in and the socket closed
+      established++;
+      record(p, handle, null, connectMs, undefined, true);
+      const socket = socketOf(handle, true);
+      socket.once('close', settled);
+      socket.end('x');
     } else if (spec.payload === undefined) {
       established++;
       held.push(handle);

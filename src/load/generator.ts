@@ -1,6 +1,6 @@
 // The load generator: server and client workers in the lab namespace, driven by the parent over IPC.
 import {setTimeout as sleep} from 'node:timers/promises';
-import type {ClientCommand, ClientReport, ConnBatch, ConnRecord, RampSpec, ServerCommand, ServerConfig, ServerReport, Target} from './protocol.js';
+import type {ClientCommand, ClientReport, ConnBatch, ConnRecord, RampSpec, ServerCommand, ServerConfig, ServerMode, ServerReport, Target} from './protocol.js';
 import {parseConnectionCsvRow} from '../record/format.js';
 import {TupleSet, type PortBits} from '../correlate/tuple-set.js';
 import {spawnWorker, type Worker} from './spawn-worker.js';
@@ -17,7 +17,7 @@ export type GeneratorOptions = {
   perWorker: number;
   concurrency: number;
   ratePerSec: number;
-  serverMode?: 'idle' | 'echo';
+  serverMode?: ServerMode;
   clientNofile?: {soft: number; hard: number};
   // listen() backlog of the server ports (4096 unless set)
   backlog?: number;

@@ -49,6 +49,9 @@ export type RampSpec = {
   connectTimeoutMs?: number;
   // sent on connect; the connection settles when the first reply arrives
   payload?: string;
+  // churn: once connected, send one byte and close first (the active close: TIME_WAIT is this end's); the
+  // attempt settles when the socket has closed (the server's FIN in), and nothing is held
+  churn?: boolean;
 };
 
 // Parent -> client worker.
@@ -87,10 +90,14 @@ export type ServerReport =
   | {type: 'error'; message: string}
   | {type: 'closed'};
 
-// How a server worker is told what to do at start (argv[2], JSON).
-// idle: sockets are never read (pauseOnConnect); echo: each chunk is answered with "<local port>:<chunk>".
+// How a server worker serves its accepted sockets: idle, never read (pauseOnConnect); echo, each chunk answered
+// with "<local port>:<chunk>"; drain, read and dropped, and closed once the peer has closed (never first: the
+// client's close is the active one, and TIME_WAIT is the client's).
+export type ServerMode = 'idle' | 'echo' | 'drain';
+
+// How a server worker is told what to do at start (argv[2], JSON); `mode` as ServerMode says.
 // handOver: each listening socket's handle is sent to the parent once listening; with accept false the worker
 // then closes its own copy, so nothing accepts until the parent hands it back (a server that stops calling accept()).
-export type ServerConfig = {host: string; ports: number[]; backlog: number; mode: 'idle' | 'echo'; handOver?: boolean; accept?: boolean};
+export type ServerConfig = {host: string; ports: number[]; backlog: number; mode: ServerMode; handOver?: boolean; accept?: boolean};
 // How a client worker is told what to do at start.
 export type ClientConfig = {worker: number};

@@ -28,7 +28,13 @@ const onConnection = (port: number) => (status: number, handle?: TcpHandle) => {
   }
   total++;
   if (config.mode === 'idle') idle.push(handle);
-  else {
+  else if (config.mode === 'drain') {
+    // read and drop; at the peer's FIN the socket ends its side too (allowHalfOpen false) and closes
+    const socket = socketOf(handle, true);
+    echoing.add(socket);
+    socket.on('close', () => echoing.delete(socket));
+    socket.on('data', (chunk) => (bytesIn += chunk.length));
+  } else {
     const socket = socketOf(handle, true);
     echoing.add(socket);
     socket.on('close', () => echoing.delete(socket));

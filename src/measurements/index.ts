@@ -5,11 +5,12 @@ import {portAllocation} from './port-allocation.js';
 import {receiveLookup} from './receive-lookup.js';
 import {slab} from './slab.js';
 import {socketCreation} from './socket-creation.js';
+import {timeWait} from './time-wait.js';
 import type {KernelState} from '../bpftrace/kernel-state.js';
 import type {MapDecl, Measurement, MeasurementModule, ProbeKind} from './types.js';
 
 // Every measurement module, in display order.
-export const REGISTRY = [connections, portAllocation, socketCreation, receiveLookup, slab] as const;
+export const REGISTRY = [connections, portAllocation, socketCreation, receiveLookup, slab, timeWait] as const;
 
 // Every measurement's reading, by name (what the summary, the dashboard, metrics and report read).
 export type Readings = {[M in (typeof REGISTRY)[number] as M['name']]: ReturnType<M['read']>};

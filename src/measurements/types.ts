@@ -7,7 +7,7 @@ export type ProbeKind = 'kfunc' | 'kprobe' | 'tracepoint';
 // What a variant needs from the host beyond its kind: BTF, the kmem tracepoints' name field, kernel functions.
 export type Need = 'kmemName' | 'btf' | `fn:${string}`;
 // The measurements, by name.
-export type Measurement = 'connections' | 'portAllocation' | 'socketCreation' | 'receiveLookup' | 'slab';
+export type Measurement = 'connections' | 'portAllocation' | 'socketCreation' | 'receiveLookup' | 'slab' | 'timeWait';
 
 // The bpftrace process a measurement's program runs in (DESIGN §3): `pairs`, maps with one key per connection
 // (bpftrace 0.17 sizes every map of a program alike, so only this group gets large maps); `counts`, small maps;

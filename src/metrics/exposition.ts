@@ -50,6 +50,7 @@ function families(input: MetricsInput): Family[] {
     {name: 'tcptrace_syscalls', type: 'counter', help: 'Successful socket() and accept4() calls', samples: Object.entries(r.socketCreation.calls).map(([s, v]) => ({labels: {syscall: s}, value: v}))},
     {name: 'tcptrace_syscall_errors', type: 'counter', help: 'Failed socket/connect/accept calls by errno', samples: errors},
     {name: 'tcptrace_rx_tcp_segments', type: 'counter', help: 'TCP segments received (one established-hash lookup each)', samples: [{labels: {}, value: r.receiveLookup.tcpSegments}]},
+    {name: 'tcptrace_time_wait_entered_sockets', type: 'counter', help: 'Sockets an active close handed to TIME_WAIT, by remote port', samples: Object.entries(r.timeWait.enteredByRemotePort).map(([port, v]) => ({labels: {port}, value: v}))},
     {name: 'tcptrace_slab_held_bytes', type: 'gauge', unit: 'bytes', help: 'Slab bytes held by the traced namespace, by cache', samples: Object.entries(r.slab.heldBytesByCache).map(([cache, v]) => ({labels: {cache}, value: v}))},
   ];
   for (const [buckets, name, help] of [

@@ -1,9 +1,13 @@
 // Each scenario's defaults: what `tcp-trace run <scenario>` does without flags.
+import type {ServerMode} from '../load/protocol.js';
 
 // The scenarios, in help order; ramp is the default.
-export const SCENARIO_NAMES = ['ramp', 'four-tuple', 'port-exhaustion', 'fd-limit', 'hello', 'million', 'bind-first', 'accept-overflow', 'ipv6', 'one-port'] as const;
+export const SCENARIO_NAMES = ['ramp', 'four-tuple', 'port-exhaustion', 'fd-limit', 'hello', 'million', 'bind-first', 'accept-overflow', 'ipv6', 'one-port', 'time-wait'] as const;
 // A scenario's name.
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+// Connects of the time-wait scenario after its pause, each reusing a TIME_WAIT socket (tcp_tw_reuse 2).
+export const TIME_WAIT_REUSES = 10;
 
 // Defaults a scenario sets; flags override them.
 export type ScenarioDefaults = {
@@ -14,7 +18,7 @@ export type ScenarioDefaults = {
   concurrency?: number;
   // connects per second, all clients together (10 000 unless set)
   ratePerSec?: number;
-  serverMode: 'idle' | 'echo';
+  serverMode: ServerMode;
   nofile?: number;
   // connections the slab probe measures before it stops (SLAB_SAMPLE unless set; 0: the whole run)
   slabSample?: number;
@@ -62,5 +66,10 @@ export const SCENARIO_DEFAULTS: Record<ScenarioName, ScenarioDefaults> = {
   'one-port': {
     connections: 180, portCount: 1, portRange: {low: 60_000, high: 60_049}, holdS: 1, serverMode: 'idle', clientAddresses: 4, sharedServers: 2,
     summary: 'one server ip:port past the range size: 4 client addresses (127.0.0.2-5) each with its own ports, server processes sharing the listening socket',
+  },
+  // connections: the range's size; range + 1 churned with tcp_tw_reuse 0, then TIME_WAIT_REUSES with 2 (see time-wait.ts)
+  'time-wait': {
+    connections: 50, portCount: 1, portRange: {low: 60_000, high: 60_049}, holdS: 1, concurrency: 1, serverMode: 'drain', fixedConnections: 'its size is the --port-range',
+    summary: 'churn (connect, send a byte, client closes first) to one server ip:port: range-size connections, then EADDRNOTAVAIL with none open (port range x TIME_WAIT); tcp_tw_reuse 2 reuses them after 1 s',
   },
 };

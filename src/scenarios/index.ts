@@ -10,6 +10,7 @@ import {million} from './million.js';
 import {onePort} from './one-port.js';
 import {portExhaustion} from './port-exhaustion.js';
 import {ramp} from './ramp.js';
+import {timeWait} from './time-wait.js';
 import type {Scenario} from './types.js';
 
 // Every scenario, by the name `tcp-trace run <name>` takes.
@@ -24,4 +25,5 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
   'accept-overflow': acceptOverflow,
   ipv6,
   'one-port': onePort,
+  'time-wait': timeWait,
 };

@@ -3,7 +3,8 @@ import type {Generator} from '../load/generator.js';
 import type {Summary} from '../correlate/summary.js';
 import type {KernelState} from '../bpftrace/kernel-state.js';
 import type {MemorySnapshot} from '../system/memory.js';
-import type {SocketBuffers} from '../system/netns-parse.js';
+import type {SocketBuffers, TcpSockstat} from '../system/netns-parse.js';
+import type {KindsServed} from '../measurements/index.js';
 
 // A claim from the articles, whether this run held it, and the numbers that say so.
 export type Claim = {claim: string; held: boolean; evidence: Record<string, unknown>};
@@ -21,6 +22,12 @@ export type ScenarioContext = {
   netnsCounters?: () => Promise<Record<string, number>>;
   // a sysctl as the lab namespace has it (null: this kernel has no such sysctl)
   sysctl?: (key: string) => Promise<string | null>;
+  // set a sysctl of the lab namespace (a per-namespace one: it goes away with the namespace)
+  setSysctl?: (key: string, value: string) => Promise<void>;
+  // the lab namespace's /proc/net/sockstat TCP line (inuse, tw: its own), read by a `cat` inside it (no socket made)
+  sockstat?: () => Promise<TcpSockstat | null>;
+  // the kind of probe that serves each measurement (function-probe fields of a reading are null otherwise)
+  measuredBy?: KindsServed;
   // resolves when the user or a guard asks to stop
   stopped: Promise<void>;
   // the kernel's latest totals, once every probe has printed `ticks` more times

@@ -77,7 +77,7 @@ kernelTest('the process counting connections killed during the hold: its measure
   t.is(s.type, 'summary');
   t.is(s.stoppedBy, null, 'the run went on to its end');
   t.like(s.faults[0], {measurement: 'connections', why: 'the connections program ended unasked'});
-  t.deepEqual(s.faults.map((f: {measurement: string}) => f.measurement).sort(), ['connections', 'portAllocation']);
+  t.deepEqual(s.faults.map((f: {measurement: string}) => f.measurement).sort(), ['connections', 'portAllocation', 'timeWait']);
   t.regex(s.ports.perDestination, /^lost at \d+\.\d s: the portAllocation program ended unasked$/);
   t.regex(s.faults[0].part, new RegExp(`^bpftrace \\S+ \\(pid ${program.pid}\\)$`));
   t.regex(s.kernel.established, /^lost at \d+\.\d s: the connections program ended unasked$/);

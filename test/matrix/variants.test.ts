@@ -16,8 +16,8 @@ const kernel = readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim();
 // slab's kfunc program is the _noprof one from 6.10 on (kmem_cache_alloc became a macro).
 const noprof = Number(kernel.split('.')[0]) * 100 + Number(kernel.split('.')[1]) >= 610;
 const expectedPlan = {
-  kfunc: {connections: 'kfunc', portAllocation: 'kfunc', socketCreation: 'kfunc', receiveLookup: null, slab: 'kfunc'},
-  kprobe: {connections: 'kprobe', portAllocation: 'kprobe', socketCreation: 'kprobe', receiveLookup: 'kprobe', slab: null},
+  kfunc: {connections: 'kfunc', portAllocation: 'kfunc', socketCreation: 'kfunc', receiveLookup: null, slab: 'kfunc', timeWait: 'kfunc'},
+  kprobe: {connections: 'kprobe', portAllocation: 'kprobe', socketCreation: 'kprobe', receiveLookup: 'kprobe', slab: null, timeWait: 'kprobe'},
 } as const;
 const slabFile = noprof ? 'slab-kfunc-noprof.bt' : 'slab-kfunc.bt';
 
@@ -35,6 +35,9 @@ for (const kind of ['kfunc', 'kprobe'] as const) {
     t.deepEqual(s.kernel.established, {client: N, server: N});
     t.deepEqual(s.kernel.syscalls, {socket: N, connect: N, accept: N});
     t.is(s.connections.established, N);
+    // every connection held to the end (the probes stop before the generator closes them): none in TIME_WAIT, none
+    // reused; the function probe's count is 0, not null
+    t.deepEqual(s.kernel.timeWait, {entered: 0, reused: 0});
     // inet_hash_connect returned 0 exactly N times, with the generator's local ports
     t.deepEqual(s.ports.correlation, {matched: N, onlyKernel: 0, onlyGenerator: 0});
     t.is(s.kernel.functions.hashConnectOk, N);

@@ -122,7 +122,7 @@ test('slabinfo fallback (no slab probe planned): caches from /proc/slabinfo alon
 test('plan, failures, limits, lab, stop and timings pass through', (t) => {
   const f = facts();
   const s = buildSummary(f);
-  t.deepEqual(Object.keys(s.probePlan), ['connections', 'portAllocation', 'socketCreation', 'receiveLookup', 'slab']);
+  t.deepEqual(Object.keys(s.probePlan), ['connections', 'portAllocation', 'socketCreation', 'receiveLookup', 'slab', 'timeWait']);
   t.deepEqual(s.probePlan.connections, {kind: 'tracepoint', file: 'tcpstates-tp.bt', why: f.plan[0]!.why});
   t.deepEqual(s.probeFailures, [{measurement: 'receiveLookup', why: 'silent'}]);
   t.deepEqual(s.limits, f.limits);

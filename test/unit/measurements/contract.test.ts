@@ -70,7 +70,7 @@ test('a whole plan composes into at most 3 programs; blocks on one probe become 
   const host = {kinds: {kfunc: {attaches: false, why: 'x'}, kprobe: {attaches: false, why: 'x'}, tracepoint: {attaches: true, why: ''}}, kmemName: true, btf: true};
   const groups = processGroups(planProbes(host));
   t.is(groups.length, 3);
-  t.deepEqual(groups.map((g) => g.map((e) => e.measurement)), [['connections', 'portAllocation'], ['socketCreation', 'receiveLookup'], ['slab']]);
+  t.deepEqual(groups.map((g) => g.map((e) => e.measurement)), [['connections', 'portAllocation', 'timeWait'], ['socketCreation', 'receiveLookup'], ['slab']]);
   const parts = groups[0]!.map((e) => ({
     measurement: e.measurement,
     kind: e.kind!,

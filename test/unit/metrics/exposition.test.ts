@@ -13,6 +13,7 @@ const kernel: KernelState = {
     '@connect_errno': {'99': 1},
     '@alloc_bytes': {TCP: 4736 * 23},
     '@freed_bytes': {TCP: 4736},
+    '@tw_entered': {'12000': 5},
   },
   hists: {'@connect_ns': [{min: 16384, max: 32767, count: 20}, {min: 32768, max: 65535, count: 3}]},
 };
@@ -25,6 +26,7 @@ test('Prometheus text: a real parser reads every family with the right values', 
   const client = family('tcptrace_established_connections_total').metrics.filter((m) => m.labels.side === 'client');
   t.is(client.reduce((n, m) => n + Number(m.value), 0), 23);
   t.deepEqual(family('tcptrace_syscall_errors_total').metrics, [{labels: {syscall: 'connect', errno: 'EADDRNOTAVAIL'}, value: '1'}]);
+  t.deepEqual(family('tcptrace_time_wait_entered_sockets_total').metrics, [{labels: {port: '12000'}, value: '5'}]);
   t.deepEqual(family('tcptrace_slab_held_bytes').metrics, [{labels: {cache: 'TCP'}, value: String(4736 * 22)}]);
   const h = family('tcptrace_connect_latency_seconds').metrics[0];
   t.is(h.count, '23');

@@ -13,7 +13,7 @@ const EXAMPLES = join(ROOT, 'docs', 'examples');
 const dirs = existsSync(EXAMPLES) ? readdirSync(EXAMPLES).filter((d) => existsSync(join(EXAMPLES, d, 'manifest.json'))) : [];
 
 test('there is an example run for every scenario', (t) => {
-  t.deepEqual([...dirs].sort(), ['accept-overflow', 'bind-first', 'fd-limit', 'four-tuple', 'hello', 'ipv6', 'million', 'one-port', 'port-exhaustion', 'ramp']);
+  t.deepEqual([...dirs].sort(), ['accept-overflow', 'bind-first', 'fd-limit', 'four-tuple', 'hello', 'ipv6', 'million', 'one-port', 'port-exhaustion', 'ramp', 'time-wait']);
 });
 
 for (const name of dirs) {
