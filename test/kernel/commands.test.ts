@@ -68,7 +68,7 @@ kernelTest('--measure without slab: no slab probe, the slab figures from /proc/s
   t.deepEqual(s.kernel.established, {client: n, server: n});
   t.deepEqual(s.kernel.syscalls, {socket: n, connect: n, accept: n});
   // no receive program: nothing counted there
-  t.deepEqual(s.kernel.receive, {tcpSegments: 0, packets: 0});
+  t.deepEqual(s.kernel.receive, {tcpSegments: 0, packets: 0, byIpVersion: {v4: 0, v6: 0}});
   t.is(s.slab.source, 'slabinfo');
   t.is(s.slab.bytesPerConnection.tracepoint, null);
   // not exact: /proc/slabinfo counts every socket on the host, not only the lab's (seen: 2 more inodes): within 3
