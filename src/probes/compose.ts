@@ -163,14 +163,21 @@ export function composeProgram(parts: ComposePart[], process: {pids?: number[]; 
   return {text: lines.map((l) => l.text).join('\n') + '\n', lineOwners: lines.map((l) => l.owner)};
 }
 
-// The measurement a bpftrace error points at: by the line it names (`stdin:12:3-9: ERROR`), else by a probe it names.
+// The measurement a bpftrace error points at: by a probe it names (`tracepoint not found: net:x`), else by the line
+// it names: `stdin:12:3-9: ERROR` (line 12), or `stdin:40-42: ERROR`, a range from the end of the block before to
+// the probe at fault (bpftrace 0.17, measured: a missing tracepoint on line 8 after a block ending on line 5 is
+// `stdin:5-8`), so a range is read from its last line back.
 export function blamedMeasurement(error: string, composed: Composed, parts: Array<{measurement: string; probes: string[]}>): string | null {
-  for (const m of error.matchAll(/(?:stdin|program):(\d+)(?::\d+)?/g)) {
-    const owner = composed.lineOwners[Number(m[1]) - 1];
-    if (owner) return owner;
-  }
   for (const part of parts) {
     if (part.probes.some((p) => error.includes(p) || error.includes(p.replace(/^(kretfunc|kfunc|fentry|fexit|kprobe|kretprobe|tracepoint):/, '')))) return part.measurement;
+  }
+  for (const m of error.matchAll(/(?:stdin|program):(\d+)(?:-(\d+))?/g)) {
+    const from = Number(m[1]);
+    const to = Number(m[2] ?? m[1]);
+    for (let line = to; line >= from; line--) {
+      const owner = composed.lineOwners[line - 1];
+      if (owner) return owner;
+    }
   }
   return null;
 }

@@ -6,7 +6,7 @@ import {readFileSync, readdirSync} from 'node:fs';
 import {join} from 'node:path';
 import {REGISTRY, mapOwner, readAll} from '../../../src/measurements/index.js';
 import {PROBES_DIR, VARIANTS} from '../../../src/probes/catalog.js';
-import {COMM_FILTER, PID_FILTER, composeProgram, parseBlocks, processFiltered} from '../../../src/probes/compose.js';
+import {COMM_FILTER, PID_FILTER, blamedMeasurement, composeProgram, parseBlocks, processFiltered} from '../../../src/probes/compose.js';
 import {planProbes} from '../../../src/probes/plan.js';
 import {processGroups} from '../../../src/probes/session.js';
 import {emptyKernelState} from '../../../src/bpftrace/kernel-state.js';
@@ -102,4 +102,21 @@ test('a map written by another measurement, or a skeleton block in a probe file,
   const maps = REGISTRY.find((m) => m.name === 'connections')!.maps;
   t.throws(() => composeProgram([{measurement: 'connections', kind: 'tracepoint', files: [{name: 'x.bt', text: 'tracepoint:a:b { @calls = count(); }'}], maps}]), {message: /@calls is not declared by connections/});
   t.throws(() => composeProgram([{measurement: 'connections', kind: 'tracepoint', files: [{name: 'x.bt', text: 'END { print(@closed); }'}], maps}]), {message: /composer's/});
+});
+
+test('a bpftrace error is blamed on the measurement whose probe it names, else whose lines it names (stdin:A-B)', (t) => {
+  const maps = (m: string) => REGISTRY.find((x) => x.name === m)!.maps;
+  const parts = [
+    {measurement: 'socketCreation', kind: 'tracepoint' as const, files: [{name: 'a.bt', text: '// a comment\ntracepoint:syscalls:sys_enter_socket\n{\n  // inside\n  @calls["socket"] = count();\n}\n'}], maps: maps('socketCreation')},
+    {measurement: 'receiveLookup', kind: 'tracepoint' as const, files: [{name: 'b.bt', text: 'tracepoint:net:netif_receive_skb\n{\n  @rx_packets = count();\n}\n'}], maps: maps('receiveLookup')},
+  ];
+  const composed = composeProgram(parts);
+  const lines = composed.text.split('\n');
+  const at = lines.indexOf('tracepoint:net:netif_receive_skb') + 1;
+  const probes = [{measurement: 'socketCreation', probes: ['tracepoint:syscalls:sys_enter_socket']}, {measurement: 'receiveLookup', probes: ['tracepoint:net:netif_receive_skb']}];
+  // a range starts at the end of the block before (socketCreation's) and ends at the probe at fault
+  t.is(blamedMeasurement(`stdin:${at - 2}-${at}: ERROR: Unknown identifier`, composed, probes), 'receiveLookup');
+  t.is(blamedMeasurement(`stdin:${at + 2}:3-9: ERROR: type mismatch`, composed, probes), 'receiveLookup');
+  t.is(blamedMeasurement('ERROR: tracepoint not found: syscalls:sys_enter_socket', composed, probes), 'socketCreation');
+  t.is(blamedMeasurement('ERROR: out of memory', composed, probes), null);
 });
