@@ -7,6 +7,7 @@ import {requireRoot} from '../system/preflight.js';
 import {inspectHost} from '../system/host.js';
 import {openLab} from '../lab/lab.js';
 import {attachPlan} from '../probes/session.js';
+import {moduleOf} from '../measurements/index.js';
 import {versionWarnings} from '../system/bpftrace-info.js';
 import {judgeProblems, unavailableProblems} from '../correlate/problems.js';
 import {planToJson, type PlanEntry} from '../probes/plan.js';
@@ -31,7 +32,9 @@ import type {ProbeSession} from '../probes/session.js';
 async function measurementRuns(session: ProbeSession) {
   const [statsEnabled, list] = await Promise.all([
     bpfStatsEnabled(),
-    Promise.all(session.attached.map(async (a) => ({measurement: a.entry.measurement, programs: await programsOf(a.handle.pid)}))),
+    // a process serves several measurements: its skipped runs are those of the ones whose hooks can nest (a
+    // measurement hooked in task context only has none of them)
+    Promise.all(session.attached.map(async (a) => ({measurement: a.entry.measurement, programs: moduleOf(a.entry.measurement)?.taskContextOnly ? [] : await programsOf(a.handle.pid)}))),
   ]);
   return runsByMeasurement(list, statsEnabled);
 }

@@ -28,6 +28,7 @@ export const socketCreation = defineMeasurement<'socketCreation', SocketCreation
   name: 'socketCreation',
   title: 'socket() and accept4() cost and failures; sock_alloc() with function probes',
   group: 'counts',
+  taskContextOnly: true,
   maps: [
     {name: '@calls', aggregation: 'count', keys: ['syscall'], unit: 'calls', print: 'tick', about: 'successful socket() / accept4() calls'},
     {name: '@accept_unmatched', aggregation: 'count', keys: [], unit: 'calls', print: 'tick', about: 'accept returns whose entry came before the probes attached'},

@@ -54,6 +54,11 @@ export type MeasurementModule<Reading> = {
   // one line for help and the plan
   title: string;
   group: ProcessGroup;
+  // its hooks fire only in task context (syscall tracepoints, functions only syscalls call): the kernel never skips
+  // its programs (kernel/trace/bpf_trace.c, trace_call_bpf(): a program is skipped when it would start while a BPF
+  // program runs on that CPU, which only an interrupt arriving in one can bring about, and only to hooks that run in
+  // interrupt context: receive, state changes, slab), so the skipped runs of the process it shares are not its
+  taskContextOnly?: boolean;
   // keys its largest map holds per connection (sizes its process group's maps); absent: small maps
   keysPerConnection?: number;
   maps: MapDecl[];

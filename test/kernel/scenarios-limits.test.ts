@@ -68,7 +68,11 @@ kernelTest('ipv6: 300 connections on ::1, both ends counted, two TCPv6 objects e
   t.false('TCP' in s.slab.byCache);
   // three segments a handshake (SYN, SYN-ACK, ACK), all IPv6
   t.deepEqual(s.kernel.receive.byIpVersion, {v4: 0, v6: 900});
-  t.deepEqual(s.ports.localPortsByAddress, {'*:0:1': 300});
+  // 300 distinct 4-tuples from the one client address; its distinct local ports over the 4 destinations are fewer
+  // when connect() gave one port number toward two server ports (allowed: other 4-tuples), so only bounded here
+  t.is(s.ports.fourTupleCount, 300);
+  t.deepEqual(Object.keys(s.ports.localPortsByAddress), ['*:0:1']);
+  t.true(s.ports.localPortsByAddress['*:0:1'] >= 75 && s.ports.localPortsByAddress['*:0:1'] <= 300, JSON.stringify(s.ports.localPortsByAddress));
 });
 
 kernelTest('one-port: 180 connections from 4 client addresses to one server port, 45 ports each, two processes accepting', async (t) => {
