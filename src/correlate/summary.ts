@@ -110,7 +110,10 @@ export function buildSummary(f: RunFacts) {
   const errors = kernelErrors(k);
   // the fewest connections any measurement counted over (the slab sample's, where it stopped early)
   // a measurement whose every variant failed at start has no numbers: withheld with why, never zero
-  const unavailable = unavailableProblems(f.failedProbes.filter((x) => !f.plan.find((p) => p.measurement === x.measurement)?.variant));
+  // so has one never planned here (left out with --measure, no variant of a forced kind, nothing this host attaches)
+  const failedNow = f.failedProbes.filter((x) => !f.plan.find((p) => p.measurement === x.measurement)?.variant);
+  const neverPlanned = f.plan.filter((p) => !p.variant && !failedNow.some((x) => x.measurement === p.measurement)).map((p) => ({measurement: p.measurement, why: p.why}));
+  const unavailable = unavailableProblems([...failedNow, ...neverPlanned]);
   const judged = judgeProblems([...unavailable, ...(f.problems ?? [])], slabN);
   // a number a full map or a failed helper made wrong is withheld (null), its reason in `incomplete`
   const keep = <T>(path: string, value: T) => unlessIncomplete(judged.incomplete, path, value);
