@@ -2,9 +2,6 @@
 // bpftrace 0.23's misread tracepoint strings are read at the right address.
 import {dataLocMisread, functionProbeSpelling, type BpftraceVersion} from '../bpftrace/version.js';
 
-// The process filter every probe file writes for its $2 (one pid; 0 = any).
-export const PID_FILTER = '($2 == 0 || pid == $2)';
-
 // What the host adds to a program's text beyond the bpftrace version.
 export type RenderFacts = {
   // bytes from the kmem_cache_alloc record's start to its `name` string (the tracepoint format's fixed size)
@@ -23,10 +20,9 @@ export function renderRefusal(text: string, version: BpftraceVersion, facts: Ren
   return null;
 }
 
-// The program text bpftrace `version` accepts best; with several pids, the one-pid filter becomes an `||` of them.
-export function renderProgram(text: string, version: BpftraceVersion, pids: number[] = [], facts: RenderFacts = {}): string {
+// The program text bpftrace `version` accepts best (the process filter is the composer's: processFiltered).
+export function renderProgram(text: string, version: BpftraceVersion, facts: RenderFacts = {}): string {
   const spell = functionProbeSpelling(version);
-  if (pids.length > 1) text = text.replaceAll(PID_FILTER, `(${pids.map((p) => `pid == ${Math.trunc(p)}`).join(' || ')})`);
   if (dataLocMisread(version) && facts.kmemNameDataOffset) {
     text = text.replaceAll(KMEM_NAME, `str((int8 *)((uint64)args->name - ${3 * Math.trunc(facts.kmemNameDataOffset)}), 32)`);
   }

@@ -97,7 +97,7 @@ export async function composeGroup(entries: PlanEntry[], o: Pick<AttachOptions, 
   const refused = renderRefusal(composed.text, o.version, {kmemNameDataOffset: o.kmemNameDataOffset});
   if (refused) throw new BpftraceError(refused);
   // rendering changes words, never lines: the owners stay right
-  return {...composed, text: renderProgram(composed.text, o.version, [], {kmemNameDataOffset: o.kmemNameDataOffset})};
+  return {...composed, text: renderProgram(composed.text, o.version, {kmemNameDataOffset: o.kmemNameDataOffset})};
 }
 
 // The planned entries by process group, in plan order (entries without a variant left out).

@@ -104,11 +104,11 @@ export const acceptOverflow: Scenario = {
     await gen.rampOn(0, {targets: [target], count: backlog + 1, offset: 0, concurrency: 1, ratePerSec: 1000});
     const queued = gen.records.slice();
     // the kernel's counts with the queue full (a print of every probe after the last handshake)
-    const k = await ctx.kernelAfterTicks(1);
+    const r = readAll(await ctx.kernelAfterTicks(1));
     const whileStopped = {
-      clientEstablished: readAll(k).connections.client,
-      serverEstablished: readAll(k).connections.server,
-      accepts: readAll(k).socketCreation.calls.accept ?? 0,
+      clientEstablished: r.connections.client,
+      serverEstablished: r.connections.server,
+      accepts: r.socketCreation.calls.accept ?? 0,
     };
     // the waiting connects, WAIT_SPACING_MS apart (the rate's token bucket), and the server accepting again after the last
     const waiting = ctx.connections - backlog - 1;

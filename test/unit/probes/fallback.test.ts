@@ -63,16 +63,17 @@ test('rendering: kfunc/kretfunc stay on 0.17-0.19 (0.19 has no fentry), become f
 
 test('several pids: every process filter of every probe file becomes an || of them', async (t) => {
   const {readFileSync, readdirSync} = await import('node:fs');
-  const v = parseBpftraceVersion('v0.17.0')!;
+  const {processFiltered, parseBlocks} = await import('../../../src/probes/compose.js');
   const files = readdirSync(PROBES).filter((f) => readFileSync(`${PROBES}/${f}`, 'utf8').includes('pid == $2'));
   t.true(files.length >= 6, files.join(' '));
   for (const f of files) {
-    const out = renderProgram(readFileSync(`${PROBES}/${f}`, 'utf8'), v, [101, 202]);
+    // the composer filters each block's predicate (the process filter lives only there)
+    const out = parseBlocks(readFileSync(`${PROBES}/${f}`, 'utf8'), f).map((b) => `${b.predicate === null ? '' : processFiltered(b.predicate, {pids: [101, 202]})}\n${b.body}`).join('\n');
     // no filter left in another spelling that would keep only $2
     t.false(out.includes('$2'), f);
     t.true(out.includes('(pid == 101 || pid == 202)'), f);
   }
-  t.is(renderProgram('/($2 == 0 || pid == $2)/', v, [7]), '/($2 == 0 || pid == $2)/');
+  t.is(processFiltered('($2 == 0 || pid == $2)', {pids: [7]}), '($2 == 0 || pid == $2)');
 });
 
 test('flags: a repeated or comma-separated --pid is a list; a string flag reads its last value', async (t) => {
@@ -87,11 +88,11 @@ test("rendering for bpftrace 0.23: slab-tp.bt reads kmem_cache_alloc's name 3 x 
   const text = readText(`${PROBES}/slab-tp.bt`, 'utf8');
   t.true(text.includes('str(args->name, 32)'));
   const v023 = parseBpftraceVersion('v0.23.2')!;
-  const out = renderProgram(text, v023, [], {kmemNameDataOffset: 61});
+  const out = renderProgram(text, v023, {kmemNameDataOffset: 61});
   t.false(out.includes('str(args->name, 32)'));
   t.true(out.includes('str((int8 *)((uint64)args->name - 183), 32)'));
   // other versions read it as written; 0.23 without the offset is refused, not run with empty names
-  t.is(renderProgram(text, parseBpftraceVersion('v0.27.1')!, [], {kmemNameDataOffset: 61}), text);
+  t.is(renderProgram(text, parseBpftraceVersion('v0.27.1')!, {kmemNameDataOffset: 61}), text);
   t.is(renderRefusal(text, v023, {}), "bpftrace 0.23.2 misreads tracepoint strings and the offset of kmem_cache_alloc's name is unknown (no tracefs format)");
   t.is(renderRefusal(text, v023, {kmemNameDataOffset: 61}), null);
 });
