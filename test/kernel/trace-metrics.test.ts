@@ -46,8 +46,9 @@ kernelTest('trace --metrics-port: a scrape during the trace counts a python3 pee
   for (let i = 0; i < 300 && !peerOut.includes('\n'); i++) await sleep(100);
   const locals = JSON.parse(peerOut) as number[];
   t.is(locals.length, n);
-  // the programs print totals every second: scrape once a sample shows every connection's both ends
-  const seen = () => jsonLines(out).some((l) => l.type === 'sample' && l.kernel.established?.client === n && l.kernel.established?.server === n);
+  // the programs print totals every second, each process on its own tick: scrape once a sample shows every
+  // connection's both ends (the connections process) and every accept (the socket process)
+  const seen = () => jsonLines(out).some((l) => l.type === 'sample' && l.kernel.established?.client === n && l.kernel.established?.server === n && l.kernel.syscalls?.accept === n);
   for (let i = 0; i < 100 && !seen(); i++) await sleep(100);
   const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
   // the namespace's TcpInSegs, read through the peer's /proc (nstat would make a socket() there, counted too)
