@@ -1,6 +1,17 @@
 // Peers outside the tool, for trace tests: a python3 client/server in the host's namespace.
-import {execFile} from 'node:child_process';
+import {execFile, execFileSync} from 'node:child_process';
 import {readFileSync} from 'node:fs';
+
+// The python3 interpreter itself, not a wrapper found on PATH: a pyenv shim is bash scripts whose NSS lookups
+// (socket(AF_UNIX) + connect() to nscd, once per lookup; 32 of each under CI's bare environment, none with HOME set)
+// would be counted as the peer's calls by a trace of its namespace. 'python3' where the interpreter cannot say.
+export const PYTHON = (() => {
+  try {
+    return execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], {encoding: 'utf8'}).trim() || 'python3';
+  } catch {
+    return 'python3';
+  }
+})();
 
 // A client/server outside the tool: the server listens on each of ports; the client makes n connections
 // (bound to localPort with SO_REUSEADDR when given) and prints their local ports; both hold them 2 s.
@@ -26,7 +37,7 @@ time.sleep(2)
 // Run the peers to the end; resolves to their (server port, local port) pairs.
 export function python(ports: number[], n: number, localPort = 0): Promise<Array<[number, number]>> {
   return new Promise((resolve, reject) =>
-    execFile('python3', ['-c', PY, JSON.stringify(ports), String(n), String(localPort)], (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout)))),
+    execFile(PYTHON, ['-c', PY, JSON.stringify(ports), String(n), String(localPort)], (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout)))),
   );
 }
 

@@ -7,7 +7,7 @@ import {setTimeout as sleep} from 'node:timers/promises';
 import {jsonLines, runCli, startCli} from '../helpers/cli.js';
 import {tempDir} from '../helpers/temp.js';
 import {journals, kernelSkipReason, toolProcesses} from '../helpers/kernel.js';
-import {PY} from '../helpers/python-peers.js';
+import {PY, PYTHON} from '../helpers/python-peers.js';
 
 const kernelTest = kernelSkipReason ? test.skip : test.serial;
 
@@ -36,7 +36,7 @@ const inNs = (ns: string, ...cmd: string[]) => execFileSync('ip', ['netns', 'exe
 // A python3 peer in ns: prints JSON lines as its steps end, then holds its sockets until stdin closes;
 // `go()` writes a line to it (a peer that waits for the trace to start).
 function peer(ns: string, script: string, args: string[]) {
-  const child = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', script, ...args], {stdio: ['pipe', 'pipe', 'inherit']});
+  const child = spawn('ip', ['netns', 'exec', ns, PYTHON, '-c', script, ...args], {stdio: ['pipe', 'pipe', 'inherit']});
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -243,7 +243,7 @@ kernelTest('trace --netns: an accept() under way when tracing starts is counted 
 
 // The first article's experiment: one local port (SO_REUSEADDR, bound) connected to two server ports.
 async function sharedLocalPort(ns: string, ports: number[], localPort: number): Promise<Array<[number, number]>> {
-  return JSON.parse(inNs(ns, 'python3', '-c', PY, JSON.stringify(ports), String(ports.length), String(localPort)));
+  return JSON.parse(inNs(ns, PYTHON, '-c', PY, JSON.stringify(ports), String(ports.length), String(localPort)));
 }
 
 kernelTest('trace --port matches either end (a shared local port sees both its connections, from both ends); --lport only the local end', async (t) => {

@@ -8,7 +8,7 @@ import {setTimeout as sleep} from 'node:timers/promises';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import {jsonLines, startCli} from '../helpers/cli.js';
 import {journals, kernelSkipReason, toolProcesses} from '../helpers/kernel.js';
-import {HOLD, tcpInSegs} from '../helpers/python-peers.js';
+import {HOLD, PYTHON, tcpInSegs} from '../helpers/python-peers.js';
 
 const kernelTest = kernelSkipReason ? test.skip : test.serial;
 
@@ -39,7 +39,7 @@ kernelTest('trace --metrics-port: a scrape during the trace counts a python3 pee
   for (let i = 0; i < 600 && !out.includes('"type":"note"'); i++) await sleep(100);
   t.true(jsonLines(out).some((l) => l.type === 'note' && l.text === `metrics: http://127.0.0.1:${metricsPort}/metrics`), out);
 
-  const peer = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', HOLD, String(port), String(n)], {stdio: ['pipe', 'pipe', 'inherit']});
+  const peer = spawn('ip', ['netns', 'exec', ns, PYTHON, '-c', HOLD, String(port), String(n)], {stdio: ['pipe', 'pipe', 'inherit']});
   let peerOut = '';
   peer.stdout!.on('data', (d) => (peerOut += d));
   const peerExited = new Promise((resolve) => peer.once('exit', resolve));

@@ -5,7 +5,7 @@ import {execFileSync, spawn} from 'node:child_process';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {jsonLines, startCli} from '../helpers/cli.js';
 import {journals, kernelSkipReason, objsize, toolProcesses} from '../helpers/kernel.js';
-import {HOLD} from '../helpers/python-peers.js';
+import {HOLD, PYTHON} from '../helpers/python-peers.js';
 
 const kernelTest = kernelSkipReason ? test.skip : test.serial;
 
@@ -21,7 +21,7 @@ kernelTest('trace --netns: 50 idle python3 connections held past the trace hold 
   t.teardown(() => void trace.child.kill('SIGKILL'));
   for (let i = 0; i < 600 && !out.includes('"type":"note"'); i++) await sleep(100);
 
-  const peer = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', HOLD, '23620', String(n)], {stdio: ['pipe', 'pipe', 'inherit']});
+  const peer = spawn('ip', ['netns', 'exec', ns, PYTHON, '-c', HOLD, '23620', String(n)], {stdio: ['pipe', 'pipe', 'inherit']});
   const peerExited = new Promise((resolve) => peer.once('exit', resolve));
   t.teardown(() => void peer.kill('SIGKILL'));
   // every call counted: the trace stops while the peer still holds its sockets (nothing freed during the trace)

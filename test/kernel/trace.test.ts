@@ -1,7 +1,7 @@
 // trace watches programs the tool did not start: a python3 client/server in the host's namespace.
 import test from 'ava';
 import {execFile, execFileSync, spawn} from 'node:child_process';
-import {PY, python} from '../helpers/python-peers.js';
+import {PY, PYTHON, python} from '../helpers/python-peers.js';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {jsonLines, startCli} from '../helpers/cli.js';
 import {journals, kernelSkipReason, toolProcesses} from '../helpers/kernel.js';
@@ -52,7 +52,7 @@ kernelTest('trace --pid A --pid B: the syscalls of those two processes, not of a
   // three python3 processes wait on stdin; only the first two are traced
   const shapes: Array<[number, number]> = [[23_480, 5], [23_481, 7], [23_482, 4]];
   const procs = shapes.map(([port, n]) => {
-    const child = spawn('python3', ['-c', PY, JSON.stringify([port]), String(n), '0', 'wait'], {stdio: ['pipe', 'pipe', 'inherit']});
+    const child = spawn(PYTHON, ['-c', PY, JSON.stringify([port]), String(n), '0', 'wait'], {stdio: ['pipe', 'pipe', 'inherit']});
     let out = '';
     child.stdout!.on('data', (d) => (out += d));
     const done = new Promise<Array<[number, number]>>((resolve) => child.once('exit', () => resolve(JSON.parse(out || '[]'))));
@@ -78,7 +78,7 @@ kernelTest('trace --netns NAME: a python3 client/server inside a namespace the t
   const port = 23_500;
   const inNetns = () =>
     new Promise<Array<[number, number]>>((resolve, reject) =>
-      execFile('ip', ['netns', 'exec', ns, 'python3', '-c', PY, JSON.stringify([port]), '23', '0'], (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout)))),
+      execFile('ip', ['netns', 'exec', ns, PYTHON, '-c', PY, JSON.stringify([port]), '23', '0'], (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout)))),
     );
   const {r, made, summary} = await traceAround(['--netns', ns, '--port', String(port), '--duration', '6'], async () => {
     // the same port in the host's namespace at the same time: not counted
