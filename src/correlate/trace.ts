@@ -69,7 +69,7 @@ export function connectionSlab(held: Record<string, number>, endsEstablished: nu
   const byCache = Object.fromEntries(CONNECTION_CACHES.filter((c) => (held[c] ?? 0) !== 0).map((c) => [c, held[c]!]));
   const heldBytes = Object.values(byCache).reduce((a, b) => a + b, 0);
   return {
-    includes: 'objects of the caches TCP, TCPv6, sock_inode_cache, request_sock_TCP(v6), tw_sock_TCP(v6) allocated by tasks in the namespace during the trace (on loopback both ends) and not freed by its end',
+    includes: 'objects of the caches TCP, TCPv6, sock_inode_cache, request_sock_TCP(v6), tw_sock_TCP(v6) allocated during the trace by tasks in the namespace (on loopback both ends), or for TCP sockets in a softirq of another task (the handshake of a retransmitted SYN) and then found in the namespace by their state change, and not freed by its end',
     heldBytes,
     byCache,
     bytesPerEndEstablished: endsEstablished > 0 ? Math.round(heldBytes / endsEstablished) : null,

@@ -27,11 +27,12 @@ export const slab = defineMeasurement<'slab', SlabReading>({
     {name: '@alloc_bytes', aggregation: 'sum', keys: ['cache'], unit: 'bytes', print: 'tick', kinds: ['kfunc'], about: 'bytes allocated by cache'},
     {name: '@freed_bytes', aggregation: 'sum', keys: ['cache'], unit: 'bytes', print: 'tick', about: 'bytes of tracked objects freed, by cache'},
     {name: '@live', aggregation: 'scratch', keys: ['object address'], unit: '(bytes, cache)', print: 'never', about: 'objects allocated and not yet freed'},
+    {name: '@sock_pending', aggregation: 'scratch', keys: ['object address'], unit: '(bytes, cache[, call site])', print: 'never', about: "TCP sockets allocated in another task's context (a timer's softirq), counted once their first state change shows the namespace"},
   ],
   variants: [
-    {kind: 'tracepoint', files: ['slab-tp.bt'], needs: ['btf', 'kmemName'], hooks: 'kmem:kmem_cache_alloc, kmem:kmem_cache_free'},
-    {kind: 'kfunc', files: ['slab-kfunc-noprof.bt'], needs: ['btf', 'fn:kmem_cache_alloc_noprof', 'fn:kmem_cache_alloc_lru_noprof'], hooks: 'kretfunc:kmem_cache_alloc*_noprof, kfunc:kmem_cache_free', live: [...LIVE]},
-    {kind: 'kfunc', files: ['slab-kfunc.bt'], needs: ['btf', 'fn:kmem_cache_alloc', 'fn:kmem_cache_alloc_lru'], hooks: 'kretfunc:kmem_cache_alloc{,_lru,_node}, kfunc:kmem_cache_free', live: [...LIVE]},
+    {kind: 'tracepoint', files: ['slab-tp.bt'], needs: ['btf', 'kmemName'], hooks: 'kmem:kmem_cache_alloc, kmem:kmem_cache_free, sock:inet_sock_set_state'},
+    {kind: 'kfunc', files: ['slab-kfunc-noprof.bt', 'slab-sockets-kfunc.bt'], needs: ['btf', 'fn:kmem_cache_alloc_noprof', 'fn:kmem_cache_alloc_lru_noprof'], hooks: 'kretfunc:kmem_cache_alloc*_noprof, kfunc:kmem_cache_free, sock:inet_sock_set_state', live: [...LIVE]},
+    {kind: 'kfunc', files: ['slab-kfunc.bt', 'slab-sockets-kfunc.bt'], needs: ['btf', 'fn:kmem_cache_alloc', 'fn:kmem_cache_alloc_lru'], hooks: 'kretfunc:kmem_cache_alloc{,_lru,_node}, kfunc:kmem_cache_free, sock:inet_sock_set_state', live: [...LIVE]},
   ],
   feeds: ['slab.bytesPerConnection.tracepoint', 'slab.byCache', 'slab.heldBytesByCache', 'slab.connections'],
   read: (k: KernelState) => {

@@ -10,7 +10,8 @@ export type {Measurement, Need, ProbeKind} from '../measurements/index.js';
 export type Variant = {
   measurement: Measurement;
   kind: ProbeKind;
-  // the file that names the variant (its last: the kind's own), for the plan, the manifest and messages
+  // the file that names the variant (the last one no other variant of its measurement composes: the kind's own;
+  // else its last), for the plan, the manifest and messages
   file: string;
   files?: string[];
   needs: Need[];
@@ -34,7 +35,7 @@ export const VARIANTS: Variant[] = REGISTRY.flatMap((m) =>
   m.variants.map((v) => ({
     measurement: m.name,
     kind: v.kind,
-    file: v.files.at(-1)!,
+    file: [...v.files].reverse().find((f) => m.variants.every((o) => o === v || !o.files.includes(f))) ?? v.files.at(-1)!,
     files: v.files,
     needs: v.needs,
     hooks: v.hooks,

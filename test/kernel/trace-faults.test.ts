@@ -134,7 +134,10 @@ kernelTest('trace --netns: a 3 s connect() in a bucket holding 3 s; the namespac
     if (summary.runs.receiveLookup.eventsMissed === 0) t.is(k.receive.tcpSegments, truth.TcpInSegs);
     else t.is(k.receive, null);
     // slab of the connections' own caches: 7 TCP sockets held (a listener, 3 clients, 3 accepted), each one
-    // object of the TCP cache; withheld, with why, when the kernel skipped runs of the slab program
+    // object of the TCP cache, the slow connection's server socket too (made in the softirq of the SYN
+    // retransmission timer, in whatever task it interrupted: 6 of 7 in about one run of four when the slab
+    // program counted by the allocating task alone); withheld, with why, when the kernel skipped runs of the slab
+    // program
     if (summary.slab.connections === null) t.regex(summary.incomplete['slab.connections'], /^slab: the kernel skipped \d+ runs/);
     else t.is(summary.slab.connections.byCache.TCP, 7 * tcpObjectBytes());
     t.deepEqual(toolProcesses(), []);
