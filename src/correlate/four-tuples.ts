@@ -4,24 +4,47 @@
 // One connection as the kernel gave it its local port.
 export type FourTuple = {local: string; remote: string};
 
-// A 32-bit address word in network order, as bpftrace prints it (a little-endian integer), in text: IPv4 dotted;
-// IPv6 only its last 32 bits are kept, written "*:hhhh:hhhh" (::1 is "*:0:1").
-export function addressWord(family: number, word: number): string {
-  const b = [word & 255, (word >>> 8) & 255, (word >>> 16) & 255, (word >>> 24) & 255];
-  if (family === 2) return b.join('.');
-  return `*:${((b[0]! << 8) | b[1]!).toString(16)}:${((b[2]! << 8) | b[3]!).toString(16)}`;
+// An IPv6 address in its canonical text (RFC 5952, as the WHATWG URL parser writes a host: "::1",
+// "::ffff:7f00:1"); null where it is not one.
+export function canonicalIpv6(address: string): string | null {
+  try {
+    return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  } catch {
+    return null;
+  }
 }
 
-const endpoint = (family: number, word: number, port: number) => (family === 2 ? `${addressWord(family, word)}:${port}` : `[${addressWord(family, word)}]:${port}`);
+// A bpftrace key part as the 64-bit word it holds (bpftrace prints one with its top bit set as a negative number).
+const word64 = (part: string) => BigInt.asUintN(64, BigInt(part));
+
+// An address as the probes' @tuples keys carry it, two 64-bit words of its bytes in memory (network order) read
+// little-endian, in text: IPv4 (AF_INET, 2) dotted, from the low word; IPv6 (AF_INET6, 10) canonical, all 16 bytes.
+export function addressText(family: number, high: bigint, low: bigint): string {
+  const bytes = (w: bigint) => Array.from({length: 8}, (_, i) => Number((w >> BigInt(8 * i)) & 255n));
+  if (family === 2) return bytes(low).slice(0, 4).join('.');
+  const b = [...bytes(high), ...bytes(low)];
+  const groups = Array.from({length: 8}, (_, i) => ((b[2 * i]! << 8) | b[2 * i + 1]!).toString(16));
+  return canonicalIpv6(groups.join(':'))!;
+}
+
+const endpoint = (family: number, high: bigint, low: bigint, port: number) => (family === 2 ? `${addressText(family, high, low)}:${port}` : `[${addressText(family, high, low)}]:${port}`);
+
+// One @tuples key, "family,daddr high,daddr low,dport,saddr high,saddr low,sport", as its parts; null where it is
+// not one (the addresses as bigint words).
+export function tupleKey(key: string): {family: number; daddr: [bigint, bigint]; dport: number; saddr: [bigint, bigint]; sport: number} | null {
+  const f = key.split(',');
+  if (f.length !== 7 || !f.every((x) => /^-?\d+$/.test(x))) return null;
+  return {family: Number(f[0]), daddr: [word64(f[1]!), word64(f[2]!)], dport: Number(f[3]), saddr: [word64(f[4]!), word64(f[5]!)], sport: Number(f[6])};
+}
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-// "family,daddr,dport,saddr,sport" keys -> 4-tuples, sorted.
+// @tuples keys (tupleKey) -> 4-tuples, sorted.
 export function fourTuples(keys: string[]): FourTuple[] {
   return keys
-    .map((k) => k.split(',').map(Number))
-    .filter((f) => f.length === 5 && f.every(Number.isFinite))
-    .map(([family, daddr, dport, saddr, sport]) => ({local: endpoint(family!, saddr!, sport!), remote: endpoint(family!, daddr!, dport!)}))
+    .map(tupleKey)
+    .filter((t) => t !== null)
+    .map((t) => ({local: endpoint(t!.family, ...t!.saddr, t!.sport), remote: endpoint(t!.family, ...t!.daddr, t!.dport)}))
     .sort((a, b) => cmp(a.remote, b.remote) || cmp(a.local, b.local));
 }
 

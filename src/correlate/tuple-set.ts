@@ -1,6 +1,6 @@
 // Compact sets of TCP 4-tuples: one bitmap of local ports (8 KiB) per (local address, remote address, remote
 // port), so that a million connections cost a few bitmaps, not a million keys; and their join.
-import {addressWord} from './four-tuples.js';
+import {addressText, canonicalIpv6, tupleKey} from './four-tuples.js';
 
 const PORT_BYTES = 65_536 / 8;
 // set bits of every byte value
@@ -10,18 +10,11 @@ const BITS = Uint8Array.from({length: 256}, (_, b) => {
   return n;
 });
 
-// The join key of an address, as the probes' @tuples keys carry it: IPv4 dotted as given; IPv6 only its last 32
-// bits, "*:hhhh:hhhh" (::1 is "*:0:1"), as addressWord writes them.
+// The join key of an address, as addressText writes the probes' @tuples addresses: IPv4 dotted as given; IPv6
+// canonical ("::1", "::ffff:7f00:1" for ::ffff:127.0.0.1).
 export function addressKey(address: string): string {
   if (!address.includes(':')) return address;
-  const [head = '', tail = ''] = address.split('::');
-  const groups = (s: string) => (s === '' ? [] : s.split(':'));
-  let words = address.includes('::') ? [...groups(head), ...groups(tail)] : groups(address);
-  // an IPv4-mapped or -compatible tail (::ffff:127.0.0.1) is two groups
-  const dotted = words.at(-1)?.includes('.') ? words.pop()!.split('.').map(Number) : null;
-  if (dotted) words = [...words, ((dotted[0]! << 8) | dotted[1]!).toString(16), ((dotted[2]! << 8) | dotted[3]!).toString(16)];
-  const last = words.length >= 2 ? words.slice(-2) : ['0', ...words];
-  return `*:${last.map((w) => parseInt(w, 16).toString(16)).join(':')}`;
+  return canonicalIpv6(address) ?? address;
 }
 
 // The local ports of one (local address, remote address, remote port): a bitmap and its count.
@@ -105,14 +98,12 @@ export class TupleSet {
   }
 }
 
-// The 4-tuples of the probes' @tuples keys, "family,daddr,dport,saddr,sport" (addresses as addressWord reads them).
+// The 4-tuples of the probes' @tuples keys (tupleKey; addresses as addressText writes them).
 export function kernelTuples(keys: Iterable<string>): TupleSet {
   const set = new TupleSet();
   for (const k of keys) {
-    const f = k.split(',').map(Number);
-    if (f.length !== 5 || !f.every(Number.isFinite)) continue;
-    const [family, daddr, dport, saddr, sport] = f as [number, number, number, number, number];
-    set.add(addressWord(family, saddr), sport, addressWord(family, daddr), dport);
+    const t = tupleKey(k);
+    if (t) set.add(addressText(t.family, ...t.saddr), t.sport, addressText(t.family, ...t.daddr), t.dport);
   }
   return set;
 }

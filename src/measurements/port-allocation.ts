@@ -57,7 +57,7 @@ export const portAllocation = defineMeasurement<'portAllocation', PortAllocation
     {name: '@bind_ok', aggregation: 'count', keys: [], unit: 'calls', print: 'tick', about: 'bind() calls that succeeded'},
     {name: '@bind_fail', aggregation: 'count', keys: ['errno'], unit: 'calls', print: 'tick', about: 'failed bind() calls by errno'},
     {name: '@ports', aggregation: 'set', keys: ['server port', 'local port'], unit: 'pairs', print: 'end', feeds: ['ports.pairs'], about: 'every (server port, local port) pair (trace)'},
-    {name: '@tuples', aggregation: 'set', keys: ['family', 'remote address', 'remote port', 'local address', 'local port'], unit: '4-tuples', print: 'end', feeds: ['ports.fourTuples', 'ports.perDestination', 'ports.correlation', 'ports.parity'], about: 'every 4-tuple (addresses as 32-bit words in network order)'},
+    {name: '@tuples', aggregation: 'set', keys: ['family', 'remote address high', 'remote address low', 'remote port', 'local address high', 'local address low', 'local port'], unit: '4-tuples', print: 'end', feeds: ['ports.fourTuples', 'ports.perDestination', 'ports.correlation', 'ports.parity'], about: 'every 4-tuple (an address as two 64-bit words of its bytes in network order, read little-endian: IPv4 in the low one)'},
     {name: '@connect_start', aggregation: 'scratch', keys: ['tid'], unit: 'ns', print: 'never', feeds: ['kernel.latency.connect'], about: 'connect() entry time'},
     {name: '@bind_start', aggregation: 'scratch', keys: ['tid'], unit: 'flag', print: 'never', about: 'bind() entered by a traced process'},
     {name: '@hash_connect_ns', aggregation: 'hist', keys: [], unit: 'ns', print: 'tick', kinds: FN, about: 'inet_hash_connect() latency'},

@@ -8,8 +8,8 @@ const rec = (rport: number, lport: number, errno: string | null = null, laddr = 
 });
 // address words as bpftrace prints them (network order read as a little-endian integer)
 const W = {'127.0.0.1': 16_777_343, '127.0.0.2': 33_554_559, '127.0.0.3': 50_331_775};
-// an IPv4 @tuples key: family, remote address, remote port, local address, local port
-const key = (rport: number, lport: number, laddr: keyof typeof W = '127.0.0.1') => `2,${W['127.0.0.1']},${rport},${W[laddr]},${lport}`;
+// an IPv4 @tuples key: family, remote address (high, low word), remote port, local address (high, low), local port
+const key = (rport: number, lport: number, laddr: keyof typeof W = '127.0.0.1') => `2,0,${W['127.0.0.1']},${rport},0,${W[laddr]},${lport}`;
 
 test('4-tuples seen on both sides match; the rest are counted per side', (t) => {
   const j = joinPorts([key(12000, 40000), key(12000, 40002), key(12001, 40000), key(12001, 40005)], tuplesOf([rec(12000, 40000), rec(12000, 40002), rec(12001, 40000), rec(12002, 40010), rec(12002, 0, 'EADDRNOTAVAIL')]));
@@ -35,15 +35,23 @@ test('two client addresses reuse local port 45000 toward one server port: two co
   t.deepEqual([k.matched, k.onlyKernel, k.onlyGenerator], [1, 1, 1]);
 });
 
-test('IPv6: the generator\'s ::1 joins the probes\' key, which keeps the address\'s last 32 bits', (t) => {
-  t.is(addressKey('::1'), '*:0:1');
-  t.is(addressKey('fd00::2:0:a:1'), '*:a:1');
-  t.is(addressKey('::ffff:127.0.0.1'), '*:7f00:1');
-  t.is(addressKey('2001:db8:0:0:0:0:0:1'), '*:0:1');
+test('IPv6: the generator\'s addresses join the probes\' keys by the whole address, canonical', (t) => {
+  t.is(addressKey('::1'), '::1');
+  t.is(addressKey('0:0:0:0:0:0:0:1'), '::1');
+  t.is(addressKey('fd00::2:0:a:1'), 'fd00::2:0:a:1');
+  t.is(addressKey('::ffff:127.0.0.1'), '::ffff:7f00:1');
+  t.is(addressKey('2001:DB8:0:0:0:0:0:1'), '2001:db8::1');
   t.is(addressKey('127.0.0.1'), '127.0.0.1');
   const generator = new TupleSet();
   generator.add('::1', 40000, '::1', 12000);
-  t.deepEqual(joinPorts([`10,16777216,12000,16777216,40000`], generator), {matched: 1, onlyKernel: 0, onlyGenerator: 0, portsPerDestination: {'12000': 1}, parity: {even: 1, odd: 0}});
+  // ::1 is 15 zero bytes and a 1: the low word, read little-endian, is 1 << 56
+  const one = `0,${2n ** 56n}`;
+  t.deepEqual(joinPorts([`10,${one},12000,${one},40000`], generator), {matched: 1, onlyKernel: 0, onlyGenerator: 0, portsPerDestination: {'12000': 1}, parity: {even: 1, odd: 0}});
+  // two addresses alike in their last 32 bits (fd00::1 and fd01::1) stay two: the whole address is the key
+  const fd00 = `${0xfdn},${2n ** 56n}`;
+  const fd01 = `${0x1fdn},${2n ** 56n}`;
+  const j = joinPorts([`10,${one},12000,${fd00},40000`, `10,${one},12000,${fd01},40000`], generator);
+  t.deepEqual([j.matched, j.onlyKernel], [0, 2]);
 });
 
 test('a 4-tuple added twice counts once', (t) => {
