@@ -28,6 +28,7 @@ const RUNS = {
   ipv6: ['--connections', '3000', '--rate', '300', '--hold', '1'],
   'one-port': [],
   'time-wait': [],
+  'port-search': [],
 };
 const KEPT = ['manifest.json', 'summary.json', 'samples.ndjson', 'connections.csv'];
 

@@ -149,6 +149,13 @@ function quantileBucket(buckets: Bucket[], q: number): Bucket | null {
   return buckets.at(-1) ?? null;
 }
 
+// The samples a cumulative histogram gained since an earlier print of it: the counts of now minus those of before,
+// bucket by bucket (same bounds), empty buckets left out.
+export function bucketsSince(now: Bucket[], before: Bucket[]): Bucket[] {
+  const earlier = new Map(before.map((b) => [`${b.min},${b.max}`, b.count]));
+  return now.map((b) => ({...b, count: b.count - (earlier.get(`${b.min},${b.max}`) ?? 0)})).filter((b) => b.count > 0);
+}
+
 // Samples in open-ended buckets (values bounded on one side only).
 export function openBucketCount(buckets: Bucket[]): number {
   return buckets.filter((b) => !Number.isFinite(b.max) || !Number.isFinite(b.min)).reduce((n, b) => n + b.count, 0);

@@ -36,12 +36,16 @@ export type RunOptions = {
   sharedServers: number;
 };
 
+// The scenarios whose connection count is their lab range's size.
+const RANGE_SIZED: readonly ScenarioName[] = ['port-exhaustion', 'bind-first', 'time-wait', 'port-search'];
+
 // Connections the generator makes in all for a scenario of n (port-exhaustion: 2 x range + 1; bind-first:
 // 2 x range connect-time, then range + 2 bound first).
 export function generatorConnections(scenario: ScenarioName, n: number): number {
   if (scenario === 'port-exhaustion') return 2 * n + 1;
   if (scenario === 'bind-first') return 3 * n + 2;
   if (scenario === 'time-wait') return n + 1 + TIME_WAIT_REUSES;
+  if (scenario === 'port-search') return n + 1;
   return n;
 }
 
@@ -93,7 +97,7 @@ function connectionCount(scenario: ScenarioName, flag: string | undefined, nofil
     const fix = scenario === 'port-exhaustion' ? 'its size is the --port-range' : scenario === 'four-tuple' ? 'it always makes three' : d.fixedConnections;
     throw new UsageError(`\`--connections\` does not apply to ${scenario} (${fix}): leave it out`);
   }
-  if (scenario === 'port-exhaustion' || scenario === 'bind-first' || scenario === 'time-wait') return range!.high - range!.low + 1;
+  if (RANGE_SIZED.includes(scenario)) return range!.high - range!.low + 1;
   const fallback = typeof d.connections === 'function' ? d.connections(nofile ?? 256) : d.connections;
   return positiveInt('--connections', flag, fallback, 1, 2_000_000);
 }
@@ -119,8 +123,12 @@ export function runOptions(values: FlagValues, positionals: string[], nofileHard
   const d = SCENARIO_DEFAULTS[scenario];
   const str = (k: string) => flagString(values, k);
   const range = portRange('--port-range', str('port-range')) ?? d.portRange;
-  if ((scenario === 'port-exhaustion' || scenario === 'bind-first' || scenario === 'time-wait') && range!.high - range!.low + 1 > 1000) {
+  if (RANGE_SIZED.includes(scenario) && range!.high - range!.low + 1 > 1000) {
     throw new UsageError(`\`--port-range ${range!.low}-${range!.high}\` is too wide for ${scenario} (it connects one by one): use at most 1000 ports`);
+  }
+  // __inet_hash_connect() searches an even count of ports (remaining &= ~1): an odd range leaves one unused
+  if (scenario === 'port-search' && ((range!.high - range!.low + 1) % 20 !== 0 || range!.high - range!.low + 1 < 20)) {
+    throw new UsageError(`\`--port-range ${range!.low}-${range!.high}\` does not suit port-search (read by tenths, in halves of each parity): give it a multiple of 20 ports, e.g. 40000-40999`);
   }
   if (str('client-addresses') !== undefined && scenario !== 'million' && scenario !== 'one-port') {
     throw new UsageError(`\`--client-addresses\` does not apply to ${scenario}: only million and one-port bind their connections to several client addresses`);

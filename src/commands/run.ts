@@ -241,7 +241,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
     const rampStartedAt = Date.now();
 
     const ctx: ScenarioContext = {
-      generator: gen, connections: opts.connections, ports: opts.ports, host: opts.host, nofile: opts.nofile, backlog: opts.backlog,
+      generator: gen, connections: opts.connections, ports: opts.ports, portRange: range, host: opts.host, nofile: opts.nofile, backlog: opts.backlog,
       netnsCounters: () => netnsCounters(netns.name),
       sysctl: (key) => nsSysctl(netns.name, key).catch(() => null),
       setSysctl: async (key, value) => void (await nsExec(netns.name, ['sysctl', '-q', '-w', `${key}=${value}`])),

@@ -306,9 +306,67 @@ export function fillLatency(runs: RecordedRun[]): Chart | null {
   };
 }
 
+// The port-search scenario's table by tenth of the range (its latency claim's evidence), where a run has one.
+function fillRowsOf(run: RecordedRun): Array<{fill: string; decile: number; generatorP50Ns: number | null; kernelP50Ns: number | null; attemptsMin: number | null; attemptsMax: number | null}> {
+  const claim = (run.summary.claims ?? []).find((c: any) => Array.isArray(c.evidence?.byDecile) && c.evidence.byDecile[0]?.kernelP50Ns !== undefined);
+  return claim ? claim.evidence.byDecile : [];
+}
+
+// port-search: connect()'s median by tenth of the destination's range in use, as the kernel (syscall entry to
+// return) and the generator (to established) timed it, and the ports each connect tried where function probes
+// counted them (__inet_check_established() calls: fewest and most in the tenth); none for other scenarios.
+export function portSearchCharts(runs: RecordedRun[]): Chart[] {
+  const per = runs.map((r) => ({r, rows: fillRowsOf(r).filter((x) => x.decile <= 10)}));
+  if (!per.some((p) => p.rows.length > 0)) return [];
+  const name = (r: RecordedRun, s: string) => (many(runs) ? `${r.name} ${s}` : s);
+  const latency = per.flatMap(({r, rows}) =>
+    rows.flatMap((x) => [
+      ...(x.kernelP50Ns === null ? [] : [{series: name(r, 'kernel p50 (up to, log2 bucket)'), fill: x.fill, us: x.kernelP50Ns / 1000}]),
+      ...(x.generatorP50Ns === null ? [] : [{series: name(r, 'generator p50'), fill: x.fill, us: x.generatorP50Ns / 1000}]),
+    ]),
+  );
+  const charts: Chart[] = [{
+    name: 'port-search-latency',
+    title: 'connect() by tenth of the port range in use (one destination)',
+    spec: {
+      ...base('connect() by tenth of the port range in use (one destination)', ['median connect() as the range fills, connects one by one;', 'the kernel: syscall entry to return; the generator: to established']),
+      data: {values: latency},
+      mark: {type: 'line', point: true},
+      encoding: {
+        x: {field: 'fill', type: 'ordinal', title: 'share of the port range in use', sort: null, axis: {labelAngle: -45}},
+        y: {field: 'us', type: 'quantitative', title: 'connect() p50 (µs)'},
+        color: {field: 'series', type: 'nominal', title: 'timed by'},
+      },
+    },
+  }];
+  const tried = per.flatMap(({r, rows}) =>
+    rows.flatMap((x) => (x.attemptsMin === null || x.attemptsMax === null ? [] : [
+      {series: name(r, 'fewest'), fill: x.fill, ports: x.attemptsMin},
+      {series: name(r, 'most'), fill: x.fill, ports: x.attemptsMax},
+    ])),
+  );
+  if (tried.length > 0) {
+    charts.push({
+      name: 'port-search-attempts',
+      title: 'ports tried per connect() by tenth of the port range in use',
+      spec: {
+        ...base('ports tried per connect() by tenth of the port range in use', '__inet_check_established() calls per inet_hash_connect() (function probes), fewest and most in each tenth'),
+        data: {values: tried},
+        mark: {type: 'line', point: true},
+        encoding: {
+          x: {field: 'fill', type: 'ordinal', title: 'share of the port range in use', sort: null, axis: {labelAngle: -45}},
+          y: {field: 'ports', type: 'quantitative', title: 'ports tried by one connect()', axis: {format: ',d'}},
+          color: {field: 'series', type: 'nominal', title: 'in the tenth'},
+        },
+      },
+    });
+  }
+  return charts;
+}
+
 // Every chart of one run, or of two runs side by side (one chart per figure).
 export function runCharts(runs: RecordedRun | RecordedRun[]): Chart[] {
   const list = Array.isArray(runs) ? runs : [runs];
   const fill = fillLatency(list);
-  return [slabVsConnections(list), slabByCache(list), portsPerDestination(list), latencyDistributions(list), ...(fill ? [fill] : []), connectionsOverTime(list)];
+  return [slabVsConnections(list), slabByCache(list), portsPerDestination(list), latencyDistributions(list), ...(fill ? [fill] : []), ...portSearchCharts(list), connectionsOverTime(list)];
 }

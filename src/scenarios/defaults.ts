@@ -2,7 +2,7 @@
 import type {ServerMode} from '../load/protocol.js';
 
 // The scenarios, in help order; ramp is the default.
-export const SCENARIO_NAMES = ['ramp', 'four-tuple', 'port-exhaustion', 'fd-limit', 'hello', 'million', 'bind-first', 'accept-overflow', 'ipv6', 'one-port', 'time-wait'] as const;
+export const SCENARIO_NAMES = ['ramp', 'four-tuple', 'port-exhaustion', 'fd-limit', 'hello', 'million', 'bind-first', 'accept-overflow', 'ipv6', 'one-port', 'time-wait', 'port-search'] as const;
 // A scenario's name.
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
@@ -71,5 +71,10 @@ export const SCENARIO_DEFAULTS: Record<ScenarioName, ScenarioDefaults> = {
   'time-wait': {
     connections: 50, portCount: 1, portRange: {low: 60_000, high: 60_049}, holdS: 1, concurrency: 1, serverMode: 'drain', fixedConnections: 'its size is the --port-range',
     summary: 'churn (connect, send a byte, client closes first) to one server ip:port: range-size connections, then EADDRNOTAVAIL with none open (port range x TIME_WAIT); tcp_tw_reuse 2 reuses them after 1 s',
+  },
+  // connections: the range's size (even, its ends of different parity); range + 1 connects, read by tenths (see port-search.ts)
+  'port-search': {
+    connections: 1000, portCount: 1, portRange: {low: 40_000, high: 40_999}, holdS: 1, concurrency: 1, serverMode: 'idle', fixedConnections: 'its size is the --port-range',
+    summary: "one destination's ports filled one by one, then one more: the first half of the low end's parity, the second the other; connect() latency and ports tried (function probes) by tenth of the range",
   },
 };

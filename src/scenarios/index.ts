@@ -9,6 +9,7 @@ import {ipv6} from './ipv6.js';
 import {million} from './million.js';
 import {onePort} from './one-port.js';
 import {portExhaustion} from './port-exhaustion.js';
+import {portSearch} from './port-search.js';
 import {ramp} from './ramp.js';
 import {timeWait} from './time-wait.js';
 import type {Scenario} from './types.js';
@@ -26,4 +27,5 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
   ipv6,
   'one-port': onePort,
   'time-wait': timeWait,
+  'port-search': portSearch,
 };

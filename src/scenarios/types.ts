@@ -14,6 +14,8 @@ export type ScenarioContext = {
   generator: Generator;
   connections: number;
   ports: number[];
+  // the lab namespace's ip_local_port_range, where the scenario set one
+  portRange?: {low: number; high: number};
   host: string;
   nofile?: number;
   // the servers' listen() backlog, where the scenario set one

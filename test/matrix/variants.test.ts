@@ -85,3 +85,24 @@ for (const kind of ['kfunc', 'kprobe'] as const) {
     t.true(s.kernel.functions.checkEstablished >= 20, `__inet_check_established ${s.kernel.functions.checkEstablished}`);
   });
 }
+
+for (const kind of ['kfunc', 'kprobe'] as const) {
+  matrixTest(`${kernel}: --probes ${kind}: port-search: past half the range every connect tries at least 50 ports, the failing one all 100`, async (t) => {
+    const r = await runCli(['run', 'port-search', '--headless', '--hold', '0.5', '--probes', kind, '--port-range', '40000-40099', '--out', `/tmp/tcp-trace-matrix-ps-${kind}`]);
+    t.is(r.code, 0, r.stderr);
+    const s = jsonLines(r.stdout).at(-1)!;
+    t.is(s.probePlan.portAllocation.kind, kind);
+    const [parity, full, , attempts] = s.claims;
+    t.true(parity.held && full.held, JSON.stringify(s.claims));
+    t.deepEqual(parity.evidence.kernel, {firstHalf: {even: 50, odd: 0}, secondHalf: {even: 0, odd: 50}});
+    // the ports tried, by tenth: the first half finds a free port of its parity at once or nearly; the second
+    // tries the 50 full ones of the first parity before the other's
+    t.true(attempts?.held, JSON.stringify(attempts));
+    const rows = s.claims[2].evidence.byDecile as Array<{decile: number; attemptsMin: number; attemptsSum: number}>;
+    t.true(rows.filter((x) => x.decile > 5 && x.decile <= 10).every((x) => x.attemptsMin >= 50), JSON.stringify(rows));
+    t.true(rows.find((x) => x.decile === 11)!.attemptsSum >= 100, JSON.stringify(rows));
+    // the exact total agrees with the function counts of the summary
+    t.is(rows.reduce((n, x) => n + x.attemptsSum, 0), s.kernel.functions.checkEstablished);
+    t.deepEqual(s.kernel.functions.hashConnectErrors, {EADDRNOTAVAIL: 1});
+  });
+}

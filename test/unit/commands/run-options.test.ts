@@ -54,3 +54,10 @@ test('the limit scenarios: bind-first sized by its range, accept-overflow fixed,
   t.is(m.sharedServers, Math.ceil(1_000_000 / 15_000));
   t.throws(() => runOptions({'client-addresses': '4'}, ['ramp']), {message: /--client-addresses.*does not apply to ramp/});
 });
+
+test('port-search: sized by its range (1000 by default), which must be a multiple of 20 (tenths, halves of each parity)', (t) => {
+  t.like(runOptions({}, ['port-search']), {connections: 1000, ports: [12000], portRange: {low: 40000, high: 40999}, concurrency: 1});
+  t.like(runOptions({'port-range': '50000-50199'}, ['port-search']), {connections: 200});
+  t.throws(() => runOptions({'port-range': '50000-50100'}, ['port-search']), {message: /^`--port-range 50000-50100` does not suit port-search \(.*\): give it a multiple of 20 ports, e\.g\. 40000-40999$/});
+  t.throws(() => runOptions({connections: '10'}, ['port-search']), {message: /--connections.*does not apply to port-search/});
+});

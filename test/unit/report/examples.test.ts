@@ -7,13 +7,14 @@ import {loadRun} from '../../../src/report/load.js';
 import {runCharts} from '../../../src/report/charts.js';
 import {runReport} from '../../../src/report/markdown.js';
 import {renderSvg} from '../../../src/report/svg.js';
+import {SCENARIO_NAMES} from '../../../src/scenarios/defaults.js';
 import {ROOT} from '../../helpers/paths.js';
 
 const EXAMPLES = join(ROOT, 'docs', 'examples');
 const dirs = existsSync(EXAMPLES) ? readdirSync(EXAMPLES).filter((d) => existsSync(join(EXAMPLES, d, 'manifest.json'))) : [];
 
 test('there is an example run for every scenario', (t) => {
-  t.deepEqual([...dirs].sort(), ['accept-overflow', 'bind-first', 'fd-limit', 'four-tuple', 'hello', 'ipv6', 'million', 'one-port', 'port-exhaustion', 'ramp', 'time-wait']);
+  t.deepEqual([...dirs].sort(), [...SCENARIO_NAMES].sort());
 });
 
 for (const name of dirs) {
