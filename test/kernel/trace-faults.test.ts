@@ -328,15 +328,18 @@ kernelTest('run hello: buffer memory beside slab; the 12-byte messages each way 
   t.true(e.bufferBytesPerConnectionAfter > e.bufferBytesPerConnectionBefore);
 });
 
-// Two client addresses (127.0.0.2, 127.0.0.3) each bind local port 45000 and connect to one server.
+// Two client addresses (127.0.0.2, 127.0.0.3 unless given) each bind local port 45000 and connect to one server
+// (127.0.0.1 unless given; IPv6 when the server address has a colon).
 const TWO_ADDRESSES = `
 import json, socket, sys
 port = int(sys.argv[1])
-srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-srv.bind(("127.0.0.1", port)); srv.listen(8)
+server, clients = (sys.argv[2], sys.argv[3:]) if len(sys.argv) > 2 else ("127.0.0.1", ["127.0.0.2", "127.0.0.3"])
+family = socket.AF_INET6 if ":" in server else socket.AF_INET
+srv = socket.socket(family); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind((server, port)); srv.listen(8)
 held = []
-for a in ["127.0.0.2", "127.0.0.3"]:
-    c = socket.socket(); c.bind((a, 45000)); c.connect(("127.0.0.1", port)); held += [c, srv.accept()[0]]
+for a in clients:
+    c = socket.socket(family); c.bind((a, 45000)); c.connect((server, port)); held += [c, srv.accept()[0]]
 print(json.dumps([[c.getsockname()[0], c.getsockname()[1]] for c in held[::2]]), flush=True)
 sys.stdin.readline()
 `;
@@ -357,6 +360,28 @@ kernelTest('trace: connections keyed by the 4-tuple; two client addresses reusin
     t.deepEqual(summary.ports.pairs, [[port, 45_000]]);
     t.deepEqual(summary.fourTuples, made.map(([a, lp]) => ({local: `${a}:${lp}`, remote: `127.0.0.1:${port}`})));
     t.deepEqual(summary.localsPerDestination, {[`127.0.0.1:${port}`]: 2});
+    t.deepEqual(summary.kernel.established, {client: 2, server: 2});
+  } finally {
+    del();
+  }
+});
+
+kernelTest('trace: IPv6 4-tuples keep the whole address; fd00::1 and fd01::1 (alike in their last 32 bits) reusing local port 45000 toward [::1] stay two', async (t) => {
+  const ns = `tt14-tuple6-${process.pid}`;
+  const del = makeNetns(ns);
+  try {
+    for (const a of ['fd00::1', 'fd01::1']) execFileSync('ip', ['-n', ns, 'addr', 'add', `${a}/128`, 'dev', 'lo', 'nodad']);
+    const port = 23_551;
+    const trace = await startTrace(['--netns', ns, '--port', String(port)]);
+    const p = peer(ns, TWO_ADDRESSES, [String(port), '::1', 'fd00::1', 'fd01::1']);
+    const made = (await p.result()) as Array<[string, number]>;
+    const {r, summary} = await trace.stop();
+    await p.release();
+    t.is(r.code, 0, r.stderr);
+    t.deepEqual(made, [['fd00::1', 45_000], ['fd01::1', 45_000]]);
+    t.deepEqual(summary.ports.pairs, [[port, 45_000]]);
+    t.deepEqual(summary.fourTuples, made.map(([a, lp]) => ({local: `[${a}]:${lp}`, remote: `[::1]:${port}`})));
+    t.deepEqual(summary.localsPerDestination, {[`[::1]:${port}`]: 2});
     t.deepEqual(summary.kernel.established, {client: 2, server: 2});
   } finally {
     del();
