@@ -282,6 +282,8 @@ export async function run({values, positionals}: {values: FlagValues; positional
     const memoryAfter = await memorySnapshot(true);
     programs.stop();
     const kernel = await probes.stop();
+    // the namespace's ports in use, read once no probe counts the reader's own socket (ss makes one there)
+    const addressUse = await netnsSnapshot(netns.name).then((s) => s.ephemeralUse, () => null);
     // what the last prints showed (a map full only at its END print) is said too
     noteProblems();
     phase = 'done';
@@ -293,7 +295,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
       scenario: opts.scenario, requested: opts.connections, ports: opts.ports, durationMs: Date.now() - startedAt.getTime(), startupMs: rampStartedAt - startedAt.getTime(), rampMs,
       generator: gen.stats(), connections: gen.connections, kernel, memoryBefore, memoryAfter, plan, failedProbes,
       lostEvents: probes.lostEvents(), limits: host.limits, lab: labFacts, stoppedBy, slabConnections,
-      problems: probes.problems(), warnings: bpftraceWarnings,
+      problems: probes.problems(), warnings: bpftraceWarnings, addressUse,
     });
     const summary = markLost({...base, claims: steps ? scenario.claims(base, steps) : [], faults, runDirectory: dir.path}, faults);
     await onDisk(() => dir.writeJson('summary.json', summary))();

@@ -122,7 +122,7 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
       } else {
         const runs = await measurementRuns(session);
         const problems = [...unavailableProblems(failedProbes), ...session.problems(), ...missedRunProblems(runs)];
-        out({type: 'sample', tMs: Date.now() - startedAt, ...traceSummary(session.state(), null, problems), runs});
+        out({type: 'sample', tMs: Date.now() - startedAt, ...traceSummary(session.state(), null, problems, session.plan), runs});
       }
     };
     void tick();
@@ -139,7 +139,7 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
     dashboard = null;
     out({
       type: 'summary', mode: 'trace', netns: {name: netnsName ?? null, inum}, port, lport, rport, pids, comm: comm ?? null, durationMs: Date.now() - startedAt,
-      ...traceSummary(kernel, null, problems), lostEvents: session.lostEvents(),
+      ...traceSummary(kernel, null, problems, session.plan), lostEvents: session.lostEvents(),
       // runs of each measurement's programs the kernel skipped (recursion_misses) and ran (run_cnt)
       runs,
       namespace: netnsReport(nsBefore, nsAfter, pageSize),

@@ -29,13 +29,18 @@ export function limitOfErrno(code: string): string | null {
   }
 }
 
+// The limit an EADDRNOTAVAIL names when the range toward one destination is full of ports TIME-WAIT sockets hold:
+// each holds its port for 60 s after the close (TCP_TIMEWAIT_LEN, include/net/tcp.h), not a connection.
+export const TIME_WAIT_LIMIT = 'port range x TIME_WAIT (60 s)';
+
 // What an EADDRNOTAVAIL from connect() points at, by the evidence: the ephemeral range when its ports toward one
-// destination were all in use, else a 4-tuple already in use (a local port bound explicitly and connected again to
-// the same address and port); null without evidence (the namespace's sockets were not read).
-export function attributeAddrNotAvail(use: {maxPerDestination: number; destination: string | null} | null, rangeSize: number | null) {
+// destination were all in use (by TIME-WAIT sockets, some or all: port range x TIME_WAIT), else a 4-tuple already in
+// use (a local port bound explicitly and connected again to the same address and port); null without evidence (the
+// namespace's sockets were not read).
+export function attributeAddrNotAvail(use: {maxPerDestination: number; destination: string | null; timeWait?: number} | null, rangeSize: number | null) {
   if (!use || rangeSize === null) return null;
-  const inUse = `${use.maxPerDestination} of ${rangeSize} ephemeral ports in use toward ${use.destination ?? 'any destination'} at the end`;
-  return use.maxPerDestination >= rangeSize
-    ? {limit: 'ip_local_port_range', evidence: inUse}
-    : {limit: '4-tuple in use', evidence: `${inUse}: the range was not exhausted, so the local address and port asked for (bound explicitly) already had a connection to that destination`};
+  const tw = use.timeWait ?? 0;
+  const inUse = `${use.maxPerDestination} of ${rangeSize} ephemeral ports in use toward ${use.destination ?? 'any destination'} at the end${tw > 0 ? `, ${tw} of them held by TIME-WAIT sockets alone` : ''}`;
+  if (use.maxPerDestination >= rangeSize) return {limit: tw > 0 ? TIME_WAIT_LIMIT : 'ip_local_port_range', evidence: inUse};
+  return {limit: '4-tuple in use', evidence: `${inUse}: the range was not exhausted, so the local address and port asked for (bound explicitly) already had a connection to that destination`};
 }

@@ -6,7 +6,7 @@ import {attributeAddrNotAvail, limitOfErrno} from './errno.js';
 
 // The counters reported as deltas over the trace (TcpExt.* from /proc/net/netstat, Tcp.* from /proc/net/snmp).
 export const NETNS_COUNTERS = [
-  'TcpExt.ListenOverflows', 'TcpExt.ListenDrops', 'TcpExt.TCPSynRetrans', 'TcpExt.TCPTimeouts', 'TcpExt.TW',
+  'TcpExt.ListenOverflows', 'TcpExt.ListenDrops', 'TcpExt.TCPSynRetrans', 'TcpExt.TCPTimeouts', 'TcpExt.TW', 'TcpExt.TWRecycled',
   'Tcp.ActiveOpens', 'Tcp.PassiveOpens', 'Tcp.AttemptFails', 'Tcp.EstabResets', 'Tcp.InSegs', 'Tcp.OutSegs', 'Tcp.RetransSegs',
 ] as const;
 

@@ -8,7 +8,7 @@ import type {MemorySnapshot} from '../system/memory.js';
 import {planToJson, type PlanEntry} from '../probes/plan.js';
 import type {KernelState} from '../bpftrace/kernel-state.js';
 import {kindsOf, readAll} from '../measurements/index.js';
-import {errnoName, isRestartCode, limitOfErrno} from './errno.js';
+import {attributeAddrNotAvail, errnoName, isRestartCode, limitOfErrno} from './errno.js';
 import {joinPorts} from './ports.js';
 import {functionCounts} from './functions.js';
 import {fourTuples, localPortsByAddress} from './four-tuples.js';
@@ -41,6 +41,9 @@ export type RunFacts = {
   problems?: MeasurementProblem[];
   // warnings known before the run (a bpftrace version with a defect the tool cannot work around)
   warnings?: string[];
+  // the lab namespace's ephemeral ports in use toward its busiest destination at the end (ss; null: unread): what an
+  // EADDRNOTAVAIL points at (the range, port range x TIME_WAIT, or a 4-tuple in use)
+  addressUse?: {maxPerDestination: number; destination: string | null; timeWait: number} | null;
 };
 
 
@@ -136,7 +139,11 @@ export function buildSummary(f: RunFacts) {
       established: keep('kernel.established', counts.established),
       syscalls: keep('kernel.syscalls', counts.syscalls),
       errors,
-      limitsHit: Object.fromEntries(Object.keys(errors).flatMap((e) => (limitOfErrno(e) ? [[e, limitOfErrno(e)]] : []))),
+      // EADDRNOTAVAIL by the evidence where the namespace's sockets were read; the others by their errno
+      limitsHit: Object.fromEntries(Object.keys(errors).flatMap((e) => {
+        const limit = (e === 'EADDRNOTAVAIL' ? attributeAddrNotAvail(f.addressUse ?? null, f.lab.portRange.size)?.limit : null) ?? limitOfErrno(e);
+        return limit ? [[e, limit]] : [];
+      })),
       latency: {socket: keep('kernel.latency.socket', latency(r.socketCreation.socketNs)), connect: keep('kernel.latency.connect', latency(r.portAllocation.connectNs))},
       histograms: {socketNs: r.socketCreation.socketNs, connectNs: r.portAllocation.connectNs},
       receive: keep('kernel.receive', {tcpSegments: r.receiveLookup.tcpSegments, packets: r.receiveLookup.packets, byIpVersion: r.receiveLookup.tcpSegmentsByIpVersion}),

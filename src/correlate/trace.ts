@@ -1,7 +1,7 @@
 // Pure summary of traced connections, filtered to one server port where asked.
 import type {KernelState} from '../bpftrace/kernel-state.js';
 import {readAll} from '../measurements/index.js';
-import {kernelCounts, kernelErrors, kernelRestarts} from './summary.js';
+import {kernelCounts, kernelErrors, kernelRestarts, timeWaitCounts} from './summary.js';
 import {latency} from './latency.js';
 import {errnoName} from './errno.js';
 import {fourTuples, localsPerDestination} from './four-tuples.js';
@@ -14,9 +14,10 @@ import type {PlanEntry} from '../probes/plan.js';
 
 // What the probes saw (port: count only keys of that server port; null when the probes filtered by port
 // themselves, as trace's do): connections per side, the (server port, local port) pairs, syscalls and their latency,
-// slab. A number that a problem of its measurement (full map, helper error, runs the kernel skipped) makes
-// wrong is withheld (null), with why in `incomplete`.
-export function traceSummary(k: KernelState, port: number | null, problems: MeasurementProblem[] = []) {
+// slab, sockets handed to TIME_WAIT (and reused: `plan` says whether a function probe served timeWait). A number
+// that a problem of its measurement (full map, helper error, runs the kernel skipped) makes wrong is withheld
+// (null), with why in `incomplete`.
+export function traceSummary(k: KernelState, port: number | null, problems: MeasurementProblem[] = [], plan: ReadonlyArray<{measurement: string; kind: PlanEntry['kind']}> = []) {
   const r = readAll(k);
   const pairs = r.portAllocation.pairs
     .map((p) => p.split(',').map(Number) as [number, number])
@@ -44,6 +45,9 @@ export function traceSummary(k: KernelState, port: number | null, problems: Meas
       receive: keep('kernel.receive', {
         tcpSegments: r.receiveLookup.tcpSegments, byIpVersion: r.receiveLookup.tcpSegmentsByIpVersion, packets: r.receiveLookup.packets,
       }),
+      // sockets of the traced namespace handed to TIME_WAIT; TIME_WAIT sockets connect() reused (null: no function
+      // probe served timeWait; the namespace's TcpExt.TWRecycled in namespace.counters is the count then)
+      timeWait: keep('kernel.timeWait', timeWaitCounts(k, plan)),
     },
     // printed once, when the probes stop: [server port, local port]
     ports: keep('ports.pairs', {pairs, localPorts: [...new Set(pairs.map((p) => p[1]))].sort((a, b) => a - b)}),

@@ -8,11 +8,12 @@ import {readAll} from '../measurements/index.js';
 import type {Summary} from '../correlate/summary.js';
 import type {ConnRecord} from '../load/protocol.js';
 import type {TcpSockstat} from '../system/netns-parse.js';
+import {TIME_WAIT_LIMIT} from '../correlate/errno.js';
 import {TIME_WAIT_REUSES} from './defaults.js';
 import type {Claim, Scenario} from './types.js';
 
 // The limit an EADDRNOTAVAIL of this churn names.
-export const TIME_WAIT_LIMIT = 'port range x TIME_WAIT (60 s)';
+export {TIME_WAIT_LIMIT};
 // The pause before the connects that reuse TIME_WAIT sockets: over the 1 s tcp_twsk_unique() asks since the
 // socket's last timestamp (whole seconds before 6.14, tcp_tw_reuse_delay ms since).
 export const REUSE_PAUSE_MS = 2000;

@@ -99,21 +99,27 @@ export function parseSsMemory(text: string): SocketBuffers {
 
 // Local ports of the ephemeral range in use toward the busiest destination (remote address:port), from
 // `ss -tanH` lines (listeners left out; TIME_WAIT holds its port too).
-export type EphemeralUse = {maxPerDestination: number; destination: string | null};
+// timeWait: how many of the busiest destination's local (address, port) only a TIME-WAIT socket holds.
+export type EphemeralUse = {maxPerDestination: number; destination: string | null; timeWait: number};
 
-// The busiest destination's count of distinct local (address, port) in [low, high].
+// The busiest destination's count of distinct local (address, port) in [low, high], and how many of them are held
+// by TIME-WAIT sockets alone (ss -tan's state column).
 export function ephemeralUse(ssText: string, range: {low: number; high: number}): EphemeralUse {
-  const byDest = new Map<string, Set<string>>();
+  const byDest = new Map<string, Map<string, boolean>>();
   for (const line of ssText.split('\n')) {
     const m = /^(\S+)\s+\d+\s+\d+\s+(\S+):(\d+)\s+(\S+:\d+)\s*$/.exec(line.trim());
     if (!m || m[1] === 'LISTEN') continue;
     const port = Number(m[3]);
     if (port < range.low || port > range.high) continue;
-    const set = byDest.get(m[4]!) ?? new Set<string>();
-    set.add(`${m[2]}:${port}`);
-    byDest.set(m[4]!, set);
+    const locals = byDest.get(m[4]!) ?? new Map<string, boolean>();
+    const local = `${m[2]}:${port}`;
+    // TIME-WAIT alone: no other socket on that local endpoint toward this destination
+    locals.set(local, (locals.get(local) ?? true) && m[1] === 'TIME-WAIT');
+    byDest.set(m[4]!, locals);
   }
-  let best: EphemeralUse = {maxPerDestination: 0, destination: null};
-  for (const [dest, set] of byDest) if (set.size > best.maxPerDestination) best = {maxPerDestination: set.size, destination: dest};
+  let best: EphemeralUse = {maxPerDestination: 0, destination: null, timeWait: 0};
+  for (const [dest, locals] of byDest) {
+    if (locals.size > best.maxPerDestination) best = {maxPerDestination: locals.size, destination: dest, timeWait: [...locals.values()].filter(Boolean).length};
+  }
   return best;
 }

@@ -30,6 +30,8 @@ kernelTest('port-exhaustion: exactly 10, then EADDRNOTAVAIL, then 10 more on the
   t.true(allHeld(summary), JSON.stringify(held(summary)));
   t.deepEqual(summary.connections.failed, {EADDRNOTAVAIL: 1});
   t.deepEqual(summary.kernel.errors, {EADDRNOTAVAIL: 1});
+  // the 10 ports toward the first server port held by open connections at the end: the range itself
+  t.deepEqual(summary.kernel.limitsHit, {EADDRNOTAVAIL: 'ip_local_port_range'});
   t.deepEqual(summary.kernel.established, {client: 20, server: 20});
   t.deepEqual(summary.ports.range, {low: 60000, high: 60009, size: 10});
   t.deepEqual(summary.ports.perDestination, {'12000': 10, '12001': 10});

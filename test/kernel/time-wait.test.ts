@@ -20,6 +20,8 @@ kernelTest('time-wait: 50 churned connections, EADDRNOTAVAIL with none open and 
   const [exhaust, held, reuse] = s.claims.map((c: {evidence: Record<string, unknown>}) => c.evidence);
   t.like(exhaust, {established: 50, failed: ['EADDRNOTAVAIL'], openConnections: 0, twAtStart: 0, limit: TIME_WAIT_LIMIT});
   t.like(held, {sockstatTw: 50, kernelEntered: 50, timeWaitOverflow: 0});
+  // the summary names the same limit, from the namespace's sockets at the end: 50 ports, TIME-WAIT sockets alone
+  t.deepEqual(s.kernel.limitsHit, {EADDRNOTAVAIL: TIME_WAIT_LIMIT});
   // the tracepoint path has no reuse count of its own: the namespace's TcpExt.TWRecycled is it
   const fn = s.probePlan.timeWait.kind === 'kfunc' || s.probePlan.timeWait.kind === 'kprobe';
   t.like(reuse, {established: 10, failed: [], twRecycled: 10, kernelReused: fn ? 10 : null, sockstatTw: 50, kernelEntered: 10});

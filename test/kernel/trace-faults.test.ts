@@ -387,3 +387,41 @@ kernelTest('trace: IPv6 4-tuples keep the whole address; fd00::1 and fd01::1 (al
     del();
   }
 });
+
+// n connections each closed first by the client: each client end goes to TIME_WAIT (the server's closes after it).
+const CHURN = `
+import json, socket, sys, time
+port, n = int(sys.argv[1]), int(sys.argv[2])
+srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", port)); srv.listen(64)
+for i in range(n):
+    c = socket.socket(); c.connect(("127.0.0.1", port)); a = srv.accept()[0]
+    c.close(); a.recv(1); a.close()
+time.sleep(0.3)
+print(json.dumps({"churned": n}), flush=True)
+sys.stdin.readline()
+`;
+
+kernelTest('trace --netns: 20 connections closed first by the client put 20 sockets in TIME_WAIT, as the namespace\'s sockstat says', async (t) => {
+  const ns = `tt14-tw-${process.pid}`;
+  const del = makeNetns(ns);
+  try {
+    const port = 23_552;
+    const n = 20;
+    const trace = await startTrace(['--netns', ns, '--port', String(port)]);
+    const p = peer(ns, CHURN, [String(port), String(n)]);
+    t.deepEqual(await p.result(), {churned: n});
+    const {r, summary} = await trace.stop();
+    await p.release();
+    t.is(r.code, 0, r.stderr);
+    t.deepEqual(summary.kernel.established, {client: n, server: n});
+    // the kernel's count of sockets handed to TIME_WAIT, and the namespace's own count of them at the end
+    t.is(summary.kernel.timeWait.entered, n);
+    t.is(summary.namespace.tcpSockets.end.tw, n);
+    const fn = summary.probePlan.timeWait.kind === 'kfunc' || summary.probePlan.timeWait.kind === 'kprobe';
+    t.is(summary.kernel.timeWait.reused, fn ? 0 : null);
+    t.is(summary.namespace.counters['TcpExt.TWRecycled'], 0);
+  } finally {
+    del();
+  }
+});

@@ -8,7 +8,7 @@ const snap = (over: Partial<NetnsSnapshot>): NetnsSnapshot => ({
   ephemeralPorts: {low: 40000, high: 40099, reserved: 10, size: 90},
   ehash: {entries: 1024, sharedWithHost: false, childEntries: 0},
   sockstat: {inuse: 3, orphan: 0, tw: 0, alloc: 3, memPages: 0},
-  ephemeralUse: {maxPerDestination: 1, destination: '127.0.0.1:5000'},
+  ephemeralUse: {maxPerDestination: 1, destination: '127.0.0.1:5000', timeWait: 0},
   buffers: {sockets: 2, unreadBytes: 0, unsentBytes: 0, rmemBytes: 0, wmemQueuedBytes: 0, forwardAllocBytes: 0},
   counters: {'TcpExt.ListenOverflows': 4, 'TcpExt.ListenDrops': 4, 'TcpExt.TCPSynRetrans': 1, 'Tcp.InSegs': 100},
   ...over,
@@ -46,8 +46,11 @@ test('EADDRNOTAVAIL is blamed on the range only when its ports toward one destin
   t.is(dup.EADDRNOTAVAIL!.limit, '4-tuple in use');
   t.regex(dup.EADDRNOTAVAIL!.evidence ?? '', /^1 of 90 ephemeral ports in use toward 127.0.0.1:5000/);
   t.false('ECONNREFUSED' in dup);
-  const full = limitsHit({EADDRNOTAVAIL: 1}, snap({ephemeralUse: {maxPerDestination: 90, destination: '127.0.0.1:5000'}}));
+  const full = limitsHit({EADDRNOTAVAIL: 1}, snap({ephemeralUse: {maxPerDestination: 90, destination: '127.0.0.1:5000', timeWait: 0}}));
   t.is(full.EADDRNOTAVAIL!.limit, 'ip_local_port_range');
+  // the range full of ports TIME-WAIT sockets hold: churn, not connections
+  const churn = limitsHit({EADDRNOTAVAIL: 1}, snap({ephemeralUse: {maxPerDestination: 90, destination: '127.0.0.1:5000', timeWait: 90}}));
+  t.deepEqual(churn.EADDRNOTAVAIL, {limit: 'port range x TIME_WAIT (60 s)', evidence: '90 of 90 ephemeral ports in use toward 127.0.0.1:5000 at the end, 90 of them held by TIME-WAIT sockets alone'});
   t.deepEqual(limitsHit({EMFILE: 1}, snap({})), {EMFILE: {limit: 'RLIMIT_NOFILE', evidence: null}});
   // no evidence: said so, not guessed
   t.deepEqual(limitsHit({EADDRNOTAVAIL: 1}, snap({ephemeralUse: null})).EADDRNOTAVAIL, {limit: null, evidence: 'unavailable: the namespace\'s sockets could not be read (ss)'});

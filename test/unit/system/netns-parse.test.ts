@@ -49,5 +49,7 @@ test('ephemeral ports in use toward the busiest destination: distinct local (add
     'ESTAB 0 0 127.0.0.1:5000 127.0.0.1:40010',
     'ESTAB 0 0 127.0.0.1:40012 127.0.0.1:5001',
   ].join('\n');
-  t.deepEqual(ephemeralUse(text, {low: 40000, high: 40099}), {maxPerDestination: 3, destination: '127.0.0.1:5000'});
+  t.deepEqual(ephemeralUse(text, {low: 40000, high: 40099}), {maxPerDestination: 3, destination: '127.0.0.1:5000', timeWait: 1});
+  // a local endpoint held by an open socket as well as a TIME-WAIT one is not TIME-WAIT alone
+  t.is(ephemeralUse(`${text}\nSYN-SENT 0 1 127.0.0.1:40011 127.0.0.1:5000`, {low: 40000, high: 40099}).timeWait, 0);
 });
