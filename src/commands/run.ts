@@ -10,7 +10,7 @@ import {parsePortRange} from '../system/proc-parse.js';
 import {makeNetns, openLab} from '../lab/lab.js';
 import {nsExec, nsSysctl} from '../lab/netns.js';
 import {parseTcpSockstat} from '../system/netns-parse.js';
-import {netnsCounters, netnsSnapshot} from '../system/netns-state.js';
+import {netnsCounters, netnsSnapshot, pollQueues} from '../system/netns-state.js';
 import {Generator, idleStats} from '../load/generator.js';
 import {warmUp} from '../load/spawn-worker.js';
 import {attachPlan, type ProbeSession} from '../probes/session.js';
@@ -58,6 +58,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
   let generator: Generator | null = null;
   let session: ProbeSession | null = null;
   let sampler: {stop: () => void} | null = null;
+  let queues: ReturnType<typeof pollQueues> | null = null;
   try {
     const host = await inspectHost(lab.journal, opts.probes);
     if (opts.probes && host.plan.every((p) => !p.variant)) {
@@ -161,8 +162,10 @@ export async function run({values, positionals}: {values: FlagValues; positional
       scenario: opts.scenario, requested: opts.connections, ports: opts.ports, portRange: range,
       sample: {...buildSample(Date.now() - startedAt.getTime(), stats, kernel, memAvailable, slabConnections), phase},
       generator: stats, kernel, plan, failedProbes, limits: host.limits, perWorkerSockets: opts.perWorker, phase, events: [],
-      slabSites: topSiteByCache(readAll(kernel).slab.allocBytesBySite, symbols), probesReady,
+      slabSites: topSiteByCache(readAll(kernel).slab.allocBytesBySite, symbols), probesReady, buffers: queues?.latest() ?? null,
     });
+    // the lab's queued bytes beside slab, on the dashboard (read without a socket: the probes count socket())
+    if (!headless) queues = pollQueues(netns.name);
     // the first sample at once, while the workers start and the probes attach (seconds: see README), then one a second
     sampler = startSampler({
       live: (memAvailable) => {
@@ -276,6 +279,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
     stoppedBy ??= stop.reason();
     phase = 'stopping';
     sampler.stop();
+    queues?.stop();
     // no connect may be under way while the probes stop: both sides must count the same set
     await gen.pause();
     await gen.waitAccepted(gen.stats().established, 5000);
@@ -308,6 +312,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
     return faults.some((f) => f.part !== 'memory') ? 1 : 0;
   } finally {
     sampler?.stop();
+    queues?.stop();
     view?.close();
     stop.dispose();
     await generator?.close(1000);

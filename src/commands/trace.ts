@@ -20,7 +20,7 @@ import {writeFileSync} from 'node:fs';
 import {onStopSignals} from './stop-signals.js';
 import {serveMetrics} from '../metrics/server.js';
 import {registerCleanup} from '../lab/cleanup.js';
-import {netnsSnapshot, pageBytes} from '../system/netns-state.js';
+import {netnsSnapshot, pageBytes, pollQueues} from '../system/netns-state.js';
 import {limitsHit, limitsOfNetns, netnsReport} from '../correlate/netns-report.js';
 import {kernelErrors} from '../correlate/summary.js';
 import {bpfStatsEnabled, programsOf} from '../system/bpf-programs.js';
@@ -69,6 +69,7 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
   const lab = await openLab();
   const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
   let dashboard: ReturnType<typeof createDashboard> | null = null;
+  let queues: ReturnType<typeof pollQueues> | null = null;
   try {
     const host = await inspectHost(lab.journal, forced);
     // the traced namespace's own limits and counters (ip netns exec: /proc/sys/net and /proc/net are per namespace),
@@ -109,10 +110,12 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
     note(`tracing namespace ${netnsName ?? 'of the host'} (inode ${inum})${ends ? `, connections on ${ends}` : ''}${who ? `, syscalls of ${who}` : ''}`);
     const startedAt = Date.now();
     const failedProbes = session.failures;
+    // the namespace's queued bytes beside slab, on the dashboard (read without a socket: the trace counts socket())
+    queues = view ? pollQueues(netnsName ?? null) : null;
     const live = async () =>
       traceLive({
         tMs: Date.now() - startedAt, kernel: session.state(), port, portsFiltered: true, plan: session.plan, failedProbes, limits,
-        portRange: limits.ipLocalPortRange, memAvailableBytes: (await memorySnapshot()).meminfo.MemAvailable ?? 0,
+        portRange: limits.ipLocalPortRange, memAvailableBytes: (await memorySnapshot()).meminfo.MemAvailable ?? 0, buffers: queues?.latest() ?? null,
       });
     const tick = async () => {
       if (view) {
@@ -129,6 +132,7 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
     const ticker = setInterval(() => void tick(), 1000);
     await Promise.race([durationS > 0 ? sleep(durationS * 1000) : new Promise(() => undefined), stop.signalled]);
     clearInterval(ticker);
+    queues?.stop();
     await metrics?.close();
     // read while the programs are still loaded: their fds go with bpftrace
     const runs = await measurementRuns(session);
@@ -152,6 +156,7 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
     });
     return stop.reason() === 'SIGTERM' ? 143 : 0;
   } finally {
+    queues?.stop();
     dashboard?.close();
     stop.dispose();
     await lab.close();

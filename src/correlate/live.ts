@@ -4,6 +4,7 @@ import type {Limits} from '../system/limits.js';
 import type {PlanEntry} from '../probes/plan.js';
 import type {KernelState} from '../bpftrace/kernel-state.js';
 import type {Sample} from './sample.js';
+import type {QueuedBytes} from '../system/netns-parse.js';
 
 // Everything a panel may show, as plain values.
 export type LiveState = {
@@ -25,4 +26,7 @@ export type LiveState = {
   slabSites: Record<string, string>;
   // while starting: the measurements whose program is attached, with the ms it took (absent: not yet)
   probesReady?: Record<string, number>;
+  // bytes queued on the namespace's TCP sockets (buffer memory, not slab), read every few seconds on a terminal
+  // (absent or null: not read)
+  buffers?: QueuedBytes | null;
 };

@@ -11,6 +11,7 @@ import type {LiveState} from './live.js';
 import type {GeneratorStats} from '../load/generator.js';
 import type {Limits} from '../system/limits.js';
 import type {PlanEntry} from '../probes/plan.js';
+import type {QueuedBytes} from '../system/netns-parse.js';
 
 // What the probes saw (port: count only keys of that server port; null when the probes filtered by port
 // themselves, as trace's do): connections per side, the (server port, local port) pairs, syscalls and their latency,
@@ -92,6 +93,8 @@ export type TraceFacts = {
   limits: Limits;
   portRange: {low: number; high: number; size: number};
   memAvailableBytes: number;
+  // bytes queued on the traced namespace's TCP sockets (null: not read)
+  buffers?: QueuedBytes | null;
 };
 
 // The dashboard's live state for a trace (pure): no generator, so its counts are the kernel's own (connect
@@ -125,5 +128,6 @@ export function traceLive(f: TraceFacts): LiveState {
     phase: 'tracing',
     events: [],
     slabSites: {},
+    buffers: f.buffers ?? null,
   };
 }

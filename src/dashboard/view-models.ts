@@ -56,7 +56,11 @@ export function slabView(live: LiveState | null, sites: Record<string, string> =
     .slice(0, 12)
     .map((r) => [r.cache, sites[r.cache] ?? '', bytesText(r.perConnection)]);
   const total = Object.values(held).reduce((a, b) => a + b, 0);
-  return {state: 'ok' as const, headers: ['cache', 'call site', 'per conn'], rows: [['all caches', '', bytesText(total / n)], ...rows], total: bytesText(total / n)};
+  // beside slab, not in it: bytes queued on the namespace's sockets (unread + unsent), over every connection held
+  const q = live.buffers;
+  const connections = live.generator.established;
+  const buffers = q && connections > 0 ? [['socket buffers', 'not slab: queued', bytesText((q.unreadBytes + q.unsentBytes) / connections)]] : [];
+  return {state: 'ok' as const, headers: ['cache', 'call site', 'per conn'], rows: [['all caches', '', bytesText(total / n)], ...buffers, ...rows], total: bytesText(total / n)};
 }
 
 // Panel 3: ports in use per destination against the range, parity, EADDRNOTAVAIL, connect latency.

@@ -123,3 +123,21 @@ export function ephemeralUse(ssText: string, range: {low: number; high: number})
   }
   return best;
 }
+
+// Bytes queued on a namespace's TCP sockets but listeners, from /proc/net/tcp and tcp6 (no socket made to read
+// them, unlike ss): rx_queue (received, not read yet) and tx_queue (written, not acknowledged yet), per socket.
+export type QueuedBytes = {sockets: number; unreadBytes: number; unsentBytes: number};
+
+// Sum /proc/net/tcp{,6} lines ("sl local rem st tx_queue:rx_queue ..."; st 0A is LISTEN, whose rx_queue counts
+// queued connections, not bytes: left out). Source: net/ipv4/tcp_ipv4.c, get_tcp4_sock().
+export function parseProcNetTcp(text: string): QueuedBytes {
+  const out: QueuedBytes = {sockets: 0, unreadBytes: 0, unsentBytes: 0};
+  for (const line of text.split('\n')) {
+    const m = /^\s*\d+:\s+\S+\s+\S+\s+([0-9A-F]{2})\s+([0-9A-F]+):([0-9A-F]+)\s/i.exec(line);
+    if (!m || m[1]!.toUpperCase() === '0A') continue;
+    out.sockets += 1;
+    out.unsentBytes += parseInt(m[2]!, 16);
+    out.unreadBytes += parseInt(m[3]!, 16);
+  }
+  return out;
+}

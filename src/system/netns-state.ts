@@ -2,7 +2,7 @@
 // /proc/net show the reader's namespace), or from the tool's own namespace when none is named.
 import {readFile} from 'node:fs/promises';
 import {run} from './exec.js';
-import {ehashTable, ephemeralPorts, ephemeralUse, parseSnmpPairs, parseSsMemory, parseTcpSockstat, type EhashTable, type EphemeralPorts, type EphemeralUse, type SocketBuffers, type TcpSockstat} from './netns-parse.js';
+import {ehashTable, ephemeralPorts, ephemeralUse, parseProcNetTcp, parseSnmpPairs, parseSsMemory, parseTcpSockstat, type EhashTable, type EphemeralPorts, type EphemeralUse, type QueuedBytes, type SocketBuffers, type TcpSockstat} from './netns-parse.js';
 
 const FILES = {
   range: '/proc/sys/net/ipv4/ip_local_port_range',
@@ -77,4 +77,39 @@ export async function pageBytes(): Promise<number> {
 // inside it: no ss, so no socket is made there (a scenario counting the namespace's socket() calls stays exact).
 export async function netnsCounters(netns: string): Promise<Record<string, number>> {
   return parseSnmpPairs(await run('ip', ['netns', 'exec', netns, 'cat', FILES.snmp, FILES.netstat]));
+}
+
+// Bytes queued on the named namespace's TCP sockets (null: the tool's own), read from /proc/net/tcp{,6} by a `cat`
+// inside it: no socket is made there, so a trace or run counting the namespace's socket() calls stays exact.
+export async function netnsQueues(netns: string | null): Promise<QueuedBytes> {
+  const files = ['/proc/net/tcp', '/proc/net/tcp6'];
+  const text = netns === null
+    ? (await Promise.all(files.map((f) => readFile(f, 'utf8').catch(() => '')))).join('')
+    : await run('ip', ['netns', 'exec', netns, 'cat', ...files]);
+  return parseProcNetTcp(text);
+}
+
+// Sockets past which the queues are not read any more: /proc/net/tcp is about 150 bytes a socket (30 MB at 200 000).
+export const QUEUES_MAX_SOCKETS = 200_000;
+
+// Read the queues now and every `everyMs` until stop(); latest() is the last reading (null before the first, after
+// a failed read, or once the namespace held more than QUEUES_MAX_SOCKETS sockets, when reading stops).
+export function pollQueues(netns: string | null, everyMs = 5000): {latest: () => QueuedBytes | null; stop: () => void} {
+  let latest: QueuedBytes | null = null;
+  let busy = false;
+  let stopped = false;
+  const read = async () => {
+    if (busy || stopped) return;
+    busy = true;
+    latest = await netnsQueues(netns).catch(() => null);
+    busy = false;
+    if (latest && latest.sockets > QUEUES_MAX_SOCKETS) stop();
+  };
+  const timer = setInterval(() => void read(), everyMs);
+  const stop = () => {
+    stopped = true;
+    clearInterval(timer);
+  };
+  void read();
+  return {latest: () => (stopped && latest && latest.sockets > QUEUES_MAX_SOCKETS ? null : latest), stop};
 }

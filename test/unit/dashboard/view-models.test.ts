@@ -139,3 +139,10 @@ test('function probes add ports tried and lookups to their panels', (t) => {
   t.deepEqual(ports.rows.slice(-2), [['ports tried p50/p99', '0/1', ''], ['hash_connect p50', '2 µs', '']]);
   t.deepEqual(receive.rows.slice(-4), [['tcp_v4_rcv', '9'], ['lookup early_demux hit', '3'], ['lookup tcp_v4_rcv miss', '3'], ['lookup p50', '512 ns']]);
 });
+
+test('slab: the bytes queued on the namespace\'s sockets sit beside the caches, per connection, marked not slab', (t) => {
+  const live = {...liveState(10, kernel({'@alloc_bytes': {TCP: 47_360}})), buffers: {sockets: 20, unreadBytes: 240, unsentBytes: 0}};
+  const v = vm.slabView(live);
+  if (v.state !== 'ok') return t.fail(v.state);
+  t.deepEqual(v.rows.slice(0, 3), [['all caches', '', '4 736 B'], ['socket buffers', 'not slab: queued', '24 B'], ['TCP', '', '4 736 B']]);
+});

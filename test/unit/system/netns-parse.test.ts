@@ -1,5 +1,5 @@
 import test from 'ava';
-import {ehashTable, ephemeralPorts, ephemeralUse, parseReservedPorts, parseSnmpPairs, parseSsMemory, parseTcpSockstat} from '../../../src/system/netns-parse.js';
+import {ehashTable, ephemeralPorts, ephemeralUse, parseProcNetTcp, parseReservedPorts, parseSnmpPairs, parseSsMemory, parseTcpSockstat} from '../../../src/system/netns-parse.js';
 
 test('ephemeral ports: ip_local_port_range minus the reserved ports inside it', (t) => {
   t.deepEqual(parseReservedPorts('8080,40000-40009\n'), [[8080, 8080], [40000, 40009]]);
@@ -52,4 +52,16 @@ test('ephemeral ports in use toward the busiest destination: distinct local (add
   t.deepEqual(ephemeralUse(text, {low: 40000, high: 40099}), {maxPerDestination: 3, destination: '127.0.0.1:5000', timeWait: 1});
   // a local endpoint held by an open socket as well as a TIME-WAIT one is not TIME-WAIT alone
   t.is(ephemeralUse(`${text}\nSYN-SENT 0 1 127.0.0.1:40011 127.0.0.1:5000`, {low: 40000, high: 40099}).timeWait, 0);
+});
+
+test('queued bytes from /proc/net/tcp: tx_queue and rx_queue of every socket but listeners (hex)', (t) => {
+  const text = [
+    '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+    '   0: 0100007F:2EE0 00000000:0000 0A 00000000:00000003 00:00000000 00000000     0        0 1 1 0000000000000000 100 0 0 10 0',
+    '   1: 0100007F:9C40 0100007F:2EE0 01 00000000:0000000C 00:00000000 00000000     0        0 2 1 0000000000000000 20 4 30 10 -1',
+    '   2: 0100007F:2EE0 0100007F:9C40 01 00000010:00000000 00:00000000 00000000     0        0 3 1 0000000000000000 20 4 30 10 -1',
+    '  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode',
+    '   0: 00000000000000000000000001000000:9C41 00000000000000000000000001000000:2EE1 06 00000000:00000000 03:00000F9B 00000000     0        0 0 3 0000000000000000',
+  ].join('\n');
+  t.deepEqual(parseProcNetTcp(text), {sockets: 3, unreadBytes: 12, unsentBytes: 16});
 });
