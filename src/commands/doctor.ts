@@ -1,7 +1,6 @@
 // `tcp-trace doctor`: what this kernel lets us probe, its limits, and the predicted ceiling of connections.
 import type {FlagValues} from '../options.js';
-import {Journal} from '../lab/journal.js';
-import {registerCleanup} from '../lab/cleanup.js';
+import {openLab} from '../lab/lab.js';
 import {requireRoot} from '../system/preflight.js';
 import {inspectHost, type Host} from '../system/host.js';
 import {DEFAULT_SLAB_BYTES_PER_CONNECTION, predictCeilings} from '../system/ceiling.js';
@@ -43,10 +42,9 @@ const fmt = (n: number) => (Number.isFinite(n) ? n.toLocaleString('en-US') : 'un
 // Print the report; exit 0.
 export async function run({values}: {values: FlagValues}): Promise<number> {
   await requireRoot();
-  const journal = await new Journal().open();
-  const undo = registerCleanup(async () => void (await journal.undoAll()));
+  const lab = await openLab();
   try {
-    const host = await inspectHost(journal);
+    const host = await inspectHost(lab.tracefs);
     const r = doctorReport(host);
     if (values.json) {
       process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
@@ -77,6 +75,6 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;
   } finally {
-    await undo();
+    await lab.close();
   }
 }

@@ -1,7 +1,6 @@
 // `tcp-trace probes`: the probe plan for this host, one line per measurement, or --json; --emit [measurement]
 // prints each planned program as it will run (bcc's --ebpf): rendered for this bpftrace and kernel.
-import {Journal} from '../lab/journal.js';
-import {registerCleanup} from '../lab/cleanup.js';
+import {openLab} from '../lab/lab.js';
 import {requireRoot} from '../system/preflight.js';
 import {inspectHost} from '../system/host.js';
 import {formatPlan, planToJson} from '../probes/plan.js';
@@ -20,10 +19,9 @@ export async function run({values, positionals = []}: {values: FlagValues; posit
     throw new UsageError(`Unknown measurement \`${only}\`: choose one of ${MEASUREMENTS.join(', ')}`);
   }
   await requireRoot();
-  const journal = await new Journal().open();
-  const undo = registerCleanup(async () => void (await journal.undoAll()));
+  const lab = await openLab();
   try {
-    const host = await inspectHost(journal, forced);
+    const host = await inspectHost(lab.tracefs, forced);
     if (values.emit) {
       const facts = {version: host.bpftrace.version, kmemNameDataOffset: host.capabilities.kmemNameDataOffset};
       // one program per bpftrace process, as a run starts them (its measurements composed together)
@@ -42,6 +40,6 @@ export async function run({values, positionals = []}: {values: FlagValues; posit
     else process.stdout.write(`${['measurement     kind       why', ...formatPlan(host.plan)].join('\n')}\n`);
     return 0;
   } finally {
-    await undo();
+    await lab.close();
   }
 }

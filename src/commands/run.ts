@@ -60,7 +60,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
   let sampler: {stop: () => void} | null = null;
   let queues: ReturnType<typeof pollQueues> | null = null;
   try {
-    const host = await inspectHost(lab.journal, opts.probes);
+    const host = await inspectHost(lab.tracefs, opts.probes);
     if (opts.probes && host.plan.every((p) => !p.variant)) {
       throw new PreconditionError(`\`--probes ${opts.probes}\` cannot attach here (${host.capabilities.kinds[opts.probes].why}): use --probes tracepoint or leave it out`);
     }

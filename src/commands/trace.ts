@@ -71,7 +71,7 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
   let dashboard: ReturnType<typeof createDashboard> | null = null;
   let queues: ReturnType<typeof pollQueues> | null = null;
   try {
-    const host = await inspectHost(lab.journal, forced);
+    const host = await inspectHost(lab.tracefs, forced);
     // the traced namespace's own limits and counters (ip netns exec: /proc/sys/net and /proc/net are per namespace),
     // read before the probes attach and after they stop: ss and sysctl's own socket() calls there are not traced
     const [nsBefore, pageSize] = await Promise.all([netnsSnapshot(netnsName ?? null), pageBytes()]);

@@ -2,11 +2,9 @@
 import {detectCapabilities} from './capabilities.js';
 import {readLimits, type Limits} from './limits.js';
 import {requireBpftrace, requireRoot} from './preflight.js';
-import {ensureTracefs} from './tracefs.js';
 import {planProbes, type HostCapabilities, type PlanEntry} from '../probes/plan.js';
 import type {ProbeKind} from '../probes/catalog.js';
 import type {BpftraceVersion} from '../bpftrace/version.js';
-import type {Journal} from '../lab/journal.js';
 import {readFile} from 'node:fs/promises';
 
 // The host as the tool sees it.
@@ -19,11 +17,11 @@ export type Host = {
   plan: PlanEntry[];
 };
 
-// Check preconditions, mount tracefs if needed (journaled), trial-attach, snapshot limits and plan the probes.
-export async function inspectHost(journal: Journal, forced?: ProbeKind): Promise<Host> {
+// Check preconditions, trial-attach, snapshot limits and plan the probes; changes nothing on the host (tracefs, where
+// it was missing, is the lab's to mount first: `tracefs` says how the lab found it).
+export async function inspectHost(tracefs: Host['tracefs'], forced?: ProbeKind): Promise<Host> {
   await requireRoot();
   const bpftrace = await requireBpftrace();
-  const tracefs = await ensureTracefs(journal);
   const [capabilities, limits, kernel] = await Promise.all([
     detectCapabilities(bpftrace.path, bpftrace.version),
     readLimits(),
