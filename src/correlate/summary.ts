@@ -144,8 +144,12 @@ export function buildSummary(f: RunFacts) {
         const limit = (e === 'EADDRNOTAVAIL' ? attributeAddrNotAvail(f.addressUse ?? null, f.lab.portRange.size)?.limit : null) ?? limitOfErrno(e);
         return limit ? [[e, limit]] : [];
       })),
-      latency: {socket: keep('kernel.latency.socket', latency(r.socketCreation.socketNs)), connect: keep('kernel.latency.connect', latency(r.portAllocation.connectNs))},
-      histograms: {socketNs: r.socketCreation.socketNs, connectNs: r.portAllocation.connectNs},
+      latency: {
+        socket: keep('kernel.latency.socket', latency(r.socketCreation.socketNs)),
+        connect: keep('kernel.latency.connect', latency(r.portAllocation.connectNs)),
+        handshake: keep('kernel.latency.handshake', latency(r.connections.handshakeNs)),
+      },
+      histograms: {socketNs: r.socketCreation.socketNs, connectNs: r.portAllocation.connectNs, handshakeNs: r.connections.handshakeNs},
       receive: keep('kernel.receive', {tcpSegments: r.receiveLookup.tcpSegments, packets: r.receiveLookup.packets, byIpVersion: r.receiveLookup.tcpSegmentsByIpVersion}),
       // sockets handed to TIME_WAIT; TIME_WAIT sockets connect() reused (null: no function probe served timeWait)
       timeWait: keep('kernel.timeWait', timeWaitCounts(k, f.plan)),

@@ -39,9 +39,14 @@ export function traceSummary(k: KernelState, port: number | null, problems: Meas
       unmatchedReturns: {connect: r.portAllocation.connectUnmatched, accept: r.socketCreation.acceptUnmatched},
       // kernel-internal restart codes (ERESTARTSYS ...): a call interrupted by a signal, restarted or ended; no failure
       restarts: kernelRestarts(k),
-      latency: {socket: keep('kernel.latency.socket', latency(r.socketCreation.socketNs)), connect: keep('kernel.latency.connect', latency(r.portAllocation.connectNs))},
-      // log2 buckets in ns; connect() calls of 2^31 ns or more folded in from @connect_slow_ms (max null: open-ended)
-      histograms: {socketNs: r.socketCreation.socketNs, connectNs: r.portAllocation.connectNs},
+      latency: {
+        socket: keep('kernel.latency.socket', latency(r.socketCreation.socketNs)),
+        connect: keep('kernel.latency.connect', latency(r.portAllocation.connectNs)),
+        handshake: keep('kernel.latency.handshake', latency(r.connections.handshakeNs)),
+      },
+      // log2 buckets in ns; connect() calls and handshakes of 2^31 ns or more folded in from their _slow_ms maps
+      // (max null: open-ended)
+      histograms: {socketNs: r.socketCreation.socketNs, connectNs: r.portAllocation.connectNs, handshakeNs: r.connections.handshakeNs},
       // TCP segments received in the namespace (one established-hash lookup each), IPv4 and IPv6
       receive: keep('kernel.receive', {
         tcpSegments: r.receiveLookup.tcpSegments, byIpVersion: r.receiveLookup.tcpSegmentsByIpVersion, packets: r.receiveLookup.packets,

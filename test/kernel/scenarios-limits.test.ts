@@ -48,6 +48,9 @@ kernelTest('accept-overflow: backlog 16 queues 17, later SYNs dropped and counte
   const linear = e.tcpSynLinearTimeouts;
   const expected = linear >= 1 ? [1, 3] : [1, 2];
   t.deepEqual([...e.retransmissionsEach].sort(), expected, JSON.stringify(e));
+  // the kernel timed the two waiting handshakes (SYN_SENT -> ESTABLISHED) at seconds, the 17 queued at microseconds
+  t.is(e.kernelSlowHandshakes, 2);
+  t.is(s.kernel.latency.handshake.count, 19);
   const drops = expected[0]! + expected[1]!;
   t.deepEqual(s.claims[1].evidence.counters, {'TcpExt.ListenOverflows': drops, 'TcpExt.ListenDrops': drops, 'TcpExt.TCPSynRetrans': drops});
   t.deepEqual(s.kernel.established, {client: 19, server: 19});

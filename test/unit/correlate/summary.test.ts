@@ -22,6 +22,9 @@ function facts(over: Partial<RunFacts> = {}): RunFacts {
     '{"type": "map", "data": {"@errno": {"socket,24": 1}}}',
     '{"type": "hist", "data": {"@socket_ns": [{"min": 1024, "max": 2047, "count": 5}]}}',
     '{"type": "hist", "data": {"@connect_ns": [{"min": 1024, "max": 2047, "count": 4}, {"min": 4096, "max": 8191, "count": 1}]}}',
+    // four handshakes of tens of µs, one of 3 s (SYN retransmissions: the millisecond histogram)
+    '{"type": "hist", "data": {"@handshake_ns": [{"min": 32768, "max": 65535, "count": 4}]}}',
+    '{"type": "hist", "data": {"@handshake_slow_ms": [{"min": 2048, "max": 4095, "count": 1}]}}',
     '{"type": "map", "data": {"@rx_tcp": 12}}',
     '{"type": "map", "data": {"@rx_packets": 13}}',
     '{"type": "map", "data": {"@ports": {"12000,40000": 1, "12001,40002": 1, "12000,40004": 1, "12001,40007": 1}}}',
@@ -71,7 +74,9 @@ test('kernel: established on the run\'s ports only, syscalls, errors by name wit
   t.deepEqual(k.latency, {
     socket: {count: 5, p50Ns: 2047, p99Ns: 2047, p50AtLeast: false, p99AtLeast: false, openBuckets: 0},
     connect: {count: 5, p50Ns: 2047, p99Ns: 8191, p50AtLeast: false, p99AtLeast: false, openBuckets: 0},
+    handshake: {count: 5, p50Ns: 65535, p99Ns: 4095999999, p50AtLeast: false, p99AtLeast: false, openBuckets: 0},
   });
+  t.deepEqual(k.histograms.handshakeNs, [{min: 32768, max: 65535, count: 4}, {min: 2048000000, max: 4095999999, count: 1}]);
   t.deepEqual(k.histograms.connectNs, [{min: 1024, max: 2047, count: 4}, {min: 4096, max: 8191, count: 1}]);
   t.deepEqual(k.receive, {tcpSegments: 12, packets: 13, byIpVersion: {v4: 0, v6: 0}});
   t.is(k.lostEvents, 3);

@@ -55,7 +55,9 @@ const overflowSteps = (waitedNs: number[], counters: number) => ({
   whileStopped: {clientEstablished: 17, serverEstablished: 17, accepts: 0},
   counters: {'TcpExt.ListenOverflows': counters, 'TcpExt.ListenDrops': counters, 'TcpExt.TCPSynRetrans': counters},
 });
-const overflowSummary = summary({connections: {established: 19, accepted: 19, failed: {}}, kernel: {...summary({}).kernel, established: {client: 19, server: 19}, syscalls: {socket: 19, connect: 19, accept: 19}}});
+// the kernel's handshakes: 17 of tens of µs, one of 1 s, one of 3 s (from the millisecond histogram: open-ended)
+const handshakeNs = [{min: 32768, max: 65535, count: 17}, {min: 536870912, max: 1073741823, count: 1}, {min: 2147483648, max: 4294967295, count: 1}];
+const overflowSummary = summary({connections: {established: 19, accepted: 19, failed: {}}, kernel: {...summary({}).kernel, established: {client: 19, server: 19}, syscalls: {socket: 19, connect: 19, accept: 19}, histograms: {handshakeNs}}});
 
 test('accept-overflow holds: 17 queued, 1 + 3 dropped SYNs counted, connects completed on retransmissions', (t) => {
   t.deepEqual(acceptOverflowClaims(overflowSummary, overflowSteps([1.02e9, 3.04e9], 4)).map((c) => c.held), [true, true, true, true]);
@@ -66,6 +68,13 @@ test('accept-overflow does not hold when the counters disagree or a waiting conn
   t.deepEqual(acceptOverflowClaims(overflowSummary, overflowSteps([1.02e9, 2.5e9], 4)).map((c) => c.held), [true, false, false, true]);
   const accepting = {...overflowSteps([1.02e9, 3.04e9], 4), whileStopped: {clientEstablished: 17, serverEstablished: 17, accepts: 3}};
   t.false(acceptOverflowClaims(overflowSummary, accepting)[0]!.held);
+});
+
+test('accept-overflow: the kernel must have timed both waiting handshakes at over a quarter second', (t) => {
+  const quick = summary({...overflowSummary, kernel: {...overflowSummary.kernel, histograms: {handshakeNs: [{min: 32768, max: 65535, count: 18}, {min: 2147483648, max: 4294967295, count: 1}]}}});
+  const claims = acceptOverflowClaims(quick, overflowSteps([1.02e9, 3.04e9], 4));
+  t.false(claims[2]!.held);
+  t.is(claims[2]!.evidence.kernelSlowHandshakes, 1);
 });
 
 const ramped = (over: Record<string, any>) => {
