@@ -146,8 +146,8 @@ export function portSearchClaims(s: Summary, steps: PortSearchSteps): Claim[] {
   return claims;
 }
 
-// The kernel's counts of one step: the port allocation reading after it minus the one before it.
-function kernelStep(now: Readings['portAllocation'], before: Readings['portAllocation']): NonNullable<FillStep['kernel']> {
+// The kernel's counts of one step (pure): the port allocation reading after it minus the one before it.
+export function kernelStep(now: Readings['portAllocation'], before: Readings['portAllocation']): NonNullable<FillStep['kernel']> {
   const minus = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v - (b[k] ?? 0)]).filter(([, v]) => v !== 0));
   return {
     connectOk: now.connectOk - before.connectOk,
@@ -155,7 +155,8 @@ function kernelStep(now: Readings['portAllocation'], before: Readings['portAlloc
     connectNs: bucketsSince(now.connectNs, before.connectNs),
     parity: minus(now.parity, before.parity),
     attempts: now.attempts && before.attempts ? bucketsSince(now.attempts, before.attempts) : null,
-    attemptsSum: now.attemptsSum !== null && before.attemptsSum !== null ? now.attemptsSum - before.attemptsSum : null,
+    // a sum not printed yet (no inet_hash_connect() since the program started) is 0, not unknown
+    attemptsSum: now.attemptsSum !== null ? now.attemptsSum - (before.attemptsSum ?? 0) : null,
   };
 }
 

@@ -1,7 +1,10 @@
 // The port-search scenario's claims and its per-tenth table, judged on made-up steps (pure): a range of 20 ports
 // (40000-40019), two connects a tenth, then one more.
 import test from 'ava';
-import {fillRows, portSearchClaims, type FillStep, type PortSearchSteps} from '../../../src/scenarios/port-search.js';
+import {fillRows, kernelStep, portSearchClaims, type FillStep, type PortSearchSteps} from '../../../src/scenarios/port-search.js';
+import {readAll} from '../../../src/measurements/index.js';
+import {emptyKernelState, foldEvent} from '../../../src/bpftrace/kernel-state.js';
+import {parseLine} from '../../../src/bpftrace/parse.js';
 import {bucketsSince} from '../../../src/bpftrace/parse.js';
 import type {ConnRecord} from '../../../src/load/protocol.js';
 import type {Summary} from '../../../src/correlate/summary.js';
@@ -73,4 +76,19 @@ test('bucketsSince: what a cumulative histogram gained between two prints', (t) 
   const before = [{min: 1, max: 1, count: 2}, {min: 2, max: 3, count: 1}];
   const now = [{min: 1, max: 1, count: 2}, {min: 2, max: 3, count: 4}, {min: 4, max: 7, count: 1}];
   t.deepEqual(bucketsSince(now, before), [{min: 2, max: 3, count: 3}, {min: 4, max: 7, count: 1}]);
+});
+
+test('a step\'s kernel counts: the reading after minus the one before; a sum not printed yet before the first connect is 0', (t) => {
+  const state = (lines: string[]) => lines.reduce((k, l) => foldEvent(k, parseLine(l)!), emptyKernelState());
+  const before = readAll(state([]), {portAllocation: 'kfunc'}).portAllocation;
+  const after = readAll(state([
+    '{"type": "map", "data": {"@connect_ok": 2}}',
+    '{"type": "map", "data": {"@parity": {"0": 2}}}',
+    '{"type": "hist", "data": {"@attempts": [{"min": 0, "max": 0, "count": 2}]}}',
+    '{"type": "map", "data": {"@attempts_sum": 0}}',
+  ]), {portAllocation: 'kfunc'}).portAllocation;
+  t.like(kernelStep(after, before), {connectOk: 2, parity: {0: 2}, attempts: [{min: 0, max: 0, count: 2}], attemptsSum: 0});
+  // the tracepoint variant has no attempts at all: null, not 0
+  const tp = readAll(state(['{"type": "map", "data": {"@connect_ok": 2}}']), {portAllocation: 'tracepoint'}).portAllocation;
+  t.like(kernelStep(tp, readAll(state([]), {portAllocation: 'tracepoint'}).portAllocation), {attempts: null, attemptsSum: null});
 });
