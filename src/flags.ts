@@ -59,7 +59,8 @@ export const FLAGS: readonly FlagDeclaration[] = [
   {
     name: 'connections', commands: ['run'], ...int(1, 2_000_000), metavar: 'N', unit: 'connections',
     default: perScenario((d, n) =>
-      n === 'four-tuple' ? `${d.connections}, not to be changed` : n === 'port-exhaustion' ? "the --port-range's size, not to be changed" : typeof d.connections === 'function' ? `--nofile + ${d.connections(0)}` : grouped(d.connections)),
+      n === 'four-tuple' ? `${d.connections}, not to be changed` : n === 'port-exhaustion' ? "the --port-range's size, not to be changed" : typeof d.connections === 'function' ? `--nofile + ${d.connections(0)}` :
+        d.fixedConnections && typeof d.connections === 'number' ? `${grouped(d.connections)}, not to be changed: ${d.fixedConnections}` : grouped(d.connections)),
     description: 'connections to establish (the ramp stops there, or at the first limit or the memory guard)',
   },
   {

@@ -50,6 +50,13 @@ export function parseTcpSockstat(text: string): TcpSockstat | null {
   return Object.values(out).every(Number.isFinite) ? out : null;
 }
 
+// The TCP6 line of /proc/net/sockstat6 (`inuse`: the namespace's IPv6 TCP sockets, which sockstat's TCP line leaves
+// out; TIME_WAIT ones of both families are in its `tw`); null when absent.
+export function parseTcp6Inuse(text: string): number | null {
+  const m = /^TCP6:.*\binuse (\d+)/m.exec(text);
+  return m ? Number(m[1]) : null;
+}
+
 // /proc/net/netstat or /proc/net/snmp (pairs of "Prefix: names" / "Prefix: values" lines) -> {"TcpExt.ListenOverflows": n, "Tcp.InSegs": n}.
 export function parseSnmpPairs(text: string): Record<string, number> {
   const out: Record<string, number> = {};

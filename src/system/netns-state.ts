@@ -2,7 +2,7 @@
 // /proc/net show the reader's namespace), or from the tool's own namespace when none is named.
 import {readFile} from 'node:fs/promises';
 import {run} from './exec.js';
-import {ehashTable, ephemeralPorts, ephemeralUse, parseProcNetTcp, parseSnmpPairs, parseSsMemory, parseTcpSockstat, type EhashTable, type EphemeralPorts, type EphemeralUse, type QueuedBytes, type SocketBuffers, type TcpSockstat} from './netns-parse.js';
+import {ehashTable, ephemeralPorts, ephemeralUse, parseProcNetTcp, parseSnmpPairs, parseTcp6Inuse, parseSsMemory, parseTcpSockstat, type EhashTable, type EphemeralPorts, type EphemeralUse, type QueuedBytes, type SocketBuffers, type TcpSockstat} from './netns-parse.js';
 
 const FILES = {
   range: '/proc/sys/net/ipv4/ip_local_port_range',
@@ -10,6 +10,7 @@ const FILES = {
   ehash: '/proc/sys/net/ipv4/tcp_ehash_entries',
   childEhash: '/proc/sys/net/ipv4/tcp_child_ehash_entries',
   sockstat: '/proc/net/sockstat',
+  sockstat6: '/proc/net/sockstat6',
   netstat: '/proc/net/netstat',
   snmp: '/proc/net/snmp',
 } as const;
@@ -22,8 +23,9 @@ export type NetnsSnapshot = {
   atMs: number;
   ephemeralPorts: EphemeralPorts | null;
   ehash: EhashTable | null;
-  // sockstat's TCP line: inuse and tw are the namespace's; mem (pages) and orphan count every namespace
-  sockstat: TcpSockstat | null;
+  // sockstat's TCP line: inuse and tw are the namespace's; mem (pages) and orphan count every namespace; inuse6:
+  // sockstat6's TCP6 inuse (the IPv6 sockets, which TCP's inuse leaves out; null where unread)
+  sockstat: (TcpSockstat & {inuse6: number | null}) | null;
   // the namespace's own sockets' buffers (ss -tanm); null when ss failed
   buffers: SocketBuffers | null;
   // ephemeral ports in use toward the busiest destination (null: no range or no ss)
@@ -52,6 +54,8 @@ async function readTexts(netns: string | null): Promise<Texts> {
   return texts;
 }
 
+const withInuse6 = (s: TcpSockstat | null, inuse6: number | null) => (s ? {...s, inuse6} : null);
+
 // Snapshot the named namespace (null: the tool's own).
 export async function netnsSnapshot(netns: string | null): Promise<NetnsSnapshot> {
   const t = await readTexts(netns);
@@ -60,7 +64,7 @@ export async function netnsSnapshot(netns: string | null): Promise<NetnsSnapshot
     atMs: Date.now(),
     ephemeralPorts: range,
     ehash: ehashTable(t.ehash, t.childEhash),
-    sockstat: parseTcpSockstat(t.sockstat),
+    sockstat: withInuse6(parseTcpSockstat(t.sockstat), parseTcp6Inuse(t.sockstat6)),
     buffers: t.ss.trim() === '' && t.sockstat === '' ? null : parseSsMemory(t.ss),
     ephemeralUse: range && t.ss.trim() !== '' ? ephemeralUse(t.ss, range) : null,
     counters: {...parseSnmpPairs(t.snmp), ...parseSnmpPairs(t.netstat)},

@@ -386,6 +386,8 @@ kernelTest('trace: IPv6 4-tuples keep the whole address; fd00::1 and fd01::1 (al
     t.deepEqual(summary.fourTuples, made.map(([a, lp]) => ({local: `[${a}]:${lp}`, remote: `[::1]:${port}`})));
     t.deepEqual(summary.localsPerDestination, {[`[::1]:${port}`]: 2});
     t.deepEqual(summary.kernel.established, {client: 2, server: 2});
+    // held at the end: the listener, two clients and two accepted, all IPv6 (sockstat6), none IPv4 (sockstat)
+    t.like(summary.namespace.tcpSockets.end, {inuse: 0, inuse6: 5});
   } finally {
     del();
   }

@@ -61,7 +61,7 @@ test('`<command> --help` prints every flag with its description, default and uni
 test("run's help gives each scenario's own default where it differs (from the scenarios' table)", (t) => {
   const help = commandHelp(COMMANDS.find((c) => c.name === 'run')!).replace(/\s+/g, ' ');
   t.true(help.includes('Default: 20 000 (four-tuple: 3, not to be changed;'));
-  t.true(help.includes('million: 1 000 000; bind-first: 20; accept-overflow: 19; one-port: 180; time-wait: 50; port-search: 1 000). Unit: connections.'));
+  t.true(help.includes('million: 1 000 000; bind-first: 20, not to be changed: its size is the --port-range; accept-overflow: 19, not to be changed: backlog + 1 into the queue and two that wait; one-port: 180; time-wait: 50, not to be changed: its size is the --port-range; port-search: 1 000, not to be changed: its size is the --port-range). Unit: connections.'));
   t.true(help.includes('Default: 3 (four-tuple, port-exhaustion, fd-limit, bind-first, accept-overflow, one-port, time-wait, port-search: 1; hello: 2). Unit: seconds.'));
 });
 

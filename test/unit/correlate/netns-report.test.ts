@@ -7,7 +7,7 @@ const snap = (over: Partial<NetnsSnapshot>): NetnsSnapshot => ({
   atMs: 0,
   ephemeralPorts: {low: 40000, high: 40099, reserved: 10, size: 90},
   ehash: {entries: 1024, sharedWithHost: false, childEntries: 0},
-  sockstat: {inuse: 3, orphan: 0, tw: 0, alloc: 3, memPages: 0},
+  sockstat: {inuse: 3, orphan: 0, tw: 0, alloc: 3, memPages: 0, inuse6: 0},
   ephemeralUse: {maxPerDestination: 1, destination: '127.0.0.1:5000', timeWait: 0},
   buffers: {sockets: 2, unreadBytes: 0, unsentBytes: 0, rmemBytes: 0, wmemQueuedBytes: 0, forwardAllocBytes: 0},
   counters: {'TcpExt.ListenOverflows': 4, 'TcpExt.ListenDrops': 4, 'TcpExt.TCPSynRetrans': 1, 'Tcp.InSegs': 100},
@@ -17,7 +17,7 @@ const snap = (over: Partial<NetnsSnapshot>): NetnsSnapshot => ({
 test('namespace report: counters as growth over the trace, buffer memory in pages and bytes', (t) => {
   const before = snap({});
   const after = snap({
-    sockstat: {inuse: 4, orphan: 0, tw: 2, alloc: 4, memPages: 3380},
+    sockstat: {inuse: 4, orphan: 0, tw: 2, alloc: 4, memPages: 3380, inuse6: 1},
     buffers: {sockets: 4, unreadBytes: 262_144, unsentBytes: 0, rmemBytes: 300_000, wmemQueuedBytes: 1000, forwardAllocBytes: 3000},
     counters: {'TcpExt.ListenOverflows': 10, 'TcpExt.ListenDrops': 10, 'TcpExt.TCPSynRetrans': 7, 'Tcp.InSegs': 137},
   });

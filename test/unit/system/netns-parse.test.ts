@@ -1,5 +1,5 @@
 import test from 'ava';
-import {ehashTable, ephemeralPorts, ephemeralUse, parseProcNetTcp, parseReservedPorts, parseSnmpPairs, parseSsMemory, parseTcpSockstat} from '../../../src/system/netns-parse.js';
+import {ehashTable, ephemeralPorts, ephemeralUse, parseProcNetTcp, parseReservedPorts, parseTcp6Inuse, parseSnmpPairs, parseSsMemory, parseTcpSockstat} from '../../../src/system/netns-parse.js';
 
 test('ephemeral ports: ip_local_port_range minus the reserved ports inside it', (t) => {
   t.deepEqual(parseReservedPorts('8080,40000-40009\n'), [[8080, 8080], [40000, 40009]]);
@@ -64,4 +64,9 @@ test('queued bytes from /proc/net/tcp: tx_queue and rx_queue of every socket but
     '   0: 00000000000000000000000001000000:9C41 00000000000000000000000001000000:2EE1 06 00000000:00000000 03:00000F9B 00000000     0        0 0 3 0000000000000000',
   ].join('\n');
   t.deepEqual(parseProcNetTcp(text), {sockets: 3, unreadBytes: 12, unsentBytes: 16});
+});
+
+test('sockstat6: the namespace\'s IPv6 TCP sockets (TCP6 inuse), which sockstat\'s TCP line leaves out', (t) => {
+  t.is(parseTcp6Inuse('TCP6: inuse 17\nUDP6: inuse 0\n'), 17);
+  t.is(parseTcp6Inuse(''), null);
 });
