@@ -86,7 +86,9 @@ for (const kind of ['kfunc', 'kprobe'] as const) {
   });
 }
 
-for (const kind of ['kfunc', 'kprobe'] as const) {
+// one kind a kernel (kfunc with 0.17 on 6.1, kprobe with the newest on 6.12): each guest has 13 minutes under TCG,
+// and 6.1's took 684 s with both
+for (const kind of [noprof ? 'kprobe' : 'kfunc'] as const) {
   matrixTest(`${kernel}: --probes ${kind}: port-search: past half the range every connect tries at least 50 ports, the failing one all 100`, async (t) => {
     const r = await runCli(['run', 'port-search', '--headless', '--hold', '0.5', '--probes', kind, '--port-range', '40000-40099', '--out', `/tmp/tcp-trace-matrix-ps-${kind}`]);
     t.is(r.code, 0, r.stderr);
