@@ -1,4 +1,5 @@
 // errno numbers and code names, and the limit each one means.
+import type {EphemeralUse} from '../system/netns-parse.js';
 
 const NAMES: Record<number, string> = {
   11: 'EAGAIN', 12: 'ENOMEM', 13: 'EACCES', 23: 'ENFILE', 24: 'EMFILE', 98: 'EADDRINUSE',
@@ -37,7 +38,7 @@ export const TIME_WAIT_LIMIT = 'port range x TIME_WAIT (60 s)';
 // destination were all in use (by TIME-WAIT sockets, some or all: port range x TIME_WAIT), else a 4-tuple already in
 // use (a local port bound explicitly and connected again to the same address and port); null without evidence (the
 // namespace's sockets were not read).
-export function attributeAddrNotAvail(use: {maxPerDestination: number; destination: string | null; timeWait?: number} | null, rangeSize: number | null) {
+export function attributeAddrNotAvail(use: EphemeralUse | null, rangeSize: number | null) {
   if (!use || rangeSize === null) return null;
   const tw = use.timeWait ?? 0;
   const inUse = `${use.maxPerDestination} of ${rangeSize} ephemeral ports in use toward ${use.destination ?? 'any destination'} at the end${tw > 0 ? `, ${tw} of them held by TIME-WAIT sockets alone` : ''}`;

@@ -5,6 +5,7 @@ import type {GeneratorStats} from '../load/generator.js';
 import type {TupleSet} from './tuple-set.js';
 import type {Limits} from '../system/limits.js';
 import type {MemorySnapshot} from '../system/memory.js';
+import type {EphemeralUse} from '../system/netns-parse.js';
 import {planToJson, type PlanEntry} from '../probes/plan.js';
 import type {KernelState} from '../bpftrace/kernel-state.js';
 import {kindsOf, readAll} from '../measurements/index.js';
@@ -43,7 +44,7 @@ export type RunFacts = {
   warnings?: string[];
   // the lab namespace's ephemeral ports in use toward its busiest destination at the end (ss; null: unread): what an
   // EADDRNOTAVAIL points at (the range, port range x TIME_WAIT, or a 4-tuple in use)
-  addressUse?: {maxPerDestination: number; destination: string | null; timeWait: number} | null;
+  addressUse?: EphemeralUse | null;
 };
 
 
