@@ -5,6 +5,8 @@
 // Usage: npm run bench [-- --quick] [-- --connections N] [-- --runs R] [-- --generator] [-- --write]
 //   --quick: 20 000 connections, one run each (a few minutes); default 100 000 x 5 rounds, then `million`.
 //   --generator: only the bare node:net handles and the generator (no probes, dashboard or million): their ratio.
+//   --one-port: only `tcp-trace run one-port` at 100 000 (4 client addresses, one server port, the whole port range):
+//     every connection counted on both ends and the rate by tenth, where bind(ip, 0) makes it fall (part of the full run).
 // A round runs C, bare node:net handles (scripts/bench/tcp-wrap-bench.mjs), the generator, the generator with
 // probes and with the slab probe to the end, side by side (every other round in reverse order); ratios are taken
 // within each round, then their min and median.
@@ -23,6 +25,7 @@ const quick = Boolean(argv.quick);
 const N = Number(argv.connections ?? (quick ? 20_000 : 100_000));
 const RUNS = Number(argv.runs ?? (quick ? 1 : 5));
 const generatorOnly = Boolean(argv.generator);
+const onePortOnly = Boolean(argv['one-port']);
 const ports = Math.max(8, Math.ceil(N / 15_000));
 const work = mkdtempSync(join(tmpdir(), 'tcp-trace-bench-'));
 // the C binary and the runs' directories are scratch: gone however the bench ends
@@ -194,6 +197,45 @@ async function dashboardCpu() {
   }
 }
 
+// one-port at 100 000 (#15): 4 client addresses x 25 000 bound ports to one server ip:port, accepted by the server
+// processes that share its listening socket; its claims, the kernel's counts and the rate by tenth of the ramp.
+const ONE_PORT_N = 100_000;
+async function onePortRun() {
+  const r = await $`node ${bin} run one-port --headless --connections ${ONE_PORT_N} --port-range 32768-60999 --hold 0.5 --out ${join(work, 'runs')}`.nothrow();
+  const lines = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  const summary = lines.at(-1);
+  if (r.exitCode !== 0 || summary?.type !== 'summary') throw new Error(`bench: one-port exited ${r.exitCode}: ${r.stderr.trim().split('\n').at(-1)}`);
+  return summary;
+}
+function onePortRows(s) {
+  const bound = s.claims.find((c) => c.evidence.byTenth);
+  const byTenth = bound?.evidence.byTenth ?? [];
+  const collapse = bound?.evidence.rateCollapse;
+  const ms = (ns) => (ns === null || ns === undefined ? '-' : fmt(ns / 1e6, 3));
+  return [
+    [`one-port: established on the one server port, generator (kernel client, server)`, `${s.connections.established} (${s.kernel.established?.client}, ${s.kernel.established?.server})`, '-'],
+    ['one-port: claims held', `${s.claims.filter((c) => c.held).length} of ${s.claims.length}`, '-'],
+    ['one-port: distinct 4-tuples (kernel); most ports of one client address (range 28 232)', `${s.ports.fourTupleCount}; ${Math.max(...Object.values(s.ports.localPortsByAddress ?? {0: 0}))}`, '-'],
+    ['one-port: accepted per server process', (s.claims.find((c) => c.evidence.acceptedByProcess)?.evidence.acceptedByProcess ?? []).join(', '), '-'],
+    ['one-port: establish rate, first and last tenth (connections/s)', `${byTenth[0]?.perSecond ?? '-'}, ${byTenth.at(-1)?.perSecond ?? '-'}`, '-'],
+    ['one-port: kernel bind() p50, first and last tenth (ms)', `${ms(byTenth[0]?.bindP50Ns)}, ${ms(byTenth.at(-1)?.bindP50Ns)}`, '-'],
+    ['one-port: the rate fell under a quarter at (connections, per address, share of range)', collapse ? `${collapse.atConnections}, ${collapse.perAddress}, ${fmt(collapse.rangeShare * 100, 0)}%` : 'did not fall', '-'],
+    ['one-port: the whole run (s)', fmt(s.durationMs / 1000, 0), '-'],
+  ];
+}
+const onePortNote = (s) => {
+  const byTenth = s.claims.find((c) => c.evidence.byTenth)?.evidence.byTenth ?? [];
+  return ['The one-port run by tenth of its ramp (connections established, per client address, rate, the kernel\'s bind() p50 and p99 in ms):',
+    ...byTenth.map((r) => `- tenth ${r.tenth}: ${r.established}, ${r.perAddress} per address (${fmt(r.rangeShare * 100, 0)}% of the range), ${r.perSecond}/s, bind() ${fmt(r.bindP50Ns / 1e6, 3)} / ${fmt(r.bindP99Ns / 1e6, 3)} ms`)];
+};
+if (onePortOnly) {
+  echo(`bench: one-port, ${ONE_PORT_N} connections`);
+  const s = await onePortRun();
+  const table = ['| figure | value | - |', '|---|---|---|', ...onePortRows(s).map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  echo(`\n${table}\n\n${onePortNote(s).join('\n')}`);
+  process.exit(0);
+}
+
 echo(`bench: ${N} connections over ${ports} server ports, ${RUNS} round(s), ${cpus().length} cores`);
 const c = [], floor = [], plain = [], traced = [], slabAll = [];
 // one round runs the five side by side; every other round in reverse order, so that none always comes first
@@ -238,6 +280,9 @@ if (million) {
   echo(`  million: ${m.connections.established} established (kernel ${m.kernel.established.client}), ${fmt(m.connections.perSecond / 1000)} k/s, stopped by ${m.stoppedBy ?? 'nothing'}`);
 }
 
+const onePort = quick ? null : await onePortRun();
+if (onePort) echo(`  one-port: ${onePort.connections.established} established, ${onePort.claims.filter((c) => c.held).length} of ${onePort.claims.length} claims held`);
+
 const rate = (xs) => xs.map((x) => x.summary.connections.perSecond);
 const cRates = c.map((x) => x.rate);
 const floorRates = floor.map((x) => x.rate);
@@ -273,6 +318,7 @@ const rows = [
         ['million: slab bytes per connection (/proc/slabinfo)', fmt(million.summary.slab.bytesPerConnection.slabinfo, 0), '-'],
       ]
     : []),
+  ...(onePort ? onePortRows(onePort) : []),
 ];
 const table = ['| figure | min | median |', '|---|---|---|', ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 echo(`\n${table}`);
@@ -282,13 +328,14 @@ if (argv.write) {
     '# Benchmark results',
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench${quick ? ' -- --quick' : ''}\`: Linux ${kernel}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, loopback in a private namespace.`,
-    `${N} connections over ${ports} server ports, ${RUNS} round(s): each runs the C baseline, bare node:net handles in the same processes as C, the generator, the generator with the default probes and with the slab probe to the end side by side (every other round in reverse order); ratios are taken within a round${million ? '; then `tcp-trace run million` once, with its defaults' : ''}.`,
+    `${N} connections over ${ports} server ports, ${RUNS} round(s): each runs the C baseline, bare node:net handles in the same processes as C, the generator, the generator with the default probes and with the slab probe to the end side by side (every other round in reverse order); ratios are taken within a round${million ? '; then `tcp-trace run million` once, with its defaults, and `tcp-trace run one-port --connections 100000 --port-range 32768-60999`' : ''}.`,
     '',
     table,
     '',
     `The default probes' own run time per connection, by program (bpf_stats, the extra run; ${probeCost.programs} BPF programs, ${probeCost.runs} runs for ${probeCost.established} connections):`,
     ...[...probeCost.byFile].map(([file, ns]) => `- ${file}: ${fmt(ns / probeCost.established / 1000, 2)} µs`),
     '',
+    ...(onePort ? [...onePortNote(onePort), ''] : []),
   ].join('\n');
   mkdirSync(join(repo, 'bench'), {recursive: true});
   writeFileSync(join(repo, 'bench/RESULTS.md'), doc);

@@ -136,6 +136,15 @@ export function runOptions(values: FlagValues, positionals: string[], nofileHard
   const addressCount = positiveInt('--client-addresses', str('client-addresses'), d.clientAddresses ?? 0, 1, 250);
   const nofile = str('nofile') !== undefined || d.nofile ? positiveInt('--nofile', str('nofile'), d.nofile ?? 256, 32, 1_048_576) : undefined;
   const connections = connectionCount(scenario, str('connections'), nofile, range);
+  // bind(ip, 0) gives each client address a port of the range for any destination: addresses x range bound sockets at most
+  const rangeSize = range ? range.high - range.low + 1 : 0;
+  if (addressCount > 0 && rangeSize > 0 && connections > addressCount * rangeSize) {
+    const perAddress = Math.ceil(connections / addressCount);
+    throw new UsageError(
+      `\`--connections ${connections}\` is more than ${addressCount} client addresses x the ${rangeSize} ports of --port-range ${range!.low}-${range!.high} can bind: ` +
+        `give --port-range a range of ${perAddress} ports or more (e.g. ${Math.max(1024, 61_000 - perAddress)}-60999) or more --client-addresses`,
+    );
+  }
   // --nofile sets the client workers' RLIMIT_NOFILE only: the experiment is to hit it
   const perWorker = socketsPerWorker(nofileHard);
   const limitWhy = perWorker < PER_WORKER ? ` (hard RLIMIT_NOFILE ${nofileHard} less ${WORKER_OWN_FDS} fds of its own)` : '';

@@ -27,6 +27,10 @@ const onConnection = (port: number) => (status: number, handle?: TcpHandle) => {
     return;
   }
   total++;
+  // full: the other processes sharing the socket accept the rest (handles closed inside their callback stop libuv's accept loop)
+  if (config.maxSockets !== undefined && open() + 1 >= config.maxSockets && listeners.length > 0) {
+    closeAll(listeners.splice(0));
+  }
   if (config.mode === 'idle') idle.push(handle);
   else if (config.mode === 'drain') {
     // read and drop; at the peer's FIN the socket ends its side too (allowHalfOpen false) and closes

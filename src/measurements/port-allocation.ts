@@ -26,6 +26,8 @@ export type PortAllocationReading = {
   bindOk: number;
   // failed bind() calls by errno number
   bindErrors: Record<string, number>;
+  // bind() latency (syscall entry to return), ns: bind(ip, 0) searches the range for a port free at that address
+  bindNs: Bucket[];
   // inet_hash_connect() (kfunc/kprobe): latency ns, ports tried per call, the exact total, failures by errno
   hashConnectNs: Bucket[] | null;
   attempts: Bucket[] | null;
@@ -56,10 +58,11 @@ export const portAllocation = defineMeasurement<'portAllocation', PortAllocation
     {name: '@connect_unmatched', aggregation: 'count', keys: [], unit: 'calls', print: 'tick', about: 'connect() returns whose entry came before the probes attached'},
     {name: '@bind_ok', aggregation: 'count', keys: [], unit: 'calls', print: 'tick', about: 'bind() calls that succeeded'},
     {name: '@bind_fail', aggregation: 'count', keys: ['errno'], unit: 'calls', print: 'tick', about: 'failed bind() calls by errno'},
+    {name: '@bind_ns', aggregation: 'hist', keys: [], unit: 'ns', print: 'tick', about: 'bind() latency'},
     {name: '@ports', aggregation: 'set', keys: ['server port', 'local port'], unit: 'pairs', print: 'end', feeds: ['ports.pairs'], about: 'every (server port, local port) pair (trace)'},
     {name: '@tuples', aggregation: 'set', keys: ['family', 'remote address high', 'remote address low', 'remote port', 'local address high', 'local address low', 'local port'], unit: '4-tuples', print: 'end', feeds: ['ports.fourTuples', 'ports.perDestination', 'ports.correlation', 'ports.parity'], about: 'every 4-tuple (an address as two 64-bit words of its bytes in network order, read little-endian: IPv4 in the low one)'},
     {name: '@connect_start', aggregation: 'scratch', keys: ['tid'], unit: 'ns', print: 'never', feeds: ['kernel.latency.connect'], about: 'connect() entry time'},
-    {name: '@bind_start', aggregation: 'scratch', keys: ['tid'], unit: 'flag', print: 'never', about: 'bind() entered by a traced process'},
+    {name: '@bind_start', aggregation: 'scratch', keys: ['tid'], unit: 'ns', print: 'never', about: 'bind() entry time (of a traced process)'},
     {name: '@hash_connect_ns', aggregation: 'hist', keys: [], unit: 'ns', print: 'tick', kinds: FN, about: 'inet_hash_connect() latency'},
     {name: '@attempts', aggregation: 'lhist', keys: [], unit: 'ports tried', print: 'tick', kinds: FN, about: '__inet_check_established() calls per inet_hash_connect(), 0..1000'},
     {name: '@attempts_sum', aggregation: 'sum', keys: [], unit: 'ports tried', print: 'tick', kinds: FN, about: 'the exact total of @attempts'},
@@ -91,6 +94,7 @@ export const portAllocation = defineMeasurement<'portAllocation', PortAllocation
       connectUnmatched: counterTotal(k, '@connect_unmatched'),
       bindOk: counterTotal(k, '@bind_ok'),
       bindErrors: counter(k, '@bind_fail'),
+      bindNs: k.hists['@bind_ns'] ?? [],
       hashConnectNs: fn ? (k.hists['@hash_connect_ns'] ?? []) : null,
       attempts: fn ? (k.hists['@attempts'] ?? []) : null,
       attemptsSum: fn && k.counters['@attempts_sum'] ? counterTotal(k, '@attempts_sum') : null,

@@ -1,6 +1,7 @@
 // Pure vega-lite specifications of a run's charts (or of two runs', one chart per figure), sized for a 700 px column.
 import type {RecordedRun} from './load.js';
 import {bucketText, bytesText, countText} from './units.js';
+import type {RateRow} from '../scenarios/ramp-tenths.js';
 
 // One chart: its file name (without extension), title and vega-lite spec.
 export type Chart = {name: string; title: string; spec: Record<string, unknown>};
@@ -364,9 +365,54 @@ export function portSearchCharts(runs: RecordedRun[]): Chart[] {
   return charts;
 }
 
+function tenthRowsOf(run: RecordedRun): RateRow[] {
+  const claim = (run.summary.claims ?? []).find((c: any) => Array.isArray(c.evidence?.byTenth));
+  return claim ? claim.evidence.byTenth : [];
+}
+
+// million and one-port: the establish rate by tenth of the ramp and, where each connect bound (ip, 0) first, the
+// kernel's bind() median and 99th percentile then (inet_csk_find_open_port() walks further as an address's ports
+// fill); none for other scenarios.
+export function rampTenthCharts(runs: RecordedRun[]): Chart[] {
+  const per = runs.map((r) => ({r, rows: tenthRowsOf(r)}));
+  if (!per.some((p) => p.rows.length > 0)) return [];
+  const name = (r: RecordedRun, s: string) => (many(runs) ? `${r.name} ${s}` : s);
+  const x = {field: 'tenth', type: 'ordinal', title: 'tenth of the ramp (connections established by its end)', sort: null, axis: {labelAngle: -45}};
+  const label = (row: RateRow) => `${row.tenth}: ${row.established.toLocaleString('en-US')}`;
+  const charts: Chart[] = [{
+    name: 'ramp-rate-tenths',
+    title: 'establish rate by tenth of the ramp',
+    spec: {
+      ...base('establish rate by tenth of the ramp', 'connections established per second in each tenth (the generator)'),
+      data: {values: per.flatMap(({r, rows}) => rows.filter((row) => row.perSecond !== null).map((row) => ({series: name(r, 'rate'), tenth: label(row), perSecond: row.perSecond})))},
+      mark: {type: 'line', point: true},
+      encoding: {x, y: {field: 'perSecond', type: 'quantitative', title: 'connections / s', axis: {format: ',d'}}, color: {field: 'series', type: 'nominal', title: 'run'}},
+    },
+  }];
+  const binds = per.flatMap(({r, rows}) =>
+    rows.flatMap((row) => (row.binds && row.bindP50Ns !== null && row.bindP99Ns !== null ? [
+      {series: name(r, 'bind() p50 (up to, log2 bucket)'), tenth: label(row), ms: row.bindP50Ns / 1e6},
+      {series: name(r, 'bind() p99 (up to, log2 bucket)'), tenth: label(row), ms: row.bindP99Ns / 1e6},
+    ] : [])),
+  );
+  if (binds.length > 0) {
+    charts.push({
+      name: 'ramp-bind-tenths',
+      title: 'bind(ip, 0) by tenth of the ramp',
+      spec: {
+        ...base('bind(ip, 0) by tenth of the ramp', "the kernel's bind() syscall time: each client address's ports fill and the search for a free one grows"),
+        data: {values: binds},
+        mark: {type: 'line', point: true},
+        encoding: {x, y: {field: 'ms', type: 'quantitative', title: 'bind() (ms, log scale)', scale: {type: 'log'}}, color: {field: 'series', type: 'nominal', title: 'quantile'}},
+      },
+    });
+  }
+  return charts;
+}
+
 // Every chart of one run, or of two runs side by side (one chart per figure).
 export function runCharts(runs: RecordedRun | RecordedRun[]): Chart[] {
   const list = Array.isArray(runs) ? runs : [runs];
   const fill = fillLatency(list);
-  return [slabVsConnections(list), slabByCache(list), portsPerDestination(list), latencyDistributions(list), ...(fill ? [fill] : []), ...portSearchCharts(list), connectionsOverTime(list)];
+  return [slabVsConnections(list), slabByCache(list), portsPerDestination(list), latencyDistributions(list), ...(fill ? [fill] : []), ...portSearchCharts(list), ...rampTenthCharts(list), connectionsOverTime(list)];
 }

@@ -44,6 +44,27 @@ export function evidenceText(evidence: unknown, key = ''): string {
     .join(', ');
 }
 
+const isRows = (v: unknown): v is Array<Record<string, unknown>> => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'object' && x !== null && !Array.isArray(x));
+const keyWords = (k: string) => k.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+// a row's cell: a share in percent, a time (…Ns, a log2 bucket's upper bound) in its unit, the rest as counts
+const rowCell = (k: string, v: unknown) =>
+  typeof v === 'number' && /share/i.test(k) ? shareText(v) : typeof v === 'number' && /Ns$/.test(k) ? boundText(v) : typeof v === 'object' && v !== null ? evidenceText(v) : v;
+
+// A claim's evidence split: its tables of rows (byDecile, byTenth: one row an object) as markdown tables, and the rest
+// inline, with each table's place said in words.
+export function splitRows(evidence: unknown): {inline: unknown; tables: string[]} {
+  if (typeof evidence !== 'object' || evidence === null || Array.isArray(evidence)) return {inline: evidence, tables: []};
+  const tables: string[] = [];
+  const inline = Object.fromEntries(Object.entries(evidence as Record<string, unknown>).map(([k, v]) => {
+    if (!isRows(v)) return [k, v];
+    const head = Object.keys(v[0]!);
+    const words = head.map((h) => keyWords(h).replace(/ ns$/, ''));
+    tables.push(table(words, v.map((r) => head.map((h) => rowCell(h, r[h]))), head.map((_, i) => i).filter((i) => typeof v[0]![head[i]!] === 'number')));
+    return [k, `(table ${tables.length} below)`];
+  }));
+  return {inline, tables};
+}
+
 // A share in percent with one decimal below 10% ("0.4%"), whole above ("75%").
 const shareText = (share: number) => (share > 0 && share < 0.001 ? '<0.1%' : share > 0 && share < 0.1 ? `${(share * 100).toFixed(1)}%` : percentText(share));
 // A latency from a log2 bucket's upper bound (max ns, 2^k - 1): "32 µs".
@@ -214,7 +235,10 @@ export function runReport(r: RecordedRun, charts: Array<{title: string; file: st
     ...warningLines(r),
     '## Claims',
     '',
-    ...claims.map((c) => `- **${c.held ? 'Held' : 'Did not hold'}:** ${c.claim}. Evidence: ${evidenceText(c.evidence)}.`),
+    ...claims.flatMap((c) => {
+      const {inline, tables} = splitRows(c.evidence);
+      return [`- **${c.held ? 'Held' : 'Did not hold'}:** ${c.claim}. Evidence: ${evidenceText(inline)}.`, ...tables.flatMap((t) => ['', t, ''])];
+    }),
     '',
     '## Kernel memory per connection, by cache (both ends)',
     '',

@@ -90,6 +90,11 @@ kernelTest('one-port: 180 connections from 4 client addresses to one server port
   t.is(s.ports.fourTupleCount, 180);
   t.is(s.claims[3].evidence.acceptedByProcess.length, 2);
   t.deepEqual(s.connections.failed, {});
+  // the ramp by tenths: 18 connections each, and the kernel counted exactly 18 bind(ip, 0) calls in each
+  const rows = s.claims[4].evidence.byTenth as Array<{established: number; binds: number; bindP50Ns: number}>;
+  t.deepEqual(rows.map((r) => r.established), Array.from({length: 10}, (_, i) => 18 * (i + 1)));
+  t.deepEqual(rows.map((r) => r.binds), Array(10).fill(18));
+  t.true(rows.every((r) => r.bindP50Ns > 0), JSON.stringify(rows));
 });
 
 kernelTest('port-search: a range of 200 filled by tenths, even ports then odd, one EADDRNOTAVAIL; each tenth counted exactly by the kernel', async (t) => {

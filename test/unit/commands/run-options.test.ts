@@ -53,6 +53,12 @@ test('the limit scenarios: bind-first sized by its range, accept-overflow fixed,
   t.is(m.clientAddresses!.at(-1), '127.0.0.21');
   t.is(m.sharedServers, Math.ceil(1_000_000 / 15_000));
   t.throws(() => runOptions({'client-addresses': '4'}, ['ramp']), {message: /--client-addresses.*does not apply to ramp/});
+  // bind(ip, 0) holds a port of the range per address for every destination: 4 x 50 bound sockets at most
+  t.like(runOptions({connections: '200'}, ['one-port']), {connections: 200});
+  t.throws(() => runOptions({connections: '201'}, ['one-port']), {
+    message: '`--connections 201` is more than 4 client addresses x the 50 ports of --port-range 60000-60049 can bind: give --port-range a range of 51 ports or more (e.g. 60949-60999) or more --client-addresses',
+  });
+  t.like(runOptions({connections: '100000', 'port-range': '32768-60999'}, ['one-port'], 20_000), {connections: 100_000, sharedServers: 7});
 });
 
 test('port-search: sized by its range (1000 by default), which must be a multiple of 20 (tenths, halves of each parity)', (t) => {

@@ -244,6 +244,22 @@ test('connect() latency by tenth of the port range in use: the k-th connect to a
   t.false(runCharts(await loadRun(dir)).some((c) => c.name === 'fill-latency'));
 });
 
+test('the ramp by tenths (million, one-port): the rate chart, and the bind() chart where the kernel counted binds', async (t) => {
+  const run = structuredClone(await loadRun(dir));
+  t.false(runCharts(run).some((c) => c.name.startsWith('ramp-')), 'no byTenth evidence: no chart');
+  const rows = Array.from({length: 10}, (_, i) => ({tenth: i + 1, established: 10_000 * (i + 1), perAddress: 2500 * (i + 1), rangeShare: (2500 * (i + 1)) / 28_232, perSecond: 9000 - 800 * i, binds: 10_000, bindP50Ns: 4095 * 2 ** i, bindP99Ns: 16_383 * 2 ** i}));
+  run.summary.claims = [{claim: 'c', held: true, evidence: {byTenth: rows}}];
+  const charts = runCharts(run).filter((c) => c.name.startsWith('ramp-'));
+  t.deepEqual(charts.map((c) => c.name), ['ramp-rate-tenths', 'ramp-bind-tenths']);
+  t.deepEqual((charts[0]!.spec as any).data.values[9], {series: 'rate', tenth: '10: 100,000', perSecond: 1800});
+  t.deepEqual((charts[1]!.spec as any).data.values.slice(0, 2), [{series: 'bind() p50 (up to, log2 bucket)', tenth: '1: 10,000', ms: 0.004095}, {series: 'bind() p99 (up to, log2 bucket)', tenth: '1: 10,000', ms: 0.016383}]);
+  const shown = texts(await renderSvg(charts[1]!.spec));
+  for (const w of ['bind() (ms, log scale)', '10: 100,000', 'bind() p50 (up to, log2 bucket)']) t.true(shown.includes(w), w);
+  // no bind() counted (the kernel chose the ports): the rate chart only
+  run.summary.claims = [{claim: 'c', held: true, evidence: {byTenth: rows.map((r) => ({...r, binds: 0}))}}];
+  t.deepEqual(runCharts(run).filter((c) => c.name.startsWith('ramp-')).map((c) => c.name), ['ramp-rate-tenths']);
+});
+
 test('a folder that is not a run directory: one line naming it and the fix', async (t) => {
   await t.throwsAsync(loadRun(FIXTURES), {message: /is not a tcp-trace run directory \(no manifest\.json\): give a folder that `tcp-trace run` wrote/});
 });

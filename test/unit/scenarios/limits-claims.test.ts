@@ -105,7 +105,19 @@ test('one-port holds: 180 to one port from 4 addresses of at most 50 ports each,
       ports: {server: [12000], range: {low: 60000, high: 60049, size: 50}, perDestination: {'12000': 50}, fourTupleCount: tuples, localPortsByAddress: byAddress},
     });
   const even = Object.fromEntries(addresses.map((a) => [a, 45]));
-  t.deepEqual(onePortClaims(over(even, 180), {clientAddresses: addresses, acceptedByServer: [100, 80]}).map((c) => c.held), [true, true, true, true]);
-  const claims = onePortClaims(over({...even, '127.0.0.2': 51}, 179), {clientAddresses: addresses, acceptedByServer: [180]});
-  t.deepEqual(claims.map((c) => c.held), [true, false, false, false]);
+  const bins = [{min: 2048, max: 4095, count: 18}];
+  const tenths = Array.from({length: 10}, (_, i) => ({tenth: i + 1, established: 18 * (i + 1), attempted: 18, rampMs: 100, kernel: {bindOk: 18, bindErrors: {}, bindNs: bins}}));
+  t.deepEqual(onePortClaims(over(even, 180), {clientAddresses: addresses, acceptedByServer: [100, 80], tenths}).map((c) => c.held), [true, true, true, true, true]);
+  // one tenth's bind() count short of its connects (a print lost), or a failed bind, or no kernel count: not held
+  const short = tenths.map((x) => (x.tenth === 4 ? {...x, kernel: {...x.kernel, bindOk: 17}} : x));
+  const failed = tenths.map((x) => (x.tenth === 10 ? {...x, kernel: {...x.kernel, bindErrors: {'98': 1}}} : x));
+  const missing = tenths.map((x) => (x.tenth === 1 ? {...x, kernel: null, kernelMissing: 'no port allocation program in this run'} : x));
+  t.false(onePortClaims(over(even, 180), {clientAddresses: addresses, acceptedByServer: [100, 80], tenths: short})[4]!.held);
+  t.false(onePortClaims(over(even, 180), {clientAddresses: addresses, acceptedByServer: [100, 80], tenths: failed})[4]!.held);
+  const none = onePortClaims(over(even, 180), {clientAddresses: addresses, acceptedByServer: [100, 80], tenths: missing})[4]!;
+  t.false(none.held);
+  t.is(none.evidence.incomplete, 'no port allocation program in this run');
+  t.false(onePortClaims(over(even, 180), {clientAddresses: addresses, acceptedByServer: [100, 80], tenths: []})[4]!.held);
+  const claims = onePortClaims(over({...even, '127.0.0.2': 51}, 179), {clientAddresses: addresses, acceptedByServer: [180], tenths});
+  t.deepEqual(claims.map((c) => c.held), [true, false, false, false, true]);
 });
