@@ -108,3 +108,53 @@ for (const kind of [noprof ? 'kprobe' : 'kfunc'] as const) {
     t.deepEqual(s.kernel.functions.hashConnectErrors, {EADDRNOTAVAIL: 1});
   });
 }
+
+// time-wait with one kind a kernel, as port-search: the function probe's own reuse count (tcp_twsk_unique() said
+// 1) must equal the namespace's TcpExt.TWRecycled: 10 connects after the pause, each taking over a TIME_WAIT socket.
+for (const kind of [noprof ? 'kprobe' : 'kfunc'] as const) {
+  matrixTest(`${kernel}: --probes ${kind}: time-wait: 50 into TIME_WAIT, then 10 reused, counted by tcp_twsk_unique() as by TWRecycled`, async (t) => {
+    const r = await runCli(['run', 'time-wait', '--headless', '--hold', '0.5', '--probes', kind, '--out', `/tmp/tcp-trace-matrix-tw-${kind}`]);
+    t.is(r.code, 0, r.stderr);
+    const s = jsonLines(r.stdout).at(-1)!;
+    t.is(s.probePlan.timeWait.kind, kind, JSON.stringify(s.probePlan));
+    t.deepEqual(s.probeFailures, []);
+    t.true((s.claims as Array<{held: boolean}>).every((c) => c.held), JSON.stringify(s.claims));
+    const [exhaust, held, reuse] = s.claims.map((c: {evidence: Record<string, unknown>}) => c.evidence);
+    t.like(exhaust, {established: 50, failed: ['EADDRNOTAVAIL'], openConnections: 0});
+    t.like(held, {sockstatTw: 50, kernelEntered: 50});
+    t.like(reuse, {established: 10, twRecycled: 10, kernelReused: 10, kernelEntered: 10});
+    t.deepEqual(s.kernel.timeWait, {entered: 60, reused: 10});
+    t.deepEqual(s.kernel.established, {client: 60, server: 60});
+  });
+}
+
+// ipv6 with one kind a kernel: kfunc (6.1) counts inet6_hash_connect() and the TCPv6 slab objects; kprobe (6.12)
+// counts tcp_v6_rcv(): a handshake is three segments received, each on the IPv6 path, none on tcp_v4_rcv.
+for (const kind of [noprof ? 'kprobe' : 'kfunc'] as const) {
+  matrixTest(`${kernel}: --probes ${kind}: ipv6: ${N} connections over ::1, ports from inet6_hash_connect(), ${kind === 'kprobe' ? 'segments on tcp_v6_rcv()' : 'TCPv6 slab objects'}`, async (t) => {
+    const r = await runCli(['run', 'ipv6', '--connections', String(N), '--headless', '--hold', '1', '--probes', kind, '--out', `/tmp/tcp-trace-matrix-v6-${kind}`]);
+    t.is(r.code, 0, r.stderr);
+    const s = jsonLines(r.stdout).at(-1)!;
+    t.is(s.probePlan.portAllocation.kind, kind, JSON.stringify(s.probePlan));
+    t.deepEqual(s.probeFailures, []);
+    t.deepEqual(s.kernel.established, {client: N, server: N});
+    t.deepEqual(s.kernel.syscalls, {socket: N, connect: N, accept: N});
+    t.deepEqual(s.ports.correlation, {matched: N, onlyKernel: 0, onlyGenerator: 0});
+    t.is(s.ports.fourTupleCount, N);
+    t.deepEqual(Object.keys(s.ports.localPortsByAddress), ['::1']);
+    t.is(s.kernel.functions.hashConnectCalls, N);
+    t.is(s.kernel.functions.hashConnectOk, N);
+    t.is(s.kernel.functions.sockAlloc, 2 * N, JSON.stringify(s.kernel.functions));
+    if (kind === 'kprobe') {
+      t.deepEqual(s.kernel.receive.byIpVersion, {v4: 0, v6: 3 * N});
+      t.is(s.kernel.functions.tcpV6Rcv, 3 * N, JSON.stringify(s.kernel.functions));
+      t.is(s.kernel.functions.tcpV4Rcv, 0);
+      t.true(s.claims[4].held, JSON.stringify(s.claims[4]));
+    } else {
+      t.is(s.slab.source, 'tracepoint');
+      t.true(s.slab.byCache.TCPv6 > 0, JSON.stringify(s.slab.byCache));
+      t.false('TCP' in s.slab.byCache, JSON.stringify(s.slab.byCache));
+      t.true(s.claims[3].held, JSON.stringify(s.claims[3]));
+    }
+  });
+}
