@@ -1,12 +1,12 @@
 #!/usr/bin/env zx
 // kernel-matrix.mjs  Boot Debian's stock kernels (6.1, 6.12) in a throw-away qemu guest that sees this host's
 // files read-only, and run test/matrix there: the kfunc and kprobe variants against real kernels.
-// Usage: zx scripts/kernel-matrix.mjs [--kernels 6.1,6.12 (or TCP_TRACE_KERNELS)] [--cache DIR] [--timeout-min 13]
+// Usage: zx scripts/kernel-matrix.mjs [--kernels 6.1,6.12 (or TCP_TRACE_KERNELS)] [--cache DIR] [--timeout-min 15]
 //          [--boot-timeout-s 120] [--command 'sh ...'] [--newest-bpftrace-on 6.12 ('' for none)]
 // On the kernels of --newest-bpftrace-on the tests run with Debian sid's bpftrace (the newest, from
 // scripts/bpftrace-versions.mjs's cached chroot, seen by the guest through the host's /) instead of the host's:
 // 6.1 with Debian 12's 0.17 and 6.12 with the newest compile and check every kfunc and kprobe variant with both
-// ends of the range (both versions on 6.12 took over the 13-minute limit of one guest under TCG).
+// ends of the range (both versions on 6.12 took over the time limit of one guest under TCG).
 // (--command runs that instead of the tests: for investigating a kernel by hand)
 // Under CI=true both 6.1 and 6.12 must be in the list; the last line, `matrix-passed: 6.1,6.12`, names the
 // kernels that ran and passed (.ci/run checks it). A hung guest is booted once more; a test failure in
@@ -29,7 +29,7 @@ try {
   process.exit(2);
 }
 const cache = argv.cache ?? process.env.TCP_TRACE_KERNEL_CACHE ?? '/var/cache/tcp-trace-kernels';
-const timeoutMin = Number(argv['timeout-min'] ?? 13);
+const timeoutMin = Number(argv['timeout-min'] ?? 15);
 // a guest whose init has not said "booted" by then is stuck (seen: TCG hanging after SeaBIOS's
 // "Booting from ROM..."); booting takes 11-15 s here
 const bootTimeoutS = Number(argv['boot-timeout-s'] ?? 120);

@@ -17,6 +17,9 @@ function why(): string | null {
 // Null when kernel tests can run here, else why not.
 export const kernelSkipReason = why();
 
+// The bpftrace the tool runs, for a test's own program beside it ('bpftrace' where none was found: the test skips).
+export const bpftracePath = bpftrace ?? 'bpftrace';
+
 // Namespaces the lab made (tcptrace-*) that still exist.
 export function labNamespaces(): string[] {
   const out = execFileSync('ip', ['netns', 'list'], {encoding: 'utf8'});

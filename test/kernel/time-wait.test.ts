@@ -6,6 +6,9 @@ import {tempDir} from '../helpers/temp.js';
 import {jsonLines, runCli} from '../helpers/cli.js';
 import {kernelSkipReason, labNamespaces, toolProcesses} from '../helpers/kernel.js';
 import {TIME_WAIT_LIMIT} from '../../src/scenarios/time-wait.js';
+import {execFileSync} from 'node:child_process';
+import {warmUp} from '../../src/load/spawn-worker.js';
+import {parseTcpSockstat} from '../../src/system/netns-parse.js';
 
 const kernelTest = kernelSkipReason ? test.skip : test.serial;
 
@@ -33,4 +36,20 @@ kernelTest('time-wait: 50 churned connections, EADDRNOTAVAIL with none open and 
   t.deepEqual(s.kernel.syscalls, {socket: 61, connect: 61, accept: 60});
   t.deepEqual(labNamespaces(), []);
   t.deepEqual(toolProcesses(), []);
+});
+
+kernelTest('the function probes\' warm-up leaves nothing in the lab: its 3 connections closed by reset, none in TIME_WAIT on a port of the range', async (t) => {
+  const ns = `h-warm-${process.pid}`;
+  execFileSync('ip', ['netns', 'add', ns]);
+  t.teardown(() => execFileSync('ip', ['netns', 'del', ns]));
+  execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+  const sockstat = () => parseTcpSockstat(execFileSync('ip', ['netns', 'exec', ns, 'cat', '/proc/net/sockstat'], {encoding: 'utf8'}));
+  const counter = (name: string) => {
+    const lines = execFileSync('ip', ['netns', 'exec', ns, 'cat', '/proc/net/snmp'], {encoding: 'utf8'}).split('\n').filter((l) => l.startsWith('Tcp:')).map((l) => l.split(/\s+/));
+    return Number(lines[1]![lines[0]!.indexOf(name)]);
+  };
+  await warmUp(ns, 3);
+  // 3 connections made (ActiveOpens), each reset, none left in any state: a TIME_WAIT would hold a lab port 60 s
+  t.is(counter('ActiveOpens'), 3);
+  t.like(sockstat(), {inuse: 0, tw: 0});
 });
