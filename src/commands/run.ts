@@ -35,6 +35,9 @@ import {registerCleanup} from '../lab/cleanup.js';
 import {memoryGuardBytes, startSampler} from './run-sampler.js';
 import {faultLine, lostText, markLost, watchPrograms, type Fault} from './run-faults.js';
 import {versionWarnings} from '../system/bpftrace-info.js';
+import {measurementRuns} from './program-runs.js';
+import {missedRunProblems} from '../correlate/missed-runs.js';
+import type {MeasurementRuns} from '../correlate/missed-runs.js';
 
 // The RLIMIT_NOFILE of this process, which the workers inherit.
 function ownNofile(): {soft: number; hard: number} {
@@ -118,6 +121,8 @@ export async function run({values, positionals}: {values: FlagValues; positional
     // the slab probe stops after a sample of the connections (a scenario may keep it to the end: hello)
     const slabSampled = opts.slabSample > 0 && opts.slabSample < generatorSize(opts) && plan.some((p) => p.measurement === 'slab' && p.variant);
     let slabConnections: number | null = null;
+    // the slab program's runs as the kernel counted them, read just before it stops after its sample
+    let frozenRuns: Record<string, MeasurementRuns> = {};
     // the ramp's pause while the slab probe stops: not part of the establish rate
     let freezeMs = 0;
     const facts = await machineFacts();
@@ -261,7 +266,11 @@ export async function run({values, positionals}: {values: FlagValues; positional
               // the sample is the connections the servers accepted: wait for the last of them, then stop the probe
               await gen.waitAccepted(gen.stats().established, 5000);
               programs.unwatch('slab');
-              if (await probes.freeze('slab')) slabConnections = gen.stats().established;
+              const slabRuns = await measurementRuns(probes, 'slab');
+              if (await probes.freeze('slab')) {
+                slabConnections = gen.stats().established;
+                frozenRuns = slabRuns;
+              }
               freezeMs = Date.now() - t0;
             },
           }
@@ -285,6 +294,8 @@ export async function run({values, positionals}: {values: FlagValues; positional
     await gen.waitAccepted(gen.stats().established, 5000);
     const memoryAfter = await memorySnapshot(true);
     programs.stop();
+    // read while the programs are still loaded (their fds go with bpftrace); a frozen one's from its freeze
+    const runs = {...(await measurementRuns(probes)), ...frozenRuns};
     const kernel = await probes.stop();
     // the namespace's ports in use, read once no probe counts the reader's own socket (ss makes one there)
     const addressUse = await netnsSnapshot(netns.name).then((s) => s.ephemeralUse, () => null);
@@ -299,9 +310,9 @@ export async function run({values, positionals}: {values: FlagValues; positional
       scenario: opts.scenario, requested: opts.connections, ports: opts.ports, durationMs: Date.now() - startedAt.getTime(), startupMs: rampStartedAt - startedAt.getTime(), rampMs,
       generator: gen.stats(), connections: gen.connections, kernel, memoryBefore, memoryAfter, plan, failedProbes,
       lostEvents: probes.lostEvents(), limits: host.limits, lab: labFacts, stoppedBy, slabConnections,
-      problems: probes.problems(), warnings: bpftraceWarnings, addressUse,
+      problems: [...probes.problems(), ...missedRunProblems(runs)], warnings: bpftraceWarnings, addressUse,
     });
-    const summary = markLost({...base, claims: steps ? scenario.claims(base, steps) : [], faults, runDirectory: dir.path}, faults);
+    const summary = markLost({...base, runs, claims: steps ? scenario.claims(base, steps) : [], faults, runDirectory: dir.path}, faults);
     await onDisk(() => dir.writeJson('summary.json', summary))();
     await onDisk(() => csv.close())();
     view.summary(summary);

@@ -7,7 +7,6 @@ import {requireRoot} from '../system/preflight.js';
 import {inspectHost} from '../system/host.js';
 import {openLab} from '../lab/lab.js';
 import {attachPlan} from '../probes/session.js';
-import {moduleOf} from '../measurements/index.js';
 import {versionWarnings} from '../system/bpftrace-info.js';
 import {judgeProblems, unavailableProblems} from '../correlate/problems.js';
 import {planToJson, type PlanEntry} from '../probes/plan.js';
@@ -23,21 +22,8 @@ import {registerCleanup} from '../lab/cleanup.js';
 import {netnsSnapshot, pageBytes, pollQueues} from '../system/netns-state.js';
 import {limitsHit, limitsOfNetns, netnsReport} from '../correlate/netns-report.js';
 import {kernelErrors} from '../correlate/summary.js';
-import {bpfStatsEnabled, programsOf} from '../system/bpf-programs.js';
-import {missedRunProblems, runsByMeasurement} from '../correlate/missed-runs.js';
-import type {ProbeSession} from '../probes/session.js';
-
-// Each measurement's programs as the kernel counts them (runs, runs skipped), read from the fdinfo of the fds
-// its bpftrace process holds.
-async function measurementRuns(session: ProbeSession) {
-  const [statsEnabled, list] = await Promise.all([
-    bpfStatsEnabled(),
-    // a process serves several measurements: its skipped runs are those of the ones whose hooks can nest (a
-    // measurement hooked in task context only has none of them)
-    Promise.all(session.attached.map(async (a) => ({measurement: a.entry.measurement, programs: moduleOf(a.entry.measurement)?.taskContextOnly ? [] : await programsOf(a.handle.pid)}))),
-  ]);
-  return runsByMeasurement(list, statsEnabled);
-}
+import {missedRunProblems} from '../correlate/missed-runs.js';
+import {measurementRuns} from './program-runs.js';
 
 // Trace; resolves to the exit code.
 export async function run({values}: {values: FlagValues}): Promise<number> {

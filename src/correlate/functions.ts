@@ -31,6 +31,8 @@ export function functionCounts(k: KernelState, plan: PlanEntry[]) {
     attemptsPerConnect: pa.attempts?.length ? {p50: bucketQuantile(pa.attempts, 0.5), p99: bucketQuantile(pa.attempts, 0.99)} : null,
     hashConnectLatency: pa.hashConnectNs ? latency(pa.hashConnectNs) : null,
     bindPorts: pa.bindPorts,
+    // inet_csk_get_port() failures (no port free at bind(ip, 0), or a conflict), as bind() reports them: EADDRINUSE
+    bindPortErrors: pa.bindPortErrors ? errnoNames(pa.bindPortErrors) : null,
     sockAlloc: sc.sockAlloc,
     sockAllocInode: sc.sockAllocInode,
     sockAllocLatency: sc.sockAllocNs ? latency(sc.sockAllocNs) : null,

@@ -4,7 +4,7 @@
 // `connections.requested`, `.established`), the unit (empty: none), and the meaning, in markdown.
 export type FieldDoc = {fields: string[]; unit: string; meaning: string};
 
-// `tcp-trace run`'s summary (buildSummary in summary.ts, and what run.ts adds: faults, runDirectory, startupMs).
+// `tcp-trace run`'s summary (buildSummary in summary.ts, and what run.ts adds: runs, faults, runDirectory, startupMs).
 export const RUN_SUMMARY_FIELDS: FieldDoc[] = [
   {fields: ['scenario', 'claims'], unit: '', meaning: 'the experiment; `[{claim, held, evidence}]`'},
   {fields: ['connections.requested', '.established', '.accepted'], unit: 'connections', meaning: 'asked for; connects the generator saw succeed; accepts its servers saw'},
@@ -19,7 +19,7 @@ export const RUN_SUMMARY_FIELDS: FieldDoc[] = [
   {fields: ['kernel.histograms.socketNs', '.connectNs', '.handshakeNs'], unit: 'ns buckets', meaning: '`[{min, max, count}]`; `max: null` is an open-ended bucket (at least `min`)'},
   {fields: ['kernel.receive.tcpSegments', '.packets'], unit: 'segments, packets', meaning: "received on the lab's loopback (each TCP segment is one established-hash lookup)"},
   {fields: ['kernel.timeWait.entered', '.reused'], unit: 'sockets', meaning: "sockets an active close handed to a TIME_WAIT socket (FIN_WAIT2 or CLOSING → CLOSE: no state change says TIME_WAIT; an RST in those states counts too); TIME_WAIT sockets connect() took over (`tcp_twsk_unique` returning 1, the namespace's `TcpExt.TWRecycled`), null unless a kfunc/kprobe variant ran"},
-  {fields: ['kernel.functions'], unit: 'counts, ns', meaning: 'kfunc/kprobe variants only (null otherwise): `hashConnectCalls`, `hashConnectOk`, `hashConnectErrors`, `checkEstablished` (`__inet_check_established` calls), `attemptsPerConnect`, `hashConnectLatency`, `bindPorts`, `sockAlloc`, `sockAllocInode`, `sockAllocLatency`, `tcpV4Rcv`, `lookups`, `lookupsByCaller`, `lookupLatency`'},
+  {fields: ['kernel.functions'], unit: 'counts, ns', meaning: 'kfunc/kprobe variants only (null otherwise): `hashConnectCalls`, `hashConnectOk`, `hashConnectErrors`, `checkEstablished` (`__inet_check_established` calls), `attemptsPerConnect`, `hashConnectLatency`, `bindPorts`, `bindPortErrors` (inet_csk_get_port() failures, as bind() reports them: `EADDRINUSE`), `sockAlloc`, `sockAllocInode`, `sockAllocLatency`, `tcpV4Rcv`, `lookups`, `lookupsByCaller`, `lookupLatency`'},
   {fields: ['kernel.lostEvents'], unit: 'events', meaning: 'events bpftrace reported lost'},
   {fields: ['ports.server', 'ports.range'], unit: 'ports', meaning: "the run's server ports; the lab's `ip_local_port_range` (`low`, `high`, `size`)"},
   {fields: ['ports.perDestination'], unit: 'ports by server port', meaning: 'distinct local (address, port) the kernel gave connections to each server port'},
@@ -37,6 +37,7 @@ export const RUN_SUMMARY_FIELDS: FieldDoc[] = [
   {fields: ['stoppedBy', 'runDirectory'], unit: '', meaning: 'null, `SIGINT`, `SIGTERM`, `SIGHUP`, the memory guard or `fault: <part>`; where the files are'},
   {fields: ['faults[]'], unit: 'ms', meaning: "`{part, atMs, why, missing, measurement?}`: each part that failed mid-run (a worker, a bpftrace program, the run directory's disk, memory); a lost measurement's fields read `lost at 12.3 s: why`"},
   {fields: ['durationMs', 'startupMs'], unit: 'ms', meaning: "from the command's start to the summary; of it, the start-up before the ramp began (lab, workers, probes attached)"},
+  {fields: ['runs.<measurement>'], unit: 'programs, runs', meaning: "as in `trace`: the measurement's BPF programs, `recursionMisses` and `eventsMissed` (runs the kernel skipped: another BPF program was running on that CPU) and `runCount`; read before the probes stop (the slab program's when it stops after its sample). Skipped runs withhold the numbers they touch (`incomplete`). Measured here: none while connections are made and held"},
   {fields: ['warnings'], unit: 'lines', meaning: 'what makes a number wrong, each naming the measurement and the numbers: a map full at its key limit (`portAllocation: @ports full at 4096 keys: new keys were dropped; port counts per destination and the 4-tuple correlation are low`), a BPF helper error, bpftrace output that is not JSON, a bpftrace version with a defect the tool cannot work around; also printed as `note`s when they appear'},
   {fields: ['incomplete'], unit: 'field → why', meaning: 'the fields above withheld (`null`) because a warning makes them wrong: a number the tool cannot stand behind is never printed as if it were right'},
 ];

@@ -33,7 +33,8 @@ export type PortAllocationReading = {
   attempts: Bucket[] | null;
   attemptsSum: number | null;
   hashConnectErrors: Record<string, number> | null;
-  // inet_csk_get_port() (kfunc/kprobe): ports given at bind time, failures by errno
+  // inet_csk_get_port() (kfunc/kprobe): ports given at bind time (and listen()), failures (all EADDRINUSE, 98: the
+  // function returns 1, which __inet_bind() turns into EADDRINUSE)
   bindPorts: number | null;
   bindPortErrors: Record<string, number> | null;
 };

@@ -161,3 +161,20 @@ for (const kind of oneKind) {
     }
   });
 }
+
+// bind-first on 6.12 with kprobe: inet_csk_get_port() gives the 20 bound-first ports and fails the 2 binds past the
+// range, which bind() reports as EADDRINUSE (the function returns 1; __inet_bind() turns it into -EADDRINUSE).
+for (const kind of noprof ? (['kprobe'] as const) : []) {
+  matrixTest(`${kernel}: --probes ${kind}: bind-first: inet_csk_get_port() gives 20 ports at bind time and fails 2 (EADDRINUSE)`, async (t) => {
+    const r = await runCli(['run', 'bind-first', '--headless', '--hold', '0.5', '--probes', kind, '--out', `/tmp/tcp-trace-matrix-bf-${kind}`]);
+    t.is(r.code, 0, r.stderr);
+    const s = jsonLines(r.stdout).at(-1)!;
+    t.is(s.probePlan.portAllocation.kind, kind, JSON.stringify(s.probePlan));
+    t.true((s.claims as Array<{held: boolean}>).every((c) => c.held), JSON.stringify(s.claims));
+    t.deepEqual(s.kernel.errors, {EADDRINUSE: 2});
+    t.deepEqual(s.kernel.functions.bindPortErrors, {EADDRINUSE: 2});
+    // the 20 bound first, and the servers' and the warm-up's own binds and listens where they came after the attach
+    t.true(s.kernel.functions.bindPorts >= 20, JSON.stringify(s.kernel.functions));
+    t.deepEqual(s.kernel.established, {client: 60, server: 60});
+  });
+}

@@ -141,7 +141,7 @@ test('plan, failures, limits, lab, stop and timings pass through', (t) => {
 });
 
 test("FIELDS (summary-fields.ts) covers every field of the summary down to two levels, and names none it lacks", (t) => {
-  const s: Record<string, unknown> = {...buildSummary(facts()), claims: [], faults: [], runDirectory: 'd'};
+  const s: Record<string, unknown> = {...buildSummary(facts()), runs: {}, claims: [], faults: [], runDirectory: 'd'};
   // a documented path covers an actual one when either is a prefix of the other (`<x>`, `*`, `[]` match any key)
   const expand = RUN_SUMMARY_FIELDS.flatMap((d) => d.fields.reduce<string[][]>((out, p) => [...out, p.startsWith('.') ? [...out.at(-1)!.slice(0, -1), p.slice(1)] : p.split('.')], []));
   const same = (doc: string, key: string) => /^<.*>$|^\*$/.test(doc) || doc.replace(/\[\]$/, '') === key;
