@@ -1,6 +1,6 @@
 // Pure assembly of the run summary: what the generator saw beside what the kernel saw.
 import {latency} from './latency.js';
-import {judgeProblems, unavailableProblems, unlessIncomplete, type MeasurementProblem} from './problems.js';
+import {boundSlabMisses, judgeProblems, unavailableProblems, unlessIncomplete, type MeasurementProblem} from './problems.js';
 import type {GeneratorStats} from '../load/generator.js';
 import type {TupleSet} from './tuple-set.js';
 import type {Limits} from '../system/limits.js';
@@ -118,7 +118,10 @@ export function buildSummary(f: RunFacts) {
   const failedNow = f.failedProbes.filter((x) => !f.plan.find((p) => p.measurement === x.measurement)?.variant);
   const neverPlanned = f.plan.filter((p) => !p.variant && !failedNow.some((x) => x.measurement === p.measurement)).map((p) => ({measurement: p.measurement, why: p.why}));
   const unavailable = unavailableProblems([...failedNow, ...neverPlanned]);
-  const judged = judgeProblems([...unavailable, ...(f.problems ?? [])], slabN);
+  // skipped runs of the slab program bounded by the largest object it counted (kept where under 1 % of the bytes held)
+  const largestObjectBytes = Math.max(0, ...Object.keys(held).map((c) => f.memoryAfter.caches[c]?.objSize ?? 0));
+  const bounded = boundSlabMisses(f.problems ?? [], heldBytes, largestObjectBytes);
+  const judged = judgeProblems([...unavailable, ...bounded.rest], slabN);
   // a number a full map or a failed helper made wrong is withheld (null), its reason in `incomplete`
   const keep = <T>(path: string, value: T) => unlessIncomplete(judged.incomplete, path, value);
   const counts = kernelCounts(k, f.ports);
@@ -187,7 +190,7 @@ export function buildSummary(f: RunFacts) {
     durationMs: f.durationMs,
     startupMs: f.startupMs,
     // what makes numbers wrong, in words; and the numbers withheld for it (null above), with why
-    warnings: [...(f.warnings ?? []), ...judged.warnings],
+    warnings: [...(f.warnings ?? []), ...bounded.warnings, ...judged.warnings],
     incomplete: judged.incomplete,
   };
 }

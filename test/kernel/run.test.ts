@@ -81,33 +81,40 @@ for (const n of [23, 499]) {
   });
 }
 
-kernelTest('slab sample: the slab probe stops after 500 of 1500 connections; its per-connection bytes match /proc/slabinfo over all 1500', async (t) => {
-  const n = 1500;
-  const r = await runCli(['run', '--connections', String(n), '--slab-sample', '500', '--headless', '--hold', '0.5', '--out', tempDir(t, 'sample')]);
+kernelTest('slab sample: the slab probe stops after 1000 of 2000 connections; its per-connection bytes match /proc/slabinfo over all 2000', async (t) => {
+  const n = 2000;
+  const k = 1000;
+  const r = await runCli(['run', '--connections', String(n), '--slab-sample', String(k), '--headless', '--hold', '0.5', '--out', tempDir(t, 'sample')]);
   t.is(r.code, 0, r.stderr);
   const lines = jsonLines(r.stdout);
   const s = lines.at(-1)!;
-  t.true(lines.some((l) => l.type === 'note' && /the first 500 connections measured by the slab probe/.test(l.text)));
+  t.true(lines.some((l) => l.type === 'note' && /the first 1000 connections measured by the slab probe/.test(l.text)));
   // the other probes went on counting every connection
   t.is(s.connections.established, n);
   t.deepEqual(s.kernel.established, {client: n, server: n});
   t.deepEqual(s.kernel.syscalls, {socket: n, connect: n, accept: n});
   t.deepEqual(s.ports.correlation, {matched: n, onlyKernel: 0, onlyGenerator: 0});
-  // the slab probe's bytes are divided by its 500, slabinfo's by all 1500: the two agree
-  t.is(s.slab.sampledConnections, 500);
+  // runs of the slab program the kernel skipped (an interrupt's frees nested in a running program, the host's nearly
+  // always: 3-9 in a sample of 500 here) are counted and said with their worst case; the slab numbers are kept
+  const misses = s.runs.slab.eventsMissed;
+  t.is(typeof misses, 'number');
+  t.false('slab.bytesPerConnection.tracepoint' in s.incomplete, JSON.stringify(s.incomplete));
+  if (misses > 0) t.true(s.warnings.some((w: string) => w.startsWith(`slab: the kernel skipped ${misses} runs`) && w.endsWith('B held: kept')), JSON.stringify(s.warnings));
+  // the slab probe's bytes are divided by its 1000, slabinfo's by all 2000: the two agree
+  t.is(s.slab.sampledConnections, k);
   const sockets = (c: Record<string, number | null>) => (c.TCP ?? 0) + (c.sock_inode_cache ?? 0);
   t.true(within(sockets(s.slab.byCache), sockets(s.slab.slabinfoByCache), 0.3), `${JSON.stringify(s.slab.byCache)} vs ${JSON.stringify(s.slab.slabinfoByCache)}`);
   const {tracepoint, slabinfo} = s.slab.bytesPerConnection;
   t.true(within(tracepoint, slabinfo, 0.3), `tracepoint ${tracepoint} vs slabinfo ${slabinfo}`);
   // samples after the stop still show a per-connection figure, the sample's (the summary leaves out caches
-  // under 8 B a connection, the sample does not: hence 2 %), and a held total for all 1500
+  // under 8 B a connection, the sample does not: hence 2 %), and a held total for all 2000
   const last = lines.filter((l) => l.type === 'sample').at(-1)!;
-  t.is(last.slab.sampledConnections, 500);
+  t.is(last.slab.sampledConnections, k);
   t.true(within(last.slab.bytesPerConnection, tracepoint, 0.02), `${last.slab.bytesPerConnection} vs ${tracepoint}`);
-  // the sample's socket caches are exact too: one TCP socket and one inode on each end of its 500
+  // the sample's socket caches are exact too: one TCP socket and one inode on each end of its 1000
   t.is(s.slab.byCache.TCP, 2 * objsize('TCP'));
   t.is(s.slab.byCache.sock_inode_cache, 2 * objsize('sock_inode_cache'));
-  // the held total for all 1500, against /proc/slabinfo's growth over all 1500 (moves with the host: 30 %)
+  // the held total for all 2000, against /proc/slabinfo's growth over all 2000 (moves with the host: 30 %)
   t.true(within(last.slab.heldBytes, slabinfo * n, 0.3), `held ${last.slab.heldBytes} vs slabinfo ${slabinfo * n}`);
   t.deepEqual(toolProcesses(), []);
   t.deepEqual(journals(), []);
