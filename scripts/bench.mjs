@@ -5,7 +5,7 @@
 // Usage: npm run bench [-- --quick] [-- --connections N] [-- --runs R] [-- --generator] [-- --write]
 //   --quick: 20 000 connections, one run each (a few minutes); default 100 000 x 5 rounds, then `million`.
 //   --generator: only the bare node:net handles and the generator (no probes, dashboard or million): their ratio.
-//   --one-port: only `tcp-trace run one-port` at 100 000 (4 client addresses, one server port, the whole port range):
+//   --one-port: only `tcp-trace run one-port` at 100 000 (4 client addresses, one server port, the default range 32768-60999):
 //     every connection counted on both ends and the rate by tenth, where bind(ip, 0) makes it fall (part of the full run).
 // A round runs C, bare node:net handles (scripts/bench/tcp-wrap-bench.mjs), the generator, the generator with
 // probes and with the slab probe to the end, side by side (every other round in reverse order); ratios are taken

@@ -132,6 +132,13 @@ async function buildInitramfs(kernel, out) {
   return names;
 }
 
+// One vCPU for 6.12 under TCG: its guest died in 4 of 6 first boots and both boots of one run, each time just after
+// the first kfunc test, in code being patched (RIP ksys_read+0x5, inside the 5-byte nop of its fentry site: "Kernel
+// panic - not syncing: Fatal exception in interrupt"). Attaching and detaching fentry/kprobe programs rewrites kernel
+// text (text_poke_bp) while the other vCPU, a host thread of its own under thread=multi, may be executing it. With one
+// vCPU nothing runs the text while it changes. 6.1's guest never died so: it keeps two.
+const vcpus = (series) => (series === '6.12' && !accel().includes('kvm') ? 1 : 2);
+
 // KVM only where it is real hardware virtualization: a paravirtual /dev/kvm without vmx/svm is 50-100x slower than TCG.
 function accel() {
   const flags = readFileSync('/proc/cpuinfo', 'utf8');
@@ -158,8 +165,8 @@ async function runGuest(series) {
     '',
   ].join('\n'));
   const started = Date.now();
-  echo(`matrix: ${pkg} (${kernel.release}), modules ${modules.join(' ')}, ${accel().slice(0, 2).join(' ')}`);
-  const qemu = $`qemu-system-x86_64 ${accel()} -smp 2 -m 4096 -nographic -no-reboot \
+  echo(`matrix: ${pkg} (${kernel.release}), modules ${modules.join(' ')}, ${accel().slice(0, 2).join(' ')}, ${vcpus(series)} vCPU`);
+  const qemu = $`qemu-system-x86_64 ${accel()} -smp ${vcpus(series)} -m 4096 -nographic -no-reboot \
     -kernel ${kernel.vmlinuz} -initrd ${initrd} -append ${'console=ttyS0 panic=-1 quiet loglevel=3'} \
     -virtfs ${'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap'} \
     -virtfs ${`local,path=${cmdDir},mount_tag=cmd,security_model=none`} -nic none`.nothrow();

@@ -123,8 +123,9 @@ export async function run({values, positionals}: {values: FlagValues; positional
     let slabConnections: number | null = null;
     // the slab program's runs as the kernel counted them, read just before it stops after its sample
     let frozenRuns: Record<string, MeasurementRuns> = {};
-    // the ramp's pause while the slab probe stops: not part of the establish rate
+    // the ramp's pause while the slab probe stops, and the steps' waits on the kernel: not part of the establish rate
     let freezeMs = 0;
+    let notRampingMs = 0;
     const facts = await machineFacts();
     // written with the plan as planned, then again as attached: a run killed while attaching still has one
     const writeManifest = () =>
@@ -257,7 +258,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
       measuredBy: kindsOf(probes.plan),
       stopped: stop.signalled, kernelAfterTicks: probes.afterTicks, memory: () => memorySnapshot(true),
       buffers: async () => (await netnsSnapshot(netns.name)).buffers,
-      note: (t) => view!.note(t), setPhase: (p) => (phase = p),
+      note: (t) => view!.note(t), setPhase: (p) => (phase = p), notRamping: (ms) => (notRampingMs += ms),
       slabSample: slabSampled
         ? {
             connections: opts.slabSample,
@@ -266,8 +267,9 @@ export async function run({values, positionals}: {values: FlagValues; positional
               // the sample is the connections the servers accepted: wait for the last of them, then stop the probe
               await gen.waitAccepted(gen.stats().established, 5000);
               programs.unwatch('slab');
-              const slabRuns = await measurementRuns(probes, 'slab');
-              if (await probes.freeze('slab')) {
+              // its skipped runs read after its last print, before it stops
+              let slabRuns: Record<string, MeasurementRuns> = {};
+              if (await probes.freeze('slab', async () => void (slabRuns = await measurementRuns(probes, 'slab')))) {
                 slabConnections = gen.stats().established;
                 frozenRuns = slabRuns;
               }
@@ -280,7 +282,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
     // stopped while starting: no load at all, and no claim to judge
     if (stop.reason()) view.note(`stopped (${stop.reason()}) before the ramp began: no connection was made`);
     const steps = stop.reason() ? null : await scenario.drive(ctx);
-    const rampMs = Date.now() - rampStartedAt - freezeMs;
+    const rampMs = Date.now() - rampStartedAt - freezeMs - Math.round(notRampingMs);
     if (!stop.reason()) {
       phase = 'holding';
       await Promise.race([sleep(opts.holdS * 1000), stop.signalled]);

@@ -9,7 +9,7 @@ export const RUN_SUMMARY_FIELDS: FieldDoc[] = [
   {fields: ['scenario', 'claims'], unit: '', meaning: 'the experiment; `[{claim, held, evidence}]`'},
   {fields: ['connections.requested', '.established', '.accepted'], unit: 'connections', meaning: 'asked for; connects the generator saw succeed; accepts its servers saw'},
   {fields: ['connections.failed'], unit: 'connections by errno name', meaning: 'connects the generator saw fail (`{"EADDRNOTAVAIL": 1}`)'},
-  {fields: ['connections.perSecond'], unit: 'connections/s', meaning: 'established / ramp duration (not counting the pause while the slab probe stops after its sample)'},
+  {fields: ['connections.perSecond'], unit: 'connections/s', meaning: 'established / ramp duration (not counting the pause while the slab probe stops after its sample, nor the waits for the kernel\'s counts after each tenth of a bound ramp: one-port, million with --client-addresses)'},
   {fields: ['connections.userBytesPerConnection'], unit: 'bytes/connection', meaning: "growth of the workers' anonymous resident memory (`RssAnon`: heap, handles) over the run, per connection (both ends)"},
   {fields: ['connections.workerFixedBytes'], unit: 'bytes', meaning: "anonymous resident memory of one worker when ready (the node binary's ~32 MiB of file pages are shared by all workers and not counted)"},
   {fields: ['kernel.established.client', '.server'], unit: 'connections', meaning: "SYN_SENT→ESTABLISHED to the run's server ports; SYN_RECV→ESTABLISHED on them"},

@@ -118,7 +118,7 @@ export function buildSummary(f: RunFacts) {
   const failedNow = f.failedProbes.filter((x) => !f.plan.find((p) => p.measurement === x.measurement)?.variant);
   const neverPlanned = f.plan.filter((p) => !p.variant && !failedNow.some((x) => x.measurement === p.measurement)).map((p) => ({measurement: p.measurement, why: p.why}));
   const unavailable = unavailableProblems([...failedNow, ...neverPlanned]);
-  // skipped runs of the slab program bounded by the largest object it counted (kept where under 1 % of the bytes held)
+  // skipped runs of the slab program: kept, said with their worst case (runs x the largest object it counted)
   const largestObjectBytes = Math.max(0, ...Object.keys(held).map((c) => f.memoryAfter.caches[c]?.objSize ?? 0));
   const bounded = boundSlabMisses(f.problems ?? [], heldBytes, largestObjectBytes);
   const judged = judgeProblems([...unavailable, ...bounded.rest], slabN);

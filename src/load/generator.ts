@@ -103,7 +103,7 @@ export class Generator {
     // each worker's listeners go on as it is spawned (its first message may come before the others are up)
     const spawned = await Promise.allSettled([
       ...groups.map((ports, i) => {
-        const config: ServerConfig = {host: options.host, ports, backlog: options.backlog ?? 4096, mode: options.serverMode ?? 'idle', handOver: handOver && ports.length > 0, accept: options.accept, ...(shared ? {maxSockets: options.perWorker} : {})};
+        const config: ServerConfig = {host: options.host, ports, backlog: options.backlog ?? 4096, mode: options.serverMode ?? 'idle', handOver: handOver && ports.length > 0, accept: options.accept, ...(shared && (options.serverMode ?? 'idle') === 'idle' ? {maxSockets: options.perWorker} : {})};
         return spawnWorker({script: 'server-worker.js', netns: options.netns, config}, (w) => {
           generator.servers[i] = w;
           ready.push(generator.waitFor(w, 'listening'));

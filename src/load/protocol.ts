@@ -98,7 +98,7 @@ export type ServerMode = 'idle' | 'echo' | 'drain';
 // How a server worker is told what to do at start (argv[2], JSON); `mode` as ServerMode says.
 // handOver: each listening socket's handle is sent to the parent once listening; with accept false the worker
 // then closes its own copy, so nothing accepts until the parent hands it back (a server that stops calling accept()).
-// maxSockets: on a shared listening socket, stop accepting (close this process's copy of it) once this many are
+// maxSockets (idle servers: their sockets never close): on a shared listening socket, stop accepting (close this process's copy of it) once this many are
 // held, so that the others take the rest: the kernel wakes the processes unevenly, and one past its RLIMIT_NOFILE
 // would meet EMFILE (libuv then accepts and closes connections to drain the queue).
 export type ServerConfig = {host: string; ports: number[]; backlog: number; mode: ServerMode; handOver?: boolean; accept?: boolean; maxSockets?: number};

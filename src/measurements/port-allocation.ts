@@ -69,7 +69,7 @@ export const portAllocation = defineMeasurement<'portAllocation', PortAllocation
     {name: '@attempts_sum', aggregation: 'sum', keys: [], unit: 'ports tried', print: 'tick', kinds: FN, about: 'the exact total of @attempts'},
     {name: '@hash_connect_errno', aggregation: 'count', keys: ['errno'], unit: 'calls', print: 'tick', kinds: FN, about: 'failed inet_hash_connect() calls by errno'},
     {name: '@bind_ports', aggregation: 'count', keys: [], unit: 'calls', print: 'tick', kinds: FN, about: 'ports given by inet_csk_get_port()'},
-    {name: '@bind_errno', aggregation: 'count', keys: ['errno'], unit: 'calls', print: 'tick', kinds: FN, about: 'failed inet_csk_get_port() calls by errno'},
+    {name: '@bind_errno', aggregation: 'count', keys: ['errno'], unit: 'calls', print: 'tick', kinds: FN, about: 'failed inet_csk_get_port() calls, all counted as EADDRINUSE (98): the function returns 1, bind() reports EADDRINUSE'},
     {name: '@hc_start', aggregation: 'scratch', keys: ['tid'], unit: 'ns', print: 'never', kinds: FN, about: 'inet_hash_connect() entry time'},
     {name: '@hc_attempts', aggregation: 'scratch', keys: ['tid'], unit: 'ports tried', print: 'never', kinds: FN, about: 'ports tried so far in this call'},
     {name: '@hc_sk', aggregation: 'scratch', keys: ['tid'], unit: 'pointer', print: 'never', kinds: ['kprobe'], about: 'the socket of the call (kretprobe has no arguments)'},

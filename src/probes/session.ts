@@ -31,8 +31,9 @@ export type ProbeSession = {
   // what bpftrace said that makes a measurement's numbers wrong or incomplete (a full map, helper errors, output
   // that is not JSON), by measurement; kept after a program stops
   problems: () => Array<OutputProblem & {measurement: string}>;
-  // stop one measurement's program early; its last totals stay in state() (the slab sample)
-  freeze: (measurement: string) => Promise<boolean>;
+  // stop one measurement's program early; its last totals stay in state() (the slab sample); beforeStop runs after
+  // its last print, while its programs are still loaded (to read their run counts)
+  freeze: (measurement: string, beforeStop?: () => Promise<void>) => Promise<boolean>;
   stop: () => Promise<KernelState>;
 };
 
@@ -230,11 +231,12 @@ export async function attachPlan(plan: PlanEntry[], o: AttachOptions): Promise<P
       const of = owner && a.entries.some((e) => e.measurement === owner) ? [owner] : a.entries.map((e) => e.measurement);
       return of.map((measurement) => ({...p, measurement}));
     })),
-    freeze: async (measurement) => {
+    freeze: async (measurement, beforeStop) => {
       const a = attached.find((x) => x.entries.some((e) => e.measurement === measurement));
       // a process holding other measurements too keeps running
       if (!a || a.entries.length > 1) return false;
       await nextTick([a]);
+      await beforeStop?.();
       frozen.add(a);
       await a.handle.stop();
       return true;

@@ -377,22 +377,23 @@ export function rampTenthCharts(runs: RecordedRun[]): Chart[] {
   const per = runs.map((r) => ({r, rows: tenthRowsOf(r)}));
   if (!per.some((p) => p.rows.length > 0)) return [];
   const name = (r: RecordedRun, s: string) => (many(runs) ? `${r.name} ${s}` : s);
-  const x = {field: 'tenth', type: 'ordinal', title: 'tenth of the ramp (connections established by its end)', sort: null, axis: {labelAngle: -45}};
-  const label = (row: RateRow) => `${row.tenth}: ${row.established.toLocaleString('en-US')}`;
+  // the tenth's number on the axis (two runs of other sizes line up), its connections in the tooltip
+  const x = {field: 'tenth', type: 'ordinal', title: 'tenth of the ramp', sort: null};
+  const tooltip = [{field: 'established', type: 'quantitative', title: 'established by its end', format: ','}];
   const charts: Chart[] = [{
     name: 'ramp-rate-tenths',
     title: 'establish rate by tenth of the ramp',
     spec: {
       ...base('establish rate by tenth of the ramp', 'connections established per second in each tenth (the generator)'),
-      data: {values: per.flatMap(({r, rows}) => rows.filter((row) => row.perSecond !== null).map((row) => ({series: name(r, 'rate'), tenth: label(row), perSecond: row.perSecond})))},
+      data: {values: per.flatMap(({r, rows}) => rows.filter((row) => row.perSecond !== null).map((row) => ({series: name(r, 'rate'), tenth: row.tenth, established: row.established, perSecond: row.perSecond})))},
       mark: {type: 'line', point: true},
-      encoding: {x, y: {field: 'perSecond', type: 'quantitative', title: 'connections / s', axis: {format: ',d'}}, color: {field: 'series', type: 'nominal', title: 'run'}},
+      encoding: {x, y: {field: 'perSecond', type: 'quantitative', title: 'connections / s', axis: {format: ',d'}}, color: {field: 'series', type: 'nominal', title: 'run'}, tooltip},
     },
   }];
   const binds = per.flatMap(({r, rows}) =>
     rows.flatMap((row) => (row.binds && row.bindP50Ns !== null && row.bindP99Ns !== null ? [
-      {series: name(r, 'bind() p50 (up to, log2 bucket)'), tenth: label(row), ms: row.bindP50Ns / 1e6},
-      {series: name(r, 'bind() p99 (up to, log2 bucket)'), tenth: label(row), ms: row.bindP99Ns / 1e6},
+      {series: name(r, 'bind() p50 (up to, log2 bucket)'), tenth: row.tenth, established: row.established, ms: row.bindP50Ns / 1e6},
+      {series: name(r, 'bind() p99 (up to, log2 bucket)'), tenth: row.tenth, established: row.established, ms: row.bindP99Ns / 1e6},
     ] : [])),
   );
   if (binds.length > 0) {
@@ -403,7 +404,7 @@ export function rampTenthCharts(runs: RecordedRun[]): Chart[] {
         ...base('bind(ip, 0) by tenth of the ramp', "the kernel's bind() syscall time: each client address's ports fill and the search for a free one grows"),
         data: {values: binds},
         mark: {type: 'line', point: true},
-        encoding: {x, y: {field: 'ms', type: 'quantitative', title: 'bind() (ms, log scale)', scale: {type: 'log'}}, color: {field: 'series', type: 'nominal', title: 'quantile'}},
+        encoding: {x, y: {field: 'ms', type: 'quantitative', title: 'bind() (ms, log scale)', scale: {type: 'log'}}, color: {field: 'series', type: 'nominal', title: 'quantile'}, tooltip},
       },
     });
   }

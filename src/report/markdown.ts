@@ -29,6 +29,9 @@ export function evidenceText(evidence: unknown, key = ''): string {
   if (evidence === null || evidence === undefined) return 'none';
   if (typeof evidence === 'number') {
     if (/bycache/i.test(key)) return bytesText(evidence);
+    // a share (0..1) in percent, a time in ns (a log2 bucket's upper bound) in its unit
+    if (/share$/i.test(key)) return shareText(evidence);
+    if (/Ns(Before|Then)?$/.test(key)) return boundText(evidence);
     // port numbers and range bounds as written (60000), counts grouped (20 000)
     return /port|range/i.test(key) ? String(evidence) : countText(evidence);
   }

@@ -1,8 +1,11 @@
 // The ramp read by tenths: how fast each tenth of the connections was made and what bind() cost the kernel then.
 // Connections bound first to a client address (bind(ip, 0), node:net's localAddress) get their port from
-// inet_csk_get_port() -> inet_csk_find_open_port() (net/ipv4/inet_connection_sock.c), which walks the range from a
-// random offset for a port free at that address: as an address's ports fill, each bind() walks further, and the
-// establish rate falls (measured here: about 9 000/s under 20 % of the range, 300/s at 88 %, one-port at 100 000).
+// inet_csk_get_port() -> inet_csk_find_open_port() (net/ipv4/inet_connection_sock.c, Linux 4.6+): with SO_REUSEADDR
+// set (libuv sets it) it searches the lower half of the range first, from a random offset, ports of the parity
+// opposite to connect()'s first, and tries each port already bound at that address in turn until one is free. Once an
+// address holds those (a quarter of the range), every bind() walks them all, and the establish rate falls (measured
+// here, one-port at 100 000 over 4 addresses and a range of 28 232: 9 400/s to 27 % of the range, 1 100/s past it,
+// 300/s at 89 %; bind() p50 4 us to 34 ms).
 import {bucketQuantile, bucketsSince, type Bucket} from '../bpftrace/parse.js';
 import {readAll, type Readings} from '../measurements/index.js';
 import type {ScenarioContext} from './types.js';
@@ -54,8 +57,8 @@ export type RateCollapse = {
 
 // The rate table (pure). addresses: how many client addresses the connections are bound to (1: the kernel chooses).
 export function rateRows(tenths: RampTenth[], addresses: number, rangeSize: number): RateRow[] {
-  return tenths.map((t) => {
-    const made = t.established - (tenths.find((x) => x.tenth === t.tenth - 1)?.established ?? 0);
+  return tenths.map((t, i) => {
+    const made = t.established - (i > 0 ? tenths[i - 1]!.established : 0);
     const perAddress = Math.ceil(t.established / Math.max(1, addresses));
     const binds = t.kernel ? t.kernel.bindOk + Object.values(t.kernel.bindErrors).reduce((a, b) => a + b, 0) : null;
     return {
@@ -101,28 +104,43 @@ export function bindStep(now: Readings['portAllocation'], before: Readings['port
 
 const us = (ns: number | null) => (ns === null ? '?' : ns >= 1e6 ? `${(ns / 1e6).toFixed(1)} ms` : `${Math.round(ns / 1000)} µs`);
 
-// Ramp to N in tenths (or until stopped), reading the kernel after each; the slab sample as rampSteps takes it.
-// bound: each connection binds (ip, 0) first, so the kernel's bind() count of a tenth must reach its connects.
+// Ramp to N in tenths (or until stopped); the slab sample as rampSteps takes it. bound: each connection binds (ip, 0)
+// first: the kernel is read after each tenth (its bind() count must reach the tenth's connects, at most 3 prints),
+// and those waits are left out of the run's establish rate (ctx.notRamping). Unbound, only the rate is kept.
 export async function rampByTenths(ctx: ScenarioContext, bound: boolean): Promise<{completed: boolean; tenths: RampTenth[]}> {
   ctx.setPhase('ramping');
   const gen = ctx.generator;
   const n = ctx.connections;
   const addresses = gen.options.clientAddresses?.length ?? 1;
-  const rangeSize = ctx.portRange ? ctx.portRange.high - ctx.portRange.low + 1 : 0;
-  const measured = (ctx.measuredBy?.portAllocation ?? null) !== null;
+  // a share of the range per client address only where the connections are bound to addresses
+  const rangeSize = bound && ctx.portRange ? ctx.portRange.high - ctx.portRange.low + 1 : 0;
+  const measured = bound && (ctx.measuredBy?.portAllocation ?? null) !== null;
   const stoppedFirst = (p: Promise<void>) => Promise.race([p.then(() => true), ctx.stopped.then(() => false)]);
   const binds = (r: Readings['portAllocation']) => r.bindOk + Object.values(r.bindErrors).reduce((a, b) => a + b, 0);
-  // the totals of a print begun after the tenth's last bind() returned (bound: its count reaches every attempt)
+  const read = async () => readAll(await ctx.kernelAfterTicks(1), ctx.measuredBy).portAllocation;
+  // the kernel's totals, and how long the ramp waited for them (not ramping)
+  const waited = async <T>(f: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await f();
+    } finally {
+      ctx.notRamping?.(performance.now() - t0);
+    }
+  };
+  const baseline = measured ? await waited(read) : null;
+  const baseBinds = baseline ? binds(baseline) : 0;
+  // the totals of a print begun after the tenth's last bind() returned: its count since the ramp began reaches every
+  // connect the generator tried (binds before it, a server's or the warm-up's, are left out)
   const reading = async (attempted: number): Promise<Readings['portAllocation'] | null> => {
-    if (!measured) return null;
     for (let tick = 0; tick < 3; tick++) {
-      const r = readAll(await ctx.kernelAfterTicks(1), ctx.measuredBy).portAllocation;
-      if (!bound || binds(r) >= attempted) return r;
+      const r = await read();
+      if (binds(r) - baseBinds >= attempted) return r;
     }
     return null;
   };
+  const attemptedAtStart = gen.stats().attempted;
   const k = ctx.slabSample?.connections ?? 0;
-  let before = await reading(0);
+  let before = baseline;
   let done = 0;
   const tenths: RampTenth[] = [];
   for (let tenth = 1; tenth <= 10 && done < n; tenth++) {
@@ -146,21 +164,25 @@ export async function rampByTenths(ctx: ScenarioContext, bound: boolean): Promis
     }
     if (!(await timed(done, to))) return {completed: false, tenths};
     done = to;
-    const now = await reading(gen.stats().attempted);
+    const now = measured ? await waited(() => reading(gen.stats().attempted - attemptedAtStart)) : null;
     const kernel = now && before ? bindStep(now, before) : null;
-    const kernelMissing = !measured ? 'no port allocation program in this run' : kernel ? undefined : "the kernel's bind() count did not reach the generator's connects within 3 prints";
+    const kernelMissing = !bound ? undefined
+      : !measured ? 'no port allocation program in this run'
+      : !before ? "the kernel's totals before this tenth were not read (the last tenth's reading fell short)"
+      : kernel ? undefined : "the kernel's bind() count did not reach the generator's connects within 3 prints";
     tenths.push({tenth, established: gen.stats().established, attempted: gen.stats().attempted - attemptedBefore, rampMs: Math.round(rampMs), kernel, ...(kernelMissing ? {kernelMissing} : {})});
-    before = now;
+    // a reading that fell short is no baseline: the next tenth starts from a fresh one
+    before = now ?? (measured ? await waited(read) : null);
     const row = rateRows(tenths, addresses, rangeSize).at(-1)!;
-    ctx.note(`ramp tenth ${tenth}: ${row.established} established (${row.perAddress} per client address${row.rangeShare !== null ? `, ${Math.round(row.rangeShare * 100)}% of the range` : ''}), ` +
+    ctx.note(`ramp tenth ${tenth}: ${row.established} established${bound ? ` (${row.perAddress} per client address${row.rangeShare !== null ? `, ${Math.round(row.rangeShare * 100)}% of the range` : ''})` : ''}, ` +
       `${row.perSecond ?? '?'}/s` + (bound ? `, bind() p50 ${us(row.bindP50Ns)} p99 ${us(row.bindP99Ns)} (kernel)` : ''));
   }
   await gen.waitAccepted(gen.stats().established, 5000);
   const collapse = rateCollapse(rateRows(tenths, addresses, rangeSize));
   if (collapse) {
-    ctx.note(`the establish rate fell from ${collapse.fromPerSecond}/s to ${collapse.toPerSecond}/s in tenth ${collapse.tenth}, past ${collapse.atConnections} connections ` +
-      `(${collapse.perAddress} per client address${collapse.rangeShare !== null ? `, ${Math.round(collapse.rangeShare * 100)}% of the range` : ''})` +
-      (bound ? `: bind(ip, 0) p50 ${us(collapse.bindP50NsBefore)} then ${us(collapse.bindP50NsThen)} (inet_csk_find_open_port() walks the range for a free port)` : ''));
+    ctx.note(`the establish rate fell from ${collapse.fromPerSecond}/s to ${collapse.toPerSecond}/s in tenth ${collapse.tenth}, past ${collapse.atConnections} connections` +
+      (bound ? ` (${collapse.perAddress} per client address${collapse.rangeShare !== null ? `, ${Math.round(collapse.rangeShare * 100)}% of the range` : ''})` : '') +
+      (bound ? `: bind(ip, 0) p50 ${us(collapse.bindP50NsBefore)} then ${us(collapse.bindP50NsThen)} (inet_csk_find_open_port() scans the ports already taken for a free one)` : ''));
   }
   return {completed: true, tenths};
 }

@@ -38,6 +38,8 @@ export type ScenarioContext = {
   // the lab namespace's TCP socket buffers (unread, unsent, charged bytes), read inside it; null where unreadable
   buffers?: () => Promise<SocketBuffers | null>;
   note: (text: string) => void;
+  // time the steps spent waiting on the kernel rather than making connections (ms): left out of the establish rate
+  notRamping?: (ms: number) => void;
   setPhase: (phase: 'ramping' | 'holding') => void;
   // the slab probe measures the first `connections` only: the ramp stops there and calls freeze, which waits
   // until the servers accepted them all and stops the probe

@@ -123,7 +123,7 @@ for (const kind of noprof ? (['kfunc', 'kprobe'] as const) : []) {
     t.true((s.claims as Array<{held: boolean}>).every((c) => c.held), JSON.stringify(s.claims));
     const [exhaust, held, reuse] = s.claims.map((c: {evidence: Record<string, unknown>}) => c.evidence);
     // the warm-up that shows a function probe fires leaves no TIME_WAIT on the lab's ports (it resets its connections)
-  t.like(exhaust, {established: 50, failed: ['EADDRNOTAVAIL'], openConnections: 0, twAtStart: 0});
+    t.like(exhaust, {established: 50, failed: ['EADDRNOTAVAIL'], openConnections: 0, twAtStart: 0});
     t.like(held, {sockstatTw: 50, kernelEntered: 50});
     t.like(reuse, {established: 10, twRecycled: 10, kernelReused: 10, kernelEntered: 10});
     t.deepEqual(s.kernel.timeWait, {entered: 60, reused: 10});

@@ -251,10 +251,10 @@ test('the ramp by tenths (million, one-port): the rate chart, and the bind() cha
   run.summary.claims = [{claim: 'c', held: true, evidence: {byTenth: rows}}];
   const charts = runCharts(run).filter((c) => c.name.startsWith('ramp-'));
   t.deepEqual(charts.map((c) => c.name), ['ramp-rate-tenths', 'ramp-bind-tenths']);
-  t.deepEqual((charts[0]!.spec as any).data.values[9], {series: 'rate', tenth: '10: 100,000', perSecond: 1800});
-  t.deepEqual((charts[1]!.spec as any).data.values.slice(0, 2), [{series: 'bind() p50 (up to, log2 bucket)', tenth: '1: 10,000', ms: 0.004095}, {series: 'bind() p99 (up to, log2 bucket)', tenth: '1: 10,000', ms: 0.016383}]);
+  t.deepEqual((charts[0]!.spec as any).data.values[9], {series: 'rate', tenth: 10, established: 100_000, perSecond: 1800});
+  t.deepEqual((charts[1]!.spec as any).data.values.slice(0, 2), [{series: 'bind() p50 (up to, log2 bucket)', tenth: 1, established: 10_000, ms: 0.004095}, {series: 'bind() p99 (up to, log2 bucket)', tenth: 1, established: 10_000, ms: 0.016383}]);
   const shown = texts(await renderSvg(charts[1]!.spec));
-  for (const w of ['bind() (ms, log scale)', '10: 100,000', 'bind() p50 (up to, log2 bucket)']) t.true(shown.includes(w), w);
+  for (const w of ['bind() (ms, log scale)', 'tenth of the ramp', 'bind() p50 (up to, log2 bucket)']) t.true(shown.includes(w), w);
   // no bind() counted (the kernel chose the ports): the rate chart only
   run.summary.claims = [{claim: 'c', held: true, evidence: {byTenth: rows.map((r) => ({...r, binds: 0}))}}];
   t.deepEqual(runCharts(run).filter((c) => c.name.startsWith('ramp-')).map((c) => c.name), ['ramp-rate-tenths']);
