@@ -1,7 +1,7 @@
 #!/usr/bin/env zx
 // kernel-matrix.mjs  Boot Debian's stock kernels (6.1, 6.12) in a throw-away qemu guest that sees this host's
 // files read-only, and run test/matrix there: the kfunc and kprobe variants against real kernels.
-// Usage: zx scripts/kernel-matrix.mjs [--kernels 6.1,6.12 (or TCP_TRACE_KERNELS)] [--cache DIR] [--timeout-min 15]
+// Usage: zx scripts/kernel-matrix.mjs [--kernels 6.1,6.12 (or TCP_TRACE_KERNELS)] [--cache DIR] [--timeout-min 17]
 //          [--boot-timeout-s 120] [--command 'sh ...'] [--newest-bpftrace-on 6.12 ('' for none)]
 // On the kernels of --newest-bpftrace-on the tests run with Debian sid's bpftrace (the newest, from
 // scripts/bpftrace-versions.mjs's cached chroot, seen by the guest through the host's /) instead of the host's:
@@ -29,7 +29,7 @@ try {
   process.exit(2);
 }
 const cache = argv.cache ?? process.env.TCP_TRACE_KERNEL_CACHE ?? '/var/cache/tcp-trace-kernels';
-const timeoutMin = Number(argv['timeout-min'] ?? 15);
+const timeoutMin = Number(argv['timeout-min'] ?? 17);
 // a guest whose init has not said "booted" by then is stuck (seen: TCG hanging after SeaBIOS's
 // "Booting from ROM..."); booting takes 11-15 s here
 const bootTimeoutS = Number(argv['boot-timeout-s'] ?? 120);
