@@ -32,9 +32,13 @@ function objsize(cache: string): number | null {
   return line ? Number(line.split(/\s+/)[3]) : null;
 }
 
+// warnings that withhold nothing: the slab program's skipped runs, kept with their worst case (the host's interrupt
+// work nested in a running program: 20 in a run of 20 000 here, 0.2 % of the bytes held at worst)
+const withholding = (warnings: string[]) => warnings.filter((w) => !/^slab: the kernel skipped \d+ runs .*: kept$/.test(w));
+
 kernelTest(`${N} connections (past the 4096 keys of a default map) with ${version}: exact on both ends, every port pair, 5000 ports per destination, slab by named cache`, async (t) => {
   const s = await ramp(t, N, {});
-  t.deepEqual(s.warnings, []);
+  t.deepEqual(withholding(s.warnings), []);
   t.deepEqual(s.incomplete, {});
   t.deepEqual(s.probeFailures, []);
   t.is(s.connections.established, N);
@@ -66,7 +70,7 @@ if (process.env.BPFTRACE) kernelTest(`slab per connection by cache with ${versio
     const theirs = other.slab.byCache[cache] as number | undefined;
     t.true(theirs !== undefined && Math.abs(theirs - bytes) <= 0.02 * total, `${cache}: host ${bytes} B, ${version} ${theirs} B`);
   }
-  t.deepEqual([other.warnings, other.incomplete], [[], {}]);
+  t.deepEqual([withholding(other.warnings), other.incomplete], [[], {}]);
 });
 
 kernelTest(`a map made too small on purpose (1000 keys for 1500 connections) is named in a warning with ${version}, and the numbers it makes wrong are withheld`, async (t) => {
