@@ -16,7 +16,9 @@ export function parseProgFdinfo(text: string): ProgramStats | null {
     return m ? Number(m[1]) : null;
   };
   const progId = field('prog_id');
-  if (progId === null) return null;
+  // a bpf_link's fdinfo names its program too (prog_id) but has no run counts: not a program (bpftrace 0.27 holds a
+  // link per attachment; read after the program's fd, it hid the program's recursion_misses)
+  if (progId === null || /^link_id:/m.test(text)) return null;
   return {progId, progType: field('prog_type') ?? 0, runCount: field('run_cnt') ?? 0, runTimeNs: field('run_time_ns') ?? 0, recursionMisses: field('recursion_misses')};
 }
 

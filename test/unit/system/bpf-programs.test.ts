@@ -29,3 +29,7 @@ test('fdinfo of a file or a map: not a program', (t) => {
   t.is(parseProgFdinfo('pos:\t0\nflags:\t0100000\nmnt_id:\t24\nino:\t3\n'), null);
   t.is(parseProgFdinfo('pos:\t0\nmap_type:\t1\nkey_size:\t8\nmap_id:\t12\n'), null);
 });
+
+test('fdinfo of a bpf_link (bpftrace 0.27 holds one per attachment): names its program but is none, so it cannot hide the program\'s counts', (t) => {
+  t.is(parseProgFdinfo('pos:\t0\nflags:\t02000000\nmnt_id:\t16\nino:\t1064\nlink_type:\tperf\nlink_id:\t31\nprog_tag:\ta04f5eef06a7f555\nprog_id:\t8274\n'), null);
+});
