@@ -37,13 +37,16 @@ const HOG = 'import os, time\nend = time.monotonic() + 8\nwhile time.monotonic()
 // about 50 us of BPF program per getppid() (the verifier walks the 50 000 bounded iterations once, at load)
 const SPIN = 'tracepoint:syscalls:sys_enter_getppid { $i = 0; while ($i < 50000) { $i++; } }';
 
+// resolves once the child printed text, on stdout or stderr (bpftrace 0.20+ says "Attached" on stderr)
 const lineOf = (child: ChildProcess, text: string) =>
   new Promise<void>((resolve, reject) => {
     let seen = '';
-    child.stdout!.on('data', (d) => {
+    const on = (d: Buffer) => {
       seen += d;
       if (seen.includes(text)) resolve();
-    });
+    };
+    child.stdout!.on('data', on);
+    child.stderr?.on('data', on);
     child.once('exit', (code) => reject(new Error(`exited ${code} before printing ${text}: ${seen}`)));
   });
 
@@ -65,9 +68,18 @@ kernelTest('trace --netns: 1000 connections closed at once while a BPF program h
   const inSegsHeld = tcpInSegs(peer.pid!);
 
   // the test's own program, then the hogs that run it on both CPUs
-  const spin = spawn(bpftracePath, ['-e', SPIN], {stdio: ['ignore', 'pipe', 'ignore']});
-  t.teardown(() => void spin.kill('SIGKILL'));
-  await lineOf(spin, 'Attaching');
+  // in a process group of its own: BPFTRACE may be a wrapper that starts bpftrace as its child (the versions script's)
+  const spin = spawn(bpftracePath, ['-e', SPIN], {stdio: ['ignore', 'pipe', 'pipe'], detached: true});
+  const endSpin = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-spin.pid!, signal);
+    } catch {
+      // already gone
+    }
+  };
+  t.teardown(() => endSpin('SIGKILL'));
+  // "Attaching 1 probe..." (0.17), "Attached 1 probe" (newer)
+  await lineOf(spin, 'Attach');
   // one hog a CPU: each CPU spends its time in the program, where the interrupts' RCU frees nest
   const hogs = cpus().map(() => spawn(PYTHON, ['-c', HOG], {stdio: 'ignore'}));
   t.teardown(() => hogs.forEach((h) => h.kill('SIGKILL')));
@@ -78,7 +90,7 @@ kernelTest('trace --netns: 1000 connections closed at once while a BPF program h
   await sleep(2000);
   const inSegs = tcpInSegs(peer.pid!);
   hogs.forEach((h) => h.kill('SIGKILL'));
-  spin.kill('SIGINT');
+  endSpin('SIGINT');
   trace.child.kill('SIGINT');
   const r = await trace.done;
   peer.stdin!.end();
