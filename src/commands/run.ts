@@ -36,8 +36,7 @@ import {memoryGuardBytes, startSampler} from './run-sampler.js';
 import {faultLine, lostText, markLost, watchPrograms, type Fault} from './run-faults.js';
 import {versionWarnings} from '../system/bpftrace-info.js';
 import {measurementRuns} from './program-runs.js';
-import {missedRunProblems} from '../correlate/missed-runs.js';
-import type {MeasurementRuns} from '../correlate/missed-runs.js';
+import {missedRunProblems, type MeasurementRuns} from '../correlate/missed-runs.js';
 
 // The RLIMIT_NOFILE of this process, which the workers inherit.
 function ownNofile(): {soft: number; hard: number} {
@@ -267,12 +266,8 @@ export async function run({values, positionals}: {values: FlagValues; positional
               // the sample is the connections the servers accepted: wait for the last of them, then stop the probe
               await gen.waitAccepted(gen.stats().established, 5000);
               programs.unwatch('slab');
-              // its skipped runs read after its last print, before it stops
-              let slabRuns: Record<string, MeasurementRuns> = {};
-              if (await probes.freeze('slab', async () => void (slabRuns = await measurementRuns(probes, 'slab')))) {
-                slabConnections = gen.stats().established;
-                frozenRuns = slabRuns;
-              }
+              // its skipped runs read after its last print, before it stops (only a program that does stop)
+              if (await probes.freeze('slab', async () => void (frozenRuns = await measurementRuns(probes, 'slab')))) slabConnections = gen.stats().established;
               freezeMs = Date.now() - t0;
             },
           }

@@ -308,9 +308,14 @@ export function fillLatency(runs: RecordedRun[]): Chart | null {
 }
 
 // The port-search scenario's table by tenth of the range (its latency claim's evidence), where a run has one.
+// The rows a claim's evidence holds under key (byDecile, byTenth), from the first claim whose rows have field.
+function claimRows<T>(run: RecordedRun, key: string, field: string): T[] {
+  const claim = (run.summary.claims ?? []).find((c: any) => Array.isArray(c.evidence?.[key]) && c.evidence[key][0]?.[field] !== undefined);
+  return claim ? claim.evidence[key] : [];
+}
+
 function fillRowsOf(run: RecordedRun): Array<{fill: string; decile: number; generatorP50Ns: number | null; kernelP50Ns: number | null; attemptsMin: number | null; attemptsMax: number | null}> {
-  const claim = (run.summary.claims ?? []).find((c: any) => Array.isArray(c.evidence?.byDecile) && c.evidence.byDecile[0]?.kernelP50Ns !== undefined);
-  return claim ? claim.evidence.byDecile : [];
+  return claimRows(run, 'byDecile', 'kernelP50Ns');
 }
 
 // port-search: connect()'s median by tenth of the destination's range in use, as the kernel (syscall entry to
@@ -365,10 +370,7 @@ export function portSearchCharts(runs: RecordedRun[]): Chart[] {
   return charts;
 }
 
-function tenthRowsOf(run: RecordedRun): RateRow[] {
-  const claim = (run.summary.claims ?? []).find((c: any) => Array.isArray(c.evidence?.byTenth));
-  return claim ? claim.evidence.byTenth : [];
-}
+const tenthRowsOf = (run: RecordedRun): RateRow[] => claimRows(run, 'byTenth', 'perSecond');
 
 // million and one-port: the establish rate by tenth of the ramp and, where each connect bound (ip, 0) first, the
 // kernel's bind() median and 99th percentile then (inet_csk_find_open_port() walks further as an address's ports

@@ -7,10 +7,11 @@
 // CPU) keeps the CPUs inside a BPF program most of the time, so the skips come every run, not by chance (646-966 here;
 // 100 without the hogs). A kernel that runs RCU callbacks in kthreads (rcu_nocbs) would nest none: not this one's.
 import test from 'ava';
-import {execFileSync, spawn, type ChildProcess} from 'node:child_process';
+import {spawn, type ChildProcess} from 'node:child_process';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {cpus} from 'node:os';
-import {jsonLines, startCli} from '../helpers/cli.js';
+import {jsonLines} from '../helpers/cli.js';
+import {traceInNetns} from '../helpers/trace-netns.js';
 import {bpftracePath, journals, kernelSkipReason, toolProcesses} from '../helpers/kernel.js';
 import {PYTHON, tcpInSegs} from '../helpers/python-peers.js';
 
@@ -51,16 +52,8 @@ const lineOf = (child: ChildProcess, text: string) =>
   });
 
 kernelTest('trace --netns: 1000 connections closed at once while a BPF program holds the CPUs: the skipped runs are counted per measurement and withhold the numbers they touch', async (t) => {
-  const ns = `h-tmiss-${process.pid}`;
   const n = 1000;
-  execFileSync('ip', ['netns', 'add', ns]);
-  t.teardown(() => execFileSync('ip', ['netns', 'del', ns]));
-  execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-  const trace = startCli(['trace', '--headless', '--netns', ns, '--duration', '120']);
-  let out = '';
-  trace.child.stdout!.on('data', (d) => (out += d));
-  t.teardown(() => void trace.child.kill('SIGKILL'));
-  for (let i = 0; i < 600 && !out.includes('"type":"note"'); i++) await sleep(100);
+  const {ns, trace} = await traceInNetns(t, 'h-tmiss');
 
   const peer = spawn('ip', ['netns', 'exec', ns, PYTHON, '-c', CLOSE_ALL, '23640', String(n)], {stdio: ['pipe', 'pipe', 'inherit']});
   t.teardown(() => void peer.kill('SIGKILL'));

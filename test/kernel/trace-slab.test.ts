@@ -1,31 +1,24 @@
 // trace's slab per connection for idle connections (issue 14, fault 11): 50 python3 connections made during the
 // trace in a namespace the test makes, and held past its end, are each end one TCP socket and one socket inode.
 import test from 'ava';
-import {execFileSync, spawn} from 'node:child_process';
+import {spawn} from 'node:child_process';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {jsonLines, startCli} from '../helpers/cli.js';
+import {jsonLines} from '../helpers/cli.js';
+import {traceInNetns} from '../helpers/trace-netns.js';
 import {journals, kernelSkipReason, objsize, toolProcesses} from '../helpers/kernel.js';
 import {HOLD, PYTHON} from '../helpers/python-peers.js';
 
 const kernelTest = kernelSkipReason ? test.skip : test.serial;
 
 kernelTest('trace --netns: 50 idle python3 connections held past the trace hold exactly 101 TCP sockets and socket inodes (50 + 50 ends and the listener)', async (t) => {
-  const ns = `h-tslab-${process.pid}`;
   const n = 50;
-  execFileSync('ip', ['netns', 'add', ns]);
-  t.teardown(() => execFileSync('ip', ['netns', 'del', ns]));
-  execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-  const trace = startCli(['trace', '--headless', '--netns', ns, '--duration', '120']);
-  let out = '';
-  trace.child.stdout!.on('data', (d) => (out += d));
-  t.teardown(() => void trace.child.kill('SIGKILL'));
-  for (let i = 0; i < 600 && !out.includes('"type":"note"'); i++) await sleep(100);
+  const {ns, trace, out} = await traceInNetns(t, 'h-tslab');
 
   const peer = spawn('ip', ['netns', 'exec', ns, PYTHON, '-c', HOLD, '23620', String(n)], {stdio: ['pipe', 'pipe', 'inherit']});
   const peerExited = new Promise((resolve) => peer.once('exit', resolve));
   t.teardown(() => void peer.kill('SIGKILL'));
   // every call counted: the trace stops while the peer still holds its sockets (nothing freed during the trace)
-  const seen = () => jsonLines(out).some((l) => l.type === 'sample' && l.kernel.syscalls?.socket === n + 1 && l.kernel.syscalls?.accept === n);
+  const seen = () => jsonLines(out()).some((l) => l.type === 'sample' && l.kernel.syscalls?.socket === n + 1 && l.kernel.syscalls?.accept === n);
   for (let i = 0; i < 300 && !seen(); i++) await sleep(100);
   trace.child.kill('SIGINT');
   const r = await trace.done;
