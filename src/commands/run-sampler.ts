@@ -1,4 +1,4 @@
-// The run's sampler: one live state at once, then one a second, drawn and recorded, until stopped.
+// The experiment's sampler (run and trace): one live state at once, then one a second, drawn and recorded, until stopped.
 import {memorySnapshot} from '../system/memory.js';
 import type {LiveState} from '../correlate/live.js';
 import type {Sample} from '../correlate/sample.js';
@@ -15,10 +15,12 @@ export function memoryGuardBytes(env = process.env): number {
 
 // What the sampler needs: how to build the live state, where it goes, and what to do when memory runs low.
 export type SamplerOptions = {
-  live: (memAvailableBytes: number) => LiveState;
+  live: (memAvailableBytes: number) => LiveState | Promise<LiveState>;
   view: RunView;
-  record: (sample: Sample) => void;
-  onLowMemory: (memAvailableBytes: number) => void;
+  // the samples file (run); nothing for trace, whose samples are the view's JSON lines
+  record?: (sample: Sample) => void;
+  // absent: no guard (trace makes no connection to stop)
+  onLowMemory?: (memAvailableBytes: number) => void;
 };
 
 // Start sampling; stop() ends it, and a tick under way then neither draws nor records (the final sample is the caller's).
@@ -28,11 +30,12 @@ export function startSampler(o: SamplerOptions): {stop: () => void} {
   const tick = async () => {
     const mem = await memorySnapshot();
     if (stopped) return;
-    const state = o.live(mem.meminfo.MemAvailable ?? 0);
-    o.view.update(state);
-    o.record(state.sample);
+    const state = await o.live(mem.meminfo.MemAvailable ?? 0);
+    // a tick under way when the sampler stops neither draws nor records
     if (stopped) return;
-    if (state.sample.memAvailableBytes < memoryGuardBytes() && !guarded) {
+    o.view.update(state);
+    o.record?.(state.sample);
+    if (state.sample.memAvailableBytes < memoryGuardBytes() && !guarded && o.onLowMemory) {
       guarded = true;
       o.onLowMemory(state.sample.memAvailableBytes);
     }

@@ -6,6 +6,8 @@ import type {DashboardHooks} from '../dashboard/dashboard.js';
 
 // The sink of a run's notes, live states and summary.
 export type RunView = {
+  // JSON lines, no dashboard
+  headless: boolean;
   note: (text: string) => void;
   update: (live: LiveState) => void;
   summary: (s: Summary) => void;
@@ -14,12 +16,13 @@ export type RunView = {
   close: () => void;
 };
 
-// Headless: one JSON object per line on stdout.
-export function headlessView(): RunView {
+// Headless: one JSON object per line on stdout; a sample's line is line(live) (default: the sample itself).
+export function headlessView(line: (live: LiveState) => object = (live) => live.sample): RunView {
   const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
   return {
+    headless: true,
     note: (text) => out({type: 'note', text}),
-    update: (live) => out(live.sample),
+    update: (live) => out(line(live)),
     summary: out,
     finished: async () => undefined,
     close: () => undefined,
@@ -32,13 +35,17 @@ export async function dashboardView(hooks: DashboardHooks): Promise<RunView> {
   const {createDashboard} = await import('../dashboard/dashboard.js');
   const d = createDashboard(hooks);
   let last: Summary | null = null;
+  let closed = false;
   return {
     ...d,
+    headless: false,
     summary: (s) => {
       last = s;
       d.summary(s);
     },
     close: () => {
+      if (closed) return;
+      closed = true;
       d.close();
       if (last) process.stdout.write(`${summaryLines(last).join('\n')}\n`);
     },

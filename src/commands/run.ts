@@ -2,15 +2,13 @@
 // recorded in a run directory and undone on every exit path.
 import type {FlagValues} from '../options.js';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {requireRoot} from '../system/preflight.js';
-import {inspectHost} from '../system/host.js';
 import {memorySnapshot} from '../system/memory.js';
 import {loadKallsyms, topSiteByCache} from '../system/kallsyms.js';
 import {parsePortRange} from '../system/proc-parse.js';
-import {makeNetns, openLab} from '../lab/lab.js';
+import {makeNetns} from '../lab/lab.js';
 import {nsExec, nsSysctl} from '../lab/netns.js';
 import {parseTcpSockstat} from '../system/netns-parse.js';
-import {netnsCounters, netnsSnapshot, pollQueues} from '../system/netns-state.js';
+import {netnsCounters, netnsSnapshot} from '../system/netns-state.js';
 import {Generator, idleStats} from '../load/generator.js';
 import {warmUp} from '../load/spawn-worker.js';
 import {attachPlan, type ProbeSession} from '../probes/session.js';
@@ -24,19 +22,15 @@ import {RunDir} from '../record/run-dir.js';
 import {buildManifest, machineFacts} from '../record/manifest.js';
 import {SCENARIOS} from '../scenarios/index.js';
 import type {ScenarioContext} from '../scenarios/types.js';
-import {PreconditionError} from '../errors.js';
 import {generatorConnections, PER_WORKER, runOptions, type RunOptions} from './run-options.js';
 import {readFileSync} from 'node:fs';
 import {parseNofile} from '../system/proc-parse.js';
-import {dashboardView, headlessView, type RunView} from './run-view.js';
-import {onStopSignals} from './stop-signals.js';
-import {serveMetrics} from '../metrics/server.js';
 import {registerCleanup} from '../lab/cleanup.js';
-import {memoryGuardBytes, startSampler} from './run-sampler.js';
+import {memoryGuardBytes} from './run-sampler.js';
 import {faultLine, lostText, markLost, watchPrograms, type Fault} from './run-faults.js';
-import {versionWarnings} from '../system/bpftrace-info.js';
 import {measurementRuns} from './program-runs.js';
-import {missedRunProblems, type MeasurementRuns} from '../correlate/missed-runs.js';
+import type {MeasurementRuns} from '../correlate/missed-runs.js';
+import {openExperiment} from './lifecycle.js';
 
 // The RLIMIT_NOFILE of this process, which the workers inherit.
 function ownNofile(): {soft: number; hard: number} {
@@ -51,59 +45,38 @@ function generatorSize(opts: RunOptions): number {
 // Run the experiment; resolves to the exit code.
 export async function run({values, positionals}: {values: FlagValues; positionals: string[]}): Promise<number> {
   const opts = runOptions(values, positionals, ownNofile().hard);
-  await requireRoot();
-  // the run's clock: samples count from here, start-up included (the ramp's own start is rampStartedAt)
-  const startedAt = new Date();
-  const stop = onStopSignals();
-  const lab = await openLab();
-  let view: RunView | null = null;
+  const x = await openExperiment(opts.probes);
+  const {stop, lab, host, startedAt} = x;
   let generator: Generator | null = null;
   let session: ProbeSession | null = null;
-  let sampler: {stop: () => void} | null = null;
-  let queues: ReturnType<typeof pollQueues> | null = null;
+  // the generator's processes end on every exit path (after the sampler stops: the experiment closes newest first)
+  x.onClose(() => generator?.close(1000));
   try {
-    const host = await inspectHost(lab.tracefs, opts.probes);
-    if (opts.probes && host.plan.every((p) => !p.variant)) {
-      throw new PreconditionError(`\`--probes ${opts.probes}\` cannot attach here (${host.capabilities.kinds[opts.probes].why}): use --probes tracepoint or leave it out`);
-    }
     const dir = RunDir.create(opts.out, opts.scenario);
-    const headless = opts.headless || !process.stdout.isTTY;
-    view = headless
-      ? headlessView()
-      : await dashboardView({
-          refreshMs: opts.refreshMs,
-          onStop: (why) => stop.trigger(why === 'q' ? 'SIGINT' : why),
-          onPause: (paused) => void (paused ? generator?.pause() : generator?.resume()),
-          onSnapshot: (data) => {
-            const name = `snapshot-${Date.now()}.json`;
-            dir.writeJson(name, data);
-            return name;
-          },
-        });
-    for (const line of lab.leftovers) view.note(line);
-    if (host.tracefs === 'mounted') view.note('tracefs was not mounted: mounted it at /sys/kernel/tracing for this run');
-    if (host.tracefs === 'shared') view.note('tracefs: sharing the mount another tcp-trace command made (the last one to end unmounts it)');
-    const bpftraceWarnings = versionWarnings(host.bpftrace.version);
-    for (const w of bpftraceWarnings) {
-      view.note(`warning: ${w}`);
-      dir.appendWarning(Date.now() - startedAt.getTime(), w);
-    }
-    // each problem bpftrace reports (a full map, a helper error) is said once, as it appears
-    const warned = new Set<string>();
-    const noteProblems = () => {
-      for (const p of session?.problems() ?? []) {
-        const line = `${p.measurement}: ${p.text}`;
-        if (!warned.has(line)) {
-          view!.note(`warning: ${line}`);
-          try {
-            dir.appendWarning(Date.now() - startedAt.getTime(), line);
-          } catch {
-            // the run directory's disk full: the next sample's write names that fault (and the run stops)
-          }
+    const view = await x.openView({
+      headless: opts.headless,
+      hooks: {
+        refreshMs: opts.refreshMs,
+        onStop: (why) => stop.trigger(why === 'q' ? 'SIGINT' : why),
+        onPause: (paused) => void (paused ? generator?.pause() : generator?.resume()),
+        onSnapshot: (data) => {
+          const name = `snapshot-${Date.now()}.json`;
+          dir.writeJson(name, data);
+          return name;
+        },
+      },
+    });
+    const bpftraceWarnings = x.bpftraceWarnings;
+    for (const w of bpftraceWarnings) dir.appendWarning(x.elapsedMs(), w);
+    // each problem bpftrace reports (a full map, a helper error) is said once, as it appears, and recorded
+    const noteProblems = () =>
+      x.noteProblems(session, (line) => {
+        try {
+          dir.appendWarning(x.elapsedMs(), line);
+        } catch {
+          // the run directory's disk full: the next sample's write names that fault (and the run stops)
         }
-        warned.add(line);
-      }
-    };
+      });
     let plan: PlanEntry[] = host.plan.map((p) =>
       opts.measure.includes(p.measurement) ? p : {...p, variant: null, kind: null, why: 'not measured in this run (--measure)'},
     );
@@ -135,9 +108,9 @@ export async function run({values, positionals}: {values: FlagValues; positional
     // parts that failed mid-run; one that stops the run makes stoppedBy `fault: <part>`
     const faults: Fault[] = [];
     const fault = (f: Omit<Fault, 'atMs'>, stopsRun: boolean): Fault => {
-      const full = {...f, atMs: Date.now() - startedAt.getTime()};
+      const full = {...f, atMs: x.elapsedMs()};
       faults.push(full);
-      view!.note(faultLine(full));
+      view.note(faultLine(full));
       if (stopsRun) {
         stoppedBy ??= `fault: ${f.part}`;
         stop.trigger(`fault: ${f.part}`);
@@ -162,22 +135,21 @@ export async function run({values, positionals}: {values: FlagValues; positional
     const symbols = await loadKallsyms();
     let stoppedBy: string | null = null;
     let phase: LiveState['phase'] = 'starting';
+    // the lab's queued bytes beside slab, on the dashboard (read without a socket: the probes count socket())
+    const queues = x.pollQueues(netns.name);
     // before the workers and the probes are up, their counts are zero: nothing was made or seen yet
     const live = (kernel = session?.state() ?? emptyKernelState(), memAvailable = 0, stats = generator?.stats() ?? idleStats()): LiveState => ({
       scenario: opts.scenario, requested: opts.connections, ports: opts.ports, portRange: range,
-      sample: {...buildSample(Date.now() - startedAt.getTime(), stats, kernel, memAvailable, slabConnections), phase},
+      sample: {...buildSample(x.elapsedMs(), stats, kernel, memAvailable, slabConnections), phase},
       generator: stats, kernel, plan, failedProbes, limits: host.limits, perWorkerSockets: opts.perWorker, phase, events: [],
-      slabSites: topSiteByCache(readAll(kernel).slab.allocBytesBySite, symbols), probesReady, buffers: queues?.latest() ?? null,
+      slabSites: topSiteByCache(readAll(kernel).slab.allocBytesBySite, symbols), probesReady, buffers: queues.latest(),
     });
-    // the lab's queued bytes beside slab, on the dashboard (read without a socket: the probes count socket())
-    if (!headless) queues = pollQueues(netns.name);
     // the first sample at once, while the workers start and the probes attach (seconds: see README), then one a second
-    sampler = startSampler({
+    x.sample({
       live: (memAvailable) => {
         noteProblems();
         return live(undefined, memAvailable);
       },
-      view,
       record: (sample) => void onDisk(() => dir.appendSample(sample))(),
       onLowMemory: (memAvailable) => {
         const guard = memoryGuardBytes();
@@ -204,7 +176,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
         connectionsFor: slabSampled ? {slab: opts.slabSample} : undefined, journal: lab.journal, warmUp: (n) => warmUp(netns.name, n),
         onReady: (entry, ms) => {
           probesReady[entry.measurement] = ms;
-          view!.note(`probe ${entry.measurement}: ${entry.variant!.file} ready after ${(ms / 1000).toFixed(1)} s`);
+          view.note(`probe ${entry.measurement}: ${entry.variant!.file} ready after ${(ms / 1000).toFixed(1)} s`);
         },
       }),
     ]);
@@ -239,11 +211,9 @@ export async function run({values, positionals}: {values: FlagValues; positional
     writeManifest();
 
     if (opts.metricsPort) {
-      const metrics = await serveMetrics(opts.metricsPort, () => ({kernel: probes.state(), generator: gen.stats()}));
-      registerCleanup(metrics.close);
-      view.note(`metrics: http://127.0.0.1:${opts.metricsPort}/metrics`);
+      await x.serveMetrics(opts.metricsPort, () => ({kernel: probes.state(), generator: gen.stats()}));
     }
-    gen.onWarning = (message) => view!.note(message);
+    gen.onWarning = (message) => view.note(message);
     for (const message of gen.warnings) view.note(message);
     const memoryBefore = await memorySnapshot(true);
     const rampStartedAt = Date.now();
@@ -257,7 +227,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
       measuredBy: kindsOf(probes.plan),
       stopped: stop.signalled, kernelAfterTicks: probes.afterTicks, memory: () => memorySnapshot(true),
       buffers: async () => (await netnsSnapshot(netns.name)).buffers,
-      note: (t) => view!.note(t), setPhase: (p) => (phase = p), notRamping: (ms) => (notRampingMs += ms),
+      note: (t) => view.note(t), setPhase: (p) => (phase = p), notRamping: (ms) => (notRampingMs += ms),
       slabSample: slabSampled
         ? {
             connections: opts.slabSample,
@@ -284,16 +254,14 @@ export async function run({values, positionals}: {values: FlagValues; positional
     }
     stoppedBy ??= stop.reason();
     phase = 'stopping';
-    sampler.stop();
-    queues?.stop();
+    x.stopSampling();
     // no connect may be under way while the probes stop: both sides must count the same set
     await gen.pause();
     await gen.waitAccepted(gen.stats().established, 5000);
     const memoryAfter = await memorySnapshot(true);
     programs.stop();
-    // read while the programs are still loaded (their fds go with bpftrace); a frozen one's from its freeze
-    const runs = {...(await measurementRuns(probes)), ...frozenRuns};
-    const kernel = await probes.stop();
+    // a frozen program's skipped runs are from its freeze
+    const {kernel, runs, problems} = await x.stopProbes(probes, frozenRuns);
     // the namespace's ports in use, read once no probe counts the reader's own socket (ss makes one there)
     const addressUse = await netnsSnapshot(netns.name).then((s) => s.ephemeralUse, () => null);
     // what the last prints showed (a map full only at its END print) is said too
@@ -304,10 +272,10 @@ export async function run({values, positionals}: {values: FlagValues; positional
     await onDisk(() => dir.appendSample(final.sample))();
     await gen.close();
     const base = buildSummary({
-      scenario: opts.scenario, requested: opts.connections, ports: opts.ports, durationMs: Date.now() - startedAt.getTime(), startupMs: rampStartedAt - startedAt.getTime(), rampMs,
+      scenario: opts.scenario, requested: opts.connections, ports: opts.ports, durationMs: x.elapsedMs(), startupMs: rampStartedAt - startedAt.getTime(), rampMs,
       generator: gen.stats(), connections: gen.connections, kernel, memoryBefore, memoryAfter, plan, failedProbes,
       lostEvents: probes.lostEvents(), limits: host.limits, lab: labFacts, stoppedBy, slabConnections,
-      problems: [...probes.problems(), ...missedRunProblems(runs)], warnings: bpftraceWarnings, addressUse,
+      problems, warnings: bpftraceWarnings, addressUse,
     });
     const summary = markLost({...base, runs, claims: steps ? scenario.claims(base, steps) : [], faults, runDirectory: dir.path}, faults);
     await onDisk(() => dir.writeJson('summary.json', summary))();
@@ -319,11 +287,6 @@ export async function run({values, positionals}: {values: FlagValues; positional
     // a part that failed (the memory guard is a planned stop, not a failure): the summary says which, exit 1
     return faults.some((f) => f.part !== 'memory') ? 1 : 0;
   } finally {
-    sampler?.stop();
-    queues?.stop();
-    view?.close();
-    stop.dispose();
-    await generator?.close(1000);
-    await lab.close();
+    await x.close();
   }
 }

@@ -116,7 +116,7 @@ export function traceLive(f: TraceFacts): LiveState {
     clientsDone: 0,
     rss: {readyBytes: 0, nowBytes: 0, workers: 0},
   };
-  const sample = buildSample(f.tMs, stats, f.kernel, f.memAvailableBytes);
+  const sample = {...buildSample(f.tMs, stats, f.kernel, f.memAvailableBytes), phase: 'tracing' as const};
   sample.kernel.established = counts.established;
   return {
     scenario: 'trace',

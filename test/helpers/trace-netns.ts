@@ -1,5 +1,5 @@
 // A network namespace of the test's own (lo up, deleted at its end) and a headless `tcp-trace trace` of it for up to
-// 120 s, started and past its first note (its probes attached); out() is what the trace printed so far.
+// 120 s, started and past its first sample (printed once its probes are attached); out() is what the trace printed so far.
 import {execFileSync} from 'node:child_process';
 import {setTimeout as sleep} from 'node:timers/promises';
 import type {ExecutionContext} from 'ava';
@@ -14,6 +14,6 @@ export async function traceInNetns(t: ExecutionContext, prefix: string) {
   let out = '';
   trace.child.stdout!.on('data', (d) => (out += d));
   t.teardown(() => void trace.child.kill('SIGKILL'));
-  for (let i = 0; i < 600 && !out.includes('"type":"note"'); i++) await sleep(100);
+  for (let i = 0; i < 600 && !out.includes('"type":"sample"'); i++) await sleep(100);
   return {ns, trace, out: () => out};
 }

@@ -47,12 +47,12 @@ function peer(ns: string, script: string, args: string[]) {
   return {child, result: () => line(0), line, go: () => child.stdin!.write('go\n'), release: async () => (child.stdin!.end(), exited)};
 }
 
-// Start trace on ns and wait for its first note (the probes attached and the namespace read).
+// Start trace on ns and wait for its first sample (printed once the probes are attached and the namespace read).
 async function startTrace(args: string[]) {
   const trace = startCli(['trace', '--headless', '--duration', '120', ...args]);
   let out = '';
   trace.child.stdout!.on('data', (d) => (out += d));
-  for (let i = 0; i < 600 && !out.includes('"type":"note"'); i++) await sleep(100);
+  for (let i = 0; i < 600 && !out.includes('"type":"sample"'); i++) await sleep(100);
   return {
     stop: async () => {
       trace.child.kill('SIGINT');

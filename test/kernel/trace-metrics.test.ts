@@ -36,7 +36,7 @@ kernelTest('trace --metrics-port: a scrape during the trace counts a python3 pee
   let out = '';
   trace.child.stdout!.on('data', (d) => (out += d));
   t.teardown(() => void trace.child.kill('SIGKILL'));
-  for (let i = 0; i < 600 && !out.includes('"type":"note"'); i++) await sleep(100);
+  for (let i = 0; i < 600 && !out.includes('"type":"sample"'); i++) await sleep(100);
   t.true(jsonLines(out).some((l) => l.type === 'note' && l.text === `metrics: http://127.0.0.1:${metricsPort}/metrics`), out);
 
   const peer = spawn('ip', ['netns', 'exec', ns, PYTHON, '-c', HOLD, String(port), String(n)], {stdio: ['pipe', 'pipe', 'inherit']});
@@ -48,7 +48,7 @@ kernelTest('trace --metrics-port: a scrape during the trace counts a python3 pee
   t.is(locals.length, n);
   // the programs print totals every second, each process on its own tick: scrape once a sample shows every
   // connection's both ends (the connections process) and every accept (the socket process)
-  const seen = () => jsonLines(out).some((l) => l.type === 'sample' && l.kernel.established?.client === n && l.kernel.established?.server === n && l.kernel.syscalls?.accept === n);
+  const seen = () => jsonLines(out).some((l) => l.type === 'sample' && l.kernel.established?.client === n && l.kernel.established?.server === n && l.connections.accepted === n && l.trace.kernel.syscalls?.accept === n);
   for (let i = 0; i < 100 && !seen(); i++) await sleep(100);
   const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
   // the namespace's TcpInSegs, read through the peer's /proc (nstat would make a socket() there, counted too)

@@ -18,7 +18,7 @@ kernelTest('trace --netns: 50 idle python3 connections held past the trace hold 
   const peerExited = new Promise((resolve) => peer.once('exit', resolve));
   t.teardown(() => void peer.kill('SIGKILL'));
   // every call counted: the trace stops while the peer still holds its sockets (nothing freed during the trace)
-  const seen = () => jsonLines(out()).some((l) => l.type === 'sample' && l.kernel.syscalls?.socket === n + 1 && l.kernel.syscalls?.accept === n);
+  const seen = () => jsonLines(out()).some((l) => l.type === 'sample' && l.kernel.sockets === n + 1 && l.trace.kernel.syscalls?.socket === n + 1 && l.trace.kernel.syscalls?.accept === n);
   for (let i = 0; i < 300 && !seen(); i++) await sleep(100);
   trace.child.kill('SIGINT');
   const r = await trace.done;

@@ -12,7 +12,7 @@ async function traceAround(args: string[], work: () => Promise<Array<[number, nu
   const trace = startCli(['trace', '--headless', ...args]);
   let out = '';
   trace.child.stdout!.on('data', (d) => (out += d));
-  for (let i = 0; i < 300 && !out.includes('"type":"note"'); i++) await sleep(100);
+  for (let i = 0; i < 300 && !out.includes('"type":"sample"'); i++) await sleep(100);
   const made = await work();
   const r = await trace.done;
   return {r, made, summary: jsonLines(r.stdout).at(-1)!};

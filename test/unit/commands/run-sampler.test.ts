@@ -10,7 +10,7 @@ import {liveState} from '../../helpers/live.js';
 // A view that keeps what it was given.
 function keepingView(): RunView & {updates: LiveState[]} {
   const updates: LiveState[] = [];
-  return {updates, note: () => undefined, update: (s) => updates.push(s), summary: () => undefined, finished: async () => undefined, close: () => undefined};
+  return {updates, headless: true, note: () => undefined, update: (s) => updates.push(s), summary: () => undefined, finished: async () => undefined, close: () => undefined};
 }
 
 test('the first sample is taken at once, with the MemAvailable read from /proc', async (t) => {

@@ -28,3 +28,21 @@ test('trace live state: the dashboard counts are the kernel\'s, for the traced p
   const all = traceLive({tMs: 0, kernel, port: null, plan: base.plan, failedProbes: [], limits: base.limits, portRange: base.portRange, memAvailableBytes: 1});
   t.is(all.generator.established, 27);
 });
+
+test('trace sample: the run\'s sample shape, its counts the kernel\'s (connect() calls attempted, failures by errno summed)', (t) => {
+  const kernel = foldLines([
+    '{"type": "map", "data": {"@client_estab": {"8080": 23}}}',
+    '{"type": "map", "data": {"@server_estab": {"8080": 22}}}',
+    '{"type": "map", "data": {"@calls": {"socket": 24, "accept": 22}}}',
+    '{"type": "map", "data": {"@connect_ok": {"0": 23}}}',
+    '{"type": "map", "data": {"@connect_errno": {"111": 2}}}',
+  ]);
+  const base = liveState(0);
+  const {sample} = traceLive({tMs: 1500, kernel, port: null, plan: base.plan, failedProbes: [], limits: base.limits, portRange: base.portRange, memAvailableBytes: 7});
+  t.deepEqual(Object.keys(sample).sort(), Object.keys({...base.sample, phase: 'x'}).sort());
+  t.is(sample.phase, 'tracing');
+  t.deepEqual(sample.connections, {attempted: 25, established: 23, failed: 2, accepted: 22});
+  t.deepEqual(sample.kernel.established, {client: 23, server: 22});
+  t.is(sample.kernel.sockets, 24);
+  t.is(sample.memAvailableBytes, 7);
+});
