@@ -134,7 +134,10 @@ function readProgramStats(pid, progs) {
       if (link !== 'anon_inode:bpf-prog') continue;
       const info = readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8');
       const field = (k) => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(info)?.[1] ?? 0);
-      const file = /[\w-]+\.bt/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[0] ?? `pid ${pid}`;
+      // a composed program (bpftrace -e) names its measurements in its first line: `// process 1 of 3: connections (...), ...`
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const group = /process \d+ of \d+: ([^\n]*)/.exec(cmdline)?.[1];
+      const file = group ? [...group.matchAll(/(\w+) \(([\w-]+\.bt)/g)].map((m) => `${m[1]} (${m[2]})`).join(' + ') : /[\w-]+\.bt/.exec(cmdline)?.[0] ?? `pid ${pid}`;
       progs.set(`${field('prog_id')}`, {file, runNs: field('run_time_ns'), runs: field('run_cnt')});
     }
   } catch {
@@ -160,7 +163,8 @@ async function probeRunTime() {
     const established = summary.connections.established;
     // per probe file, for the bench's log: where the time goes
     const byFile = new Map();
-    for (const p of progs.values()) byFile.set(p.file, (byFile.get(p.file) ?? 0) + p.runNs);
+    // (the host inspection's trial programs never run: left out)
+    for (const p of progs.values()) if (p.runNs > 0) byFile.set(p.file, (byFile.get(p.file) ?? 0) + p.runNs);
     return {programs: progs.size, runNs, runs, established, nsPerConnection: established > 0 ? runNs / established : null, byFile};
   } finally {
     restore();
