@@ -20,7 +20,7 @@ import type {KernelState} from '../bpftrace/kernel-state.js';
 import type {DashboardHooks} from '../dashboard/dashboard.js';
 import type {LiveState} from '../correlate/live.js';
 import type {ProbeKind} from '../probes/catalog.js';
-import {PreconditionError} from '../errors.js';
+import {PreconditionError, warnLine} from '../errors.js';
 
 // What a view needs: a dashboard (on a terminal, unless headless) with its hooks, or JSON lines where `line` says
 // what a sample's line holds (default: the sample).
@@ -47,8 +47,10 @@ export type Experiment = {
   onClose: (fn: () => unknown) => void;
   // sample at once, then every second, until stopSampling() (or close())
   sample: (o: Omit<SamplerOptions, 'view'>) => void;
+  // the sampler and the queue poller stop (a tick under way neither draws nor records)
   stopSampling: () => void;
-  // the namespace's queued bytes (null: the host's), polled on a terminal only (null in headless)
+  // the namespace's queued bytes (null: the host's), polled every few seconds on a terminal until stopSampling()
+  // (latest() null in headless)
   pollQueues: (netns: string | null) => {latest: () => ReturnType<ReturnType<typeof pollQueues>['latest']>};
   // /metrics on 127.0.0.1:port, closed at close()
   serveMetrics: (port: number, current: () => MetricsInput) => Promise<void>;
@@ -66,20 +68,39 @@ export async function openExperiment(probes?: ProbeKind): Promise<Experiment> {
   await requireRoot();
   const startedAt = new Date();
   const stop = onStopSignals();
-  const lab = await openLab();
+  let lab: Lab;
+  try {
+    lab = await openLab();
+  } catch (error) {
+    stop.dispose();
+    throw error;
+  }
   const closers: Array<() => unknown> = [];
   let view: RunView | null = null;
   let sampler: {stop: () => void} | null = null;
-  let polling = false;
+  let poller: {stop: () => void} | null = null;
   let closed = false;
+  const stopSampling = () => {
+    sampler?.stop();
+    poller?.stop();
+  };
+  // each step runs whatever the one before did; a failure is said on stderr (as the cleanup stack does), and the
+  // terminal is restored first
+  const step = async (fn: () => unknown) => {
+    try {
+      await fn();
+    } catch (error) {
+      warnLine(`tcp-trace: cleanup failed: ${(error as Error).message}`);
+    }
+  };
   const close = async () => {
     if (closed) return;
     closed = true;
-    sampler?.stop();
-    for (const fn of closers.splice(0).reverse()) await fn();
-    view?.close();
+    stopSampling();
+    await step(() => view?.close());
+    for (const fn of closers.splice(0).reverse()) await step(fn);
     stop.dispose();
-    await lab.close();
+    await step(() => lab.close());
   };
   let host: Host;
   try {
@@ -112,13 +133,12 @@ export async function openExperiment(probes?: ProbeKind): Promise<Experiment> {
     sample: (o) => {
       sampler = startSampler({...o, view: x.view});
     },
-    stopSampling: () => sampler?.stop(),
+    stopSampling,
     pollQueues: (netns) => {
       const dashboard = view !== null && !view.headless;
-      if (!dashboard || polling) return {latest: () => null};
-      polling = true;
+      if (!dashboard || poller) return {latest: () => null};
       const q = pollQueues(netns);
-      closers.push(() => q.stop());
+      poller = q;
       return q;
     },
     serveMetrics: async (port, current) => {

@@ -8,7 +8,7 @@ import {judgeProblems, unavailableProblems} from '../correlate/problems.js';
 import {planToJson, type PlanEntry} from '../probes/plan.js';
 import {flagList, flagString, positiveInt, probeKind, seconds, type FlagValues} from '../options.js';
 import {UsageError} from '../errors.js';
-import {traceLive, traceSummary} from '../correlate/trace.js';
+import {traceLive, traceSampleLine, traceSummary} from '../correlate/trace.js';
 import {writeFileSync} from 'node:fs';
 import {netnsSnapshot, pageBytes} from '../system/netns-state.js';
 import {limitsHit, limitsOfNetns, netnsReport} from '../correlate/netns-report.js';
@@ -16,6 +16,7 @@ import {kernelErrors} from '../correlate/summary.js';
 import {missedRunProblems} from '../correlate/missed-runs.js';
 import {measurementRuns} from './program-runs.js';
 import {openExperiment} from './lifecycle.js';
+import {requireRoot} from '../system/preflight.js';
 
 // Trace; resolves to the exit code.
 export async function run({values}: {values: FlagValues}): Promise<number> {
@@ -35,6 +36,8 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
     throw new UsageError(`Expected \`--comm\` to be a command name of 1 to 15 characters (the kernel keeps 15), got \`${comm}\``);
   }
   const metricsPort = str('metrics-port') === undefined ? null : positiveInt('--metrics-port', str('metrics-port'), 0, 1, 65_535);
+  // as root first: a namespace named by a user who is not is not looked for
+  await requireRoot();
   const nsPath = netnsName ? `/run/netns/${netnsName}` : '/proc/self/ns/net';
   const inum = await stat(nsPath).then(
     (s) => Number(s.ino),
@@ -46,10 +49,9 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
   const {stop, host} = x;
   try {
     // a headless sample is the run's sample shape, with what the summary would say at that moment under `trace`
-    let moment: object = {};
     const view = await x.openView({
       headless: values.headless === true,
-      line: (live) => ({...live.sample, trace: moment}),
+      line: traceSampleLine,
       hooks: {
         refreshMs: 1000,
         onStop: (why) => stop.trigger(why === 'q' ? 'SIGINT' : why),
@@ -85,15 +87,14 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
     x.sample({
       live: async (memAvailableBytes) => {
         const kernel = session.state();
-        if (view.headless) {
-          const runs = await measurementRuns(session);
-          const problems = [...unavailableProblems(failedProbes), ...session.problems(), ...missedRunProblems(runs)];
-          moment = {...traceSummary(kernel, null, problems, session.plan), runs};
-        }
-        return traceLive({
+        const live = traceLive({
           tMs: x.elapsedMs(), kernel, port, portsFiltered: true, plan: session.plan, failedProbes, limits,
           portRange: limits.ipLocalPortRange, memAvailableBytes, buffers: queues.latest(),
         });
+        if (!view.headless) return live;
+        const runs = await measurementRuns(session);
+        const problems = [...unavailableProblems(failedProbes), ...session.problems(), ...missedRunProblems(runs)];
+        return {...live, trace: {...traceSummary(kernel, null, problems, session.plan), runs}};
       },
     });
     await Promise.race([durationS > 0 ? sleep(durationS * 1000) : new Promise(() => undefined), stop.signalled]);

@@ -29,4 +29,6 @@ export type LiveState = {
   // bytes queued on the namespace's TCP sockets (buffer memory, not slab), read every few seconds on a terminal
   // (absent or null: not read)
   buffers?: QueuedBytes | null;
+  // trace only (headless): what its summary would say at this moment, with `incomplete` (printed under `trace`)
+  trace?: {incomplete: Record<string, string>} & Record<string, unknown>;
 };

@@ -118,6 +118,8 @@ export function traceLive(f: TraceFacts): LiveState {
   };
   const sample = {...buildSample(f.tMs, stats, f.kernel, f.memAvailableBytes), phase: 'tracing' as const};
   sample.kernel.established = counts.established;
+  // failed connections: connect() calls that failed (socket, accept and bind failures are in the summary's errors)
+  sample.connections.failed = sample.kernel.connectErrors;
   return {
     scenario: 'trace',
     requested: stats.established,
@@ -135,4 +137,27 @@ export function traceLive(f: TraceFacts): LiveState {
     slabSites: {},
     buffers: f.buffers ?? null,
   };
+}
+
+// The sample fields each withheld summary field stands behind (trace's `incomplete` paths): null where it is null.
+const WITHHELD_SAMPLE_FIELDS: Record<string, string[]> = {
+  'kernel.established': ['connections.established', 'kernel.established'],
+  'kernel.syscalls': ['connections.attempted', 'connections.accepted', 'connections.failed', 'kernel.sockets', 'kernel.connectErrors'],
+  'kernel.receive': ['kernel.rxTcpSegments'],
+  'slab.heldBytesByCache': ['slab.heldBytes', 'slab.bytesPerConnection'],
+  'ports.pairs': ['portsPerDestination'],
+};
+
+// A headless trace's sample line (pure): the run's sample shape, a field null where a problem withholds the summary
+// field behind it (the summary's `incomplete` says why), and the summary at that moment under `trace`.
+export function traceSampleLine(live: LiveState): Record<string, unknown> {
+  const line = structuredClone(live.sample) as unknown as Record<string, Record<string, unknown>>;
+  for (const path of Object.keys(live.trace?.incomplete ?? {})) {
+    for (const field of WITHHELD_SAMPLE_FIELDS[path] ?? []) {
+      const [head, tail] = field.split('.') as [string, string | undefined];
+      if (tail === undefined) (line as Record<string, unknown>)[head] = null;
+      else if (line[head]) line[head]![tail] = null;
+    }
+  }
+  return {...line, trace: live.trace ?? null};
 }

@@ -1,5 +1,5 @@
 import test from 'ava';
-import {traceLive} from '../../../src/correlate/trace.js';
+import {traceLive, traceSampleLine} from '../../../src/correlate/trace.js';
 import {connectionsView} from '../../../src/dashboard/view-models.js';
 import {foldLines, liveState} from '../../helpers/live.js';
 
@@ -45,4 +45,26 @@ test('trace sample: the run\'s sample shape, its counts the kernel\'s (connect()
   t.deepEqual(sample.kernel.established, {client: 23, server: 22});
   t.is(sample.kernel.sockets, 24);
   t.is(sample.memAvailableBytes, 7);
+});
+
+test('trace sample line: a field the summary withholds (incomplete) is null in the sample too; the rest stays, the summary under trace', (t) => {
+  const kernel = foldLines([
+    '{"type": "map", "data": {"@client_estab": {"8080": 5}}}',
+    '{"type": "map", "data": {"@server_estab": {"8080": 5}}}',
+    '{"type": "map", "data": {"@calls": {"socket": 6, "accept": 5}}}',
+  ]);
+  const base = liveState(0);
+  const live = traceLive({tMs: 1, kernel, port: null, plan: base.plan, failedProbes: [], limits: base.limits, portRange: base.portRange, memAvailableBytes: 7});
+  const incomplete = {'kernel.syscalls': 'socketCreation: 3 runs skipped', 'slab.heldBytesByCache': 'slab: 2 runs skipped'};
+  const line = traceSampleLine({...live, trace: {incomplete, kernel: {syscalls: null}}}) as Record<string, any>;
+  t.deepEqual(line.connections, {attempted: null, established: 5, failed: null, accepted: null});
+  t.deepEqual(line.kernel, {established: {client: 5, server: 5}, sockets: null, connectErrors: null, rxTcpSegments: 0});
+  t.is(line.slab.heldBytes, null);
+  t.is(line.slab.bytesPerConnection, null);
+  t.is(line.memAvailableBytes, 7);
+  t.deepEqual(line.trace.incomplete, incomplete);
+  // the live state itself (the dashboard's) is left as it was
+  t.is(live.sample.kernel.sockets, 6);
+  // nothing withheld: the sample as it is
+  t.deepEqual(traceSampleLine({...live, trace: {incomplete: {}}}), {...live.sample, trace: {incomplete: {}}});
 });
