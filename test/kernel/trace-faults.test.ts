@@ -4,7 +4,8 @@ import test from 'ava';
 import {execFileSync, spawn} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import {setTimeout as sleep} from 'node:timers/promises';
-import {jsonLines, runCli, startCli} from '../helpers/cli.js';
+import {jsonLines, runCli} from '../helpers/cli.js';
+import {startTrace as startTraceFor} from '../helpers/trace-netns.js';
 import {tempDir} from '../helpers/temp.js';
 import {journals, kernelSkipReason, toolProcesses} from '../helpers/kernel.js';
 import {PY, PYTHON} from '../helpers/python-peers.js';
@@ -47,20 +48,8 @@ function peer(ns: string, script: string, args: string[]) {
   return {child, result: () => line(0), line, go: () => child.stdin!.write('go\n'), release: async () => (child.stdin!.end(), exited)};
 }
 
-// Start trace on ns and wait for its first sample (printed once the probes are attached and the namespace read).
-async function startTrace(args: string[]) {
-  const trace = startCli(['trace', '--headless', '--duration', '120', ...args]);
-  let out = '';
-  trace.child.stdout!.on('data', (d) => (out += d));
-  for (let i = 0; i < 600 && !out.includes('"type":"sample"'); i++) await sleep(100);
-  return {
-    stop: async () => {
-      trace.child.kill('SIGINT');
-      const r = await trace.done;
-      return {r, summary: jsonLines(r.stdout).at(-1)!};
-    },
-  };
-}
+// Start trace (up to 120 s) and wait for its first sample (printed once the probes are attached and the namespace read).
+const startTrace = (args: string[]) => startTraceFor(['--duration', '120', ...args]);
 
 // backlog 1, never accepting for 2.5 s, three blocking clients: the third SYN is dropped (accept queue full)
 // and retransmitted (1 s, 3 s), so one connect() takes about 3 s; then 32 KiB the server never reads (inside

@@ -1,12 +1,13 @@
 // trace --metrics-port: a Prometheus scrape over loopback during the trace counts the connections a python3 peer
 // made in a namespace the test made, exactly; the port is closed once trace has ended.
 import test from 'ava';
-import {execFileSync, spawn} from 'node:child_process';
+import {spawn} from 'node:child_process';
 import {connect} from 'node:net';
 import {setTimeout as sleep} from 'node:timers/promises';
 // @ts-expect-error: the parser ships no types
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
-import {jsonLines, startCli} from '../helpers/cli.js';
+import {jsonLines} from '../helpers/cli.js';
+import {traceInNetns} from '../helpers/trace-netns.js';
 import {journals, kernelSkipReason, toolProcesses} from '../helpers/kernel.js';
 import {HOLD, PYTHON, tcpInSegs} from '../helpers/python-peers.js';
 
@@ -24,20 +25,12 @@ function listening(port: number): Promise<boolean> {
 }
 
 kernelTest('trace --metrics-port: a scrape during the trace counts a python3 peer\'s 23 connections exactly; the port is closed after trace ends', async (t) => {
-  const ns = `h-tmetrics-${process.pid}`;
   const port = 23_530;
   const metricsPort = 19_124;
   const n = 23;
   t.false(await listening(metricsPort), `something already listens on ${metricsPort}`);
-  execFileSync('ip', ['netns', 'add', ns]);
-  t.teardown(() => execFileSync('ip', ['netns', 'del', ns]));
-  execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
-  const trace = startCli(['trace', '--headless', '--netns', ns, '--duration', '120', '--metrics-port', String(metricsPort)]);
-  let out = '';
-  trace.child.stdout!.on('data', (d) => (out += d));
-  t.teardown(() => void trace.child.kill('SIGKILL'));
-  for (let i = 0; i < 600 && !out.includes('"type":"sample"'); i++) await sleep(100);
-  t.true(jsonLines(out).some((l) => l.type === 'note' && l.text === `metrics: http://127.0.0.1:${metricsPort}/metrics`), out);
+  const {ns, trace, out} = await traceInNetns(t, 'h-tmetrics', ['--metrics-port', String(metricsPort)]);
+  t.true(jsonLines(out()).some((l) => l.type === 'note' && l.text === `metrics: http://127.0.0.1:${metricsPort}/metrics`), out());
 
   const peer = spawn('ip', ['netns', 'exec', ns, PYTHON, '-c', HOLD, String(port), String(n)], {stdio: ['pipe', 'pipe', 'inherit']});
   let peerOut = '';
@@ -48,7 +41,7 @@ kernelTest('trace --metrics-port: a scrape during the trace counts a python3 pee
   t.is(locals.length, n);
   // the programs print totals every second, each process on its own tick: scrape once a sample shows every
   // connection's both ends (the connections process) and every accept (the socket process)
-  const seen = () => jsonLines(out).some((l) => l.type === 'sample' && l.kernel.established?.client === n && l.kernel.established?.server === n && l.connections.accepted === n && l.trace.kernel.syscalls?.accept === n);
+  const seen = () => jsonLines(out()).some((l) => l.type === 'sample' && l.kernel.established?.client === n && l.kernel.established?.server === n && l.connections.accepted === n && l.trace.kernel.syscalls?.accept === n);
   for (let i = 0; i < 100 && !seen(); i++) await sleep(100);
   const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
   // the namespace's TcpInSegs, read through the peer's /proc (nstat would make a socket() there, counted too)

@@ -2,17 +2,14 @@
 import test from 'ava';
 import {execFile, execFileSync, spawn} from 'node:child_process';
 import {PY, PYTHON, python} from '../helpers/python-peers.js';
-import {setTimeout as sleep} from 'node:timers/promises';
-import {jsonLines, startCli} from '../helpers/cli.js';
+import {jsonLines} from '../helpers/cli.js';
+import {startTrace} from '../helpers/trace-netns.js';
 import {journals, kernelSkipReason, toolProcesses} from '../helpers/kernel.js';
 
 const kernelTest = kernelSkipReason ? test.skip : test.serial;
 
 async function traceAround(args: string[], work: () => Promise<Array<[number, number]>>) {
-  const trace = startCli(['trace', '--headless', ...args]);
-  let out = '';
-  trace.child.stdout!.on('data', (d) => (out += d));
-  for (let i = 0; i < 300 && !out.includes('"type":"sample"'); i++) await sleep(100);
+  const {trace} = await startTrace(args);
   const made = await work();
   const r = await trace.done;
   return {r, made, summary: jsonLines(r.stdout).at(-1)!};
