@@ -83,6 +83,8 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
     const failedProbes = session.failures;
     // the namespace's queued bytes beside slab, on the dashboard (read without a socket: the trace counts socket())
     const queues = x.pollQueues(netnsName ?? null);
+    // what makes a number wrong: a measurement that never attached, bpftrace's problems, runs the kernel skipped
+    const problemsWith = (runs: Awaited<ReturnType<typeof measurementRuns>>) => [...unavailableProblems(failedProbes), ...session.problems(), ...missedRunProblems(runs)];
     // one sample at once, then one a second: the dashboard's, or a JSON line
     x.sample({
       live: async (memAvailableBytes) => {
@@ -93,15 +95,15 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
         });
         if (!view.headless) return live;
         const runs = await measurementRuns(session);
-        const problems = [...unavailableProblems(failedProbes), ...session.problems(), ...missedRunProblems(runs)];
-        return {...live, trace: {...traceSummary(kernel, null, problems, session.plan), runs}};
+        return {...live, trace: {...traceSummary(kernel, null, problemsWith(runs), session.plan), runs}};
       },
     });
     await Promise.race([durationS > 0 ? sleep(durationS * 1000) : new Promise(() => undefined), stop.signalled]);
     x.stopSampling();
-    const {kernel, runs, problems: seen} = await x.stopProbes(session);
+    const {kernel, runs} = await x.stopProbes(session);
     const nsAfter = await netnsSnapshot(netnsName ?? null);
-    const problems = [...unavailableProblems(failedProbes), ...seen];
+    // bpftrace's problems are kept after the programs stop
+    const problems = problemsWith(runs);
     // the summary on the terminal as it was (a dashboard's screen restored first)
     view.close();
     process.stdout.write(`${JSON.stringify({

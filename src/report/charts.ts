@@ -307,13 +307,13 @@ export function fillLatency(runs: RecordedRun[]): Chart | null {
   };
 }
 
-// The port-search scenario's table by tenth of the range (its latency claim's evidence), where a run has one.
 // The rows a claim's evidence holds under key (byDecile, byTenth), from the first claim whose rows have field.
 function claimRows<T>(run: RecordedRun, key: string, field: string): T[] {
   const claim = (run.summary.claims ?? []).find((c: any) => Array.isArray(c.evidence?.[key]) && c.evidence[key][0]?.[field] !== undefined);
   return claim ? claim.evidence[key] : [];
 }
 
+// The port-search scenario's table by tenth of the range (its latency claim's evidence), where a run has one.
 function fillRowsOf(run: RecordedRun): Array<{fill: string; decile: number; generatorP50Ns: number | null; kernelP50Ns: number | null; attemptsMin: number | null; attemptsMax: number | null}> {
   return claimRows(run, 'byDecile', 'kernelP50Ns');
 }
