@@ -39,6 +39,15 @@ export function dataLocMisread(v: BpftraceVersion): boolean {
   return v.major === 0 && v.minor === 23;
 }
 
+// True where bpftrace builds the kernel structs a program reads with clang, from a C dump of their BTF, before
+// the program loads: reaching struct net (sock.__sk_common.skc_net.net->ns.inum) or task_struct (curtask->...)
+// costs 0.5-1 s of CPU a program. Measured here (Linux 6.18): 0.17.0 and 0.23.2 (a run's three programs took
+// 1.5-2.5 s each to attach, 0.3-1.6 s with the reads at BTF offsets: renderProgram); 0.27.1 reads the structs
+// from BTF itself (the same ~0.3-0.5 s either way). 0.24-0.26 not measured: treated as 0.27.
+export function structsThroughClang(v: BpftraceVersion): boolean {
+  return !atLeast(v, 0, 24);
+}
+
 // A defect of some bpftrace versions and what it does to the tool's numbers.
 // `seen`: measured here with Debian's build, or only `reported` (by the issue tracker; no Debian build of that version to check).
 export type VersionDefect = {versions: string; what: string; handled: boolean; fix: string; seen: 'measured' | 'reported'};

@@ -23,7 +23,7 @@ export async function run({values, positionals = []}: {values: FlagValues; posit
   try {
     const host = await inspectHost(lab.tracefs, forced);
     if (values.emit) {
-      const facts = {version: host.bpftrace.version, kmemNameDataOffset: host.capabilities.kmemNameDataOffset};
+      const facts = {version: host.bpftrace.version, kmemNameDataOffset: host.capabilities.kmemNameDataOffset, structOffsets: host.capabilities.structOffsets};
       // one program per bpftrace process, as a run starts them (its measurements composed together)
       const groups = processGroups(host.plan);
       for (const [i, group] of groups.entries()) {

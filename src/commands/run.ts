@@ -172,7 +172,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
         sharedServers: opts.sharedServers, clientAddresses: opts.clientAddresses,
       }),
       attachPlan(plan, {
-        bpftrace: host.bpftrace.path, version: host.bpftrace.version, kmemNameDataOffset: host.capabilities.kmemNameDataOffset, netnsInum: netns.inum, connections: generatorSize(opts),
+        bpftrace: host.bpftrace.path, version: host.bpftrace.version, kmemNameDataOffset: host.capabilities.kmemNameDataOffset, structOffsets: host.capabilities.structOffsets, netnsInum: netns.inum, connections: generatorSize(opts),
         connectionsFor: slabSampled ? {slab: opts.slabSample} : undefined, journal: lab.journal, warmUp: (n) => warmUp(netns.name, n),
         onReady: (entry, ms) => {
           probesReady[entry.measurement] = ms;

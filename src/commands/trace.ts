@@ -69,7 +69,7 @@ export async function run({values}: {values: FlagValues}): Promise<number> {
     // no warm-up here: its connections would land among the ones being traced; function probes are trusted
     const plan: PlanEntry[] = host.plan.map((p) => (p.variant ? {...p, variant: {...p.variant, live: undefined}} : p));
     const session = await attachPlan(plan, {
-      bpftrace: host.bpftrace.path, version: host.bpftrace.version, kmemNameDataOffset: host.capabilities.kmemNameDataOffset, netnsInum: inum, connections: 20_000, journal: x.lab.journal,
+      bpftrace: host.bpftrace.path, version: host.bpftrace.version, kmemNameDataOffset: host.capabilities.kmemNameDataOffset, structOffsets: host.capabilities.structOffsets, netnsInum: inum, connections: 20_000, journal: x.lab.journal,
       warmUp: async () => undefined,
       process: {pids, comm},
       ports: {either: port ?? 0, local: lport ?? 0, remote: rport ?? 0},

@@ -1,4 +1,5 @@
 // Pure planner: for each measurement, the best variant this host can attach, and why better ones were passed over.
+import type {StructOffsets} from './render.js';
 import {MEASUREMENTS, VARIANTS, type Measurement, type Need, type ProbeKind, type Variant} from './catalog.js';
 
 // What the host lets us attach (from a trial attach of each kind) and what the kernel offers.
@@ -11,6 +12,8 @@ export type HostCapabilities = {
   // where kmem:kmem_cache_alloc's `name` string starts in the tracepoint record (bytes), for bpftrace 0.23's
   // misread __data_loc fields; null or absent where unknown
   kmemNameDataOffset?: number | null;
+  // the kernel's struct member offsets the probes read (from its BTF), for bpftrace before 0.24; null where unread
+  structOffsets?: StructOffsets | null;
 };
 
 // The plan for one measurement: the chosen variant (and the next ones to try if it fails to attach

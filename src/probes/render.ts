@@ -1,12 +1,101 @@
-// Pure rendering of a probe file for the installed bpftrace: kfunc/kretfunc become fentry/fexit from 0.20, and
-// bpftrace 0.23's misread tracepoint strings are read at the right address.
-import {dataLocMisread, functionProbeSpelling, type BpftraceVersion} from '../bpftrace/version.js';
+// Pure rendering of a probe file for the installed bpftrace: kfunc/kretfunc become fentry/fexit from 0.20,
+// bpftrace 0.23's misread tracepoint strings are read at the right address, and before 0.24 the namespace and
+// address reads through kernel structs become reads at the running kernel's BTF offsets (no clang parse).
+import {dataLocMisread, functionProbeSpelling, structsThroughClang, type BpftraceVersion} from '../bpftrace/version.js';
+import {memberOffset, type Btf} from '../system/btf.js';
+
+// Byte offsets of the kernel struct members the probes read, on the running kernel (from its BTF); null where
+// the kernel has no such member. Source: /sys/kernel/btf/vmlinux (include/net/sock.h, include/net/net_namespace.h,
+// include/linux/sched.h, include/linux/nsproxy.h, include/linux/skbuff.h, include/linux/netdevice.h).
+export type StructOffsets = {
+  // sock.__sk_common.skc_net.net: the socket's struct net pointer
+  sockNet: number | null;
+  // net.ns.inum: the namespace's inode number (what `stat -L /proc/PID/ns/net` shows)
+  netInum: number | null;
+  // task_struct.nsproxy and nsproxy.net_ns: a task's network namespace
+  taskNsproxy: number | null;
+  nsproxyNet: number | null;
+  // sk_buff.dev and net_device.nd_net.net: a packet's device and the device's namespace
+  skbDev: number | null;
+  devNet: number | null;
+  // sock.__sk_common.skc_daddr and skc_rcv_saddr: the IPv4 remote and local address (4 bytes each)
+  sockDaddr: number | null;
+  sockRcvSaddr: number | null;
+  // sock.__sk_common.skc_v6_daddr and skc_v6_rcv_saddr: the IPv6 remote and local address (16 bytes each)
+  sockV6Daddr: number | null;
+  sockV6RcvSaddr: number | null;
+  // sk_buff.head (pointer), network_header (2 bytes, from head) and protocol (2 bytes, big-endian)
+  skbHead: number | null;
+  skbNetworkHeader: number | null;
+  skbProtocol: number | null;
+};
+
+// The offsets the probes need, read from a parsed BTF.
+export function structOffsetsOf(btf: Btf): StructOffsets {
+  return {
+    sockNet: memberOffset(btf, 'sock', ['__sk_common', 'skc_net', 'net']),
+    netInum: memberOffset(btf, 'net', ['ns', 'inum']),
+    taskNsproxy: memberOffset(btf, 'task_struct', ['nsproxy']),
+    nsproxyNet: memberOffset(btf, 'nsproxy', ['net_ns']),
+    skbDev: memberOffset(btf, 'sk_buff', ['dev']),
+    devNet: memberOffset(btf, 'net_device', ['nd_net', 'net']),
+    sockDaddr: memberOffset(btf, 'sock', ['__sk_common', 'skc_daddr']),
+    sockRcvSaddr: memberOffset(btf, 'sock', ['__sk_common', 'skc_rcv_saddr']),
+    sockV6Daddr: memberOffset(btf, 'sock', ['__sk_common', 'skc_v6_daddr']),
+    sockV6RcvSaddr: memberOffset(btf, 'sock', ['__sk_common', 'skc_v6_rcv_saddr']),
+    skbHead: memberOffset(btf, 'sk_buff', ['head']),
+    skbNetworkHeader: memberOffset(btf, 'sk_buff', ['network_header']),
+    skbProtocol: memberOffset(btf, 'sk_buff', ['protocol']),
+  };
+}
 
 // What the host adds to a program's text beyond the bpftrace version.
 export type RenderFacts = {
   // bytes from the kmem_cache_alloc record's start to its `name` string (the tracepoint format's fixed size)
   kmemNameDataOffset?: number | null;
+  // the running kernel's struct member offsets (null or absent: no BTF to read them from)
+  structOffsets?: StructOffsets | null;
 };
+
+// What a struct pointer is spelled as in probes/: a variable, a kfunc argument, or a kprobe argument cast.
+const BASE = String.raw`(\$\w+|args->\w+|\(\(struct \w+ \*\)arg\d\))`;
+
+// Each struct read of probes/ and its spelling as reads at byte offsets (the same loads bpftrace makes).
+// Every offset it needs must be known, or the read stays as written.
+function structReads(o: StructOffsets): Array<{pattern: RegExp; needs: Array<number | null>; as: (base: string) => string}> {
+  const net = (pointer: string) => `*(uint32 *)(${pointer} + ${o.netInum})`;
+  return [
+    {pattern: /curtask->nsproxy->net_ns->ns\.inum/g, needs: [o.taskNsproxy, o.nsproxyNet, o.netInum],
+      as: () => net(`*(uint64 *)(*(uint64 *)((uint64)curtask + ${o.taskNsproxy}) + ${o.nsproxyNet})`)},
+    {pattern: new RegExp(`${BASE}->__sk_common\\.skc_net\\.net->ns\\.inum`, 'g'), needs: [o.sockNet, o.netInum],
+      as: (b) => net(`*(uint64 *)((uint64)${b} + ${o.sockNet})`)},
+    {pattern: new RegExp(`${BASE}->dev->nd_net\\.net->ns\\.inum`, 'g'), needs: [o.skbDev, o.devNet, o.netInum],
+      as: (b) => net(`*(uint64 *)(*(uint64 *)((uint64)${b} + ${o.skbDev}) + ${o.devNet})`)},
+    {pattern: /\(\(struct net \*\)(arg\d)\)->ns\.inum/g, needs: [o.netInum], as: (b) => net(`(uint64)${b}`)},
+    {pattern: new RegExp(`${BASE}->__sk_common\\.skc_daddr\\b`, 'g'), needs: [o.sockDaddr], as: (b) => `*(uint32 *)((uint64)${b} + ${o.sockDaddr})`},
+    {pattern: new RegExp(`${BASE}->__sk_common\\.skc_rcv_saddr\\b`, 'g'), needs: [o.sockRcvSaddr], as: (b) => `*(uint32 *)((uint64)${b} + ${o.sockRcvSaddr})`},
+    {pattern: new RegExp(`${BASE}->__sk_common\\.skc_v6_daddr\\.in6_u\\.u6_addr32`, 'g'), needs: [o.sockV6Daddr],
+      as: (b) => `(uint32 *)((uint64)${b} + ${o.sockV6Daddr})`},
+    {pattern: new RegExp(`${BASE}->__sk_common\\.skc_v6_rcv_saddr\\.in6_u\\.u6_addr32`, 'g'), needs: [o.sockV6RcvSaddr],
+      as: (b) => `(uint32 *)((uint64)${b} + ${o.sockV6RcvSaddr})`},
+    {pattern: /(\$skb)->head\b/g, needs: [o.skbHead], as: (b) => `*(uint64 *)((uint64)${b} + ${o.skbHead})`},
+    {pattern: /(\$skb)->network_header\b/g, needs: [o.skbNetworkHeader], as: (b) => `*(uint16 *)((uint64)${b} + ${o.skbNetworkHeader})`},
+    {pattern: /(\$skb)->protocol\b/g, needs: [o.skbProtocol], as: (b) => `*(uint16 *)((uint64)${b} + ${o.skbProtocol})`},
+    // wire formats, the same on every kernel (include/uapi/linux/ip.h, ipv6.h): the protocol and next header bytes
+    {pattern: /\(\(struct iphdr \*\)(\$\w+)\)->protocol\b/g, needs: [], as: (b) => `*(uint8 *)((uint64)${b} + 9)`},
+    {pattern: /\(\(struct ipv6hdr \*\)(\$\w+)\)->nexthdr\b/g, needs: [], as: (b) => `*(uint8 *)((uint64)${b} + 6)`},
+  ];
+}
+
+// The text with its struct reads at the kernel's offsets (see structsThroughClang: where bpftrace would parse
+// struct net or task_struct with clang for them).
+export function readsAtOffsets(text: string, offsets: StructOffsets): string {
+  for (const r of structReads(offsets)) {
+    if (r.needs.every((n) => n !== null)) text = text.replace(r.pattern, (_, base: string) => r.as(base));
+  }
+  // a variable whose every struct read is now at an offset is a plain address: no struct left for clang to parse
+  return text.replace(/(\$\w+) = \(struct \w+ \*\)([^;]+);/g, (whole, name: string, from: string) => (text.includes(`${name}->`) ? whole : `${name} = (uint64)${from};`));
+}
 
 // The expression slab-tp.bt reads the cache name with; bpftrace 0.23 computes args->name as the record's
 // address + 4 x the string's offset (see dataLocMisread), so 3 x the offset is taken back off.
@@ -23,6 +112,7 @@ export function renderRefusal(text: string, version: BpftraceVersion, facts: Ren
 // The program text bpftrace `version` accepts best (the process filter is the composer's: processFiltered).
 export function renderProgram(text: string, version: BpftraceVersion, facts: RenderFacts = {}): string {
   const spell = functionProbeSpelling(version);
+  if (structsThroughClang(version) && facts.structOffsets) text = readsAtOffsets(text, facts.structOffsets);
   if (dataLocMisread(version) && facts.kmemNameDataOffset) {
     text = text.replaceAll(KMEM_NAME, `str((int8 *)((uint64)args->name - ${3 * Math.trunc(facts.kmemNameDataOffset)}), 32)`);
   }

@@ -10,7 +10,7 @@ import {variantPaths, type Variant} from './catalog.js';
 import {blamedMeasurement, composeProgram, probesOf, type ComposePart, type Composed} from './compose.js';
 import {mapOwner, moduleOf, type ProcessGroup} from '../measurements/index.js';
 import {fallBack, type PlanEntry} from './plan.js';
-import {renderProgram, renderRefusal} from './render.js';
+import {renderProgram, renderRefusal, type StructOffsets} from './render.js';
 
 // One attached process: the planned entries its program serves, and its state.
 type Attached = {entries: PlanEntry[]; handle: BpftraceHandle; state: KernelState; composed: Composed};
@@ -54,6 +54,8 @@ export type AttachOptions = {
   ports?: {either?: number; local?: number; remote?: number};
   // where kmem_cache_alloc's name string starts in its record (bpftrace 0.23's misread strings)
   kmemNameDataOffset?: number | null;
+  // the kernel's struct member offsets, for reads without a clang parse (bpftrace before 0.24)
+  structOffsets?: StructOffsets | null;
   // a program is attached and counting (after its liveness check, if it has one), ms after attachPlan began
   onReady?: (entry: PlanEntry, ms: number) => void;
 };
@@ -86,7 +88,7 @@ function groupOf(e: PlanEntry): ProcessGroup {
 // The composed program of a group of planned entries (each with a variant), for this bpftrace and host: what
 // `tcp-trace probes --emit` prints; throws BpftraceError where it cannot be rendered right (bpftrace 0.23 without
 // the kmem name's offset).
-export async function composeGroup(entries: PlanEntry[], o: Pick<AttachOptions, 'version' | 'kmemNameDataOffset' | 'process'>): Promise<Composed> {
+export async function composeGroup(entries: PlanEntry[], o: Pick<AttachOptions, 'version' | 'kmemNameDataOffset' | 'structOffsets' | 'process'>): Promise<Composed> {
   const parts: ComposePart[] = [];
   for (const e of entries) {
     const v = e.variant!;
@@ -95,10 +97,11 @@ export async function composeGroup(entries: PlanEntry[], o: Pick<AttachOptions, 
     parts.push({measurement: e.measurement, kind: v.kind, files, maps: moduleOf(e.measurement)?.maps ?? []});
   }
   const composed = composeProgram(parts, o.process ?? {});
-  const refused = renderRefusal(composed.text, o.version, {kmemNameDataOffset: o.kmemNameDataOffset});
+  const facts = {kmemNameDataOffset: o.kmemNameDataOffset, structOffsets: o.structOffsets};
+  const refused = renderRefusal(composed.text, o.version, facts);
   if (refused) throw new BpftraceError(refused);
   // rendering changes words, never lines: the owners stay right
-  return {...composed, text: renderProgram(composed.text, o.version, {kmemNameDataOffset: o.kmemNameDataOffset})};
+  return {...composed, text: renderProgram(composed.text, o.version, facts)};
 }
 
 // The planned entries by process group, in plan order (entries without a variant left out).

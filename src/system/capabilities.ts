@@ -5,6 +5,8 @@ import {loadKallsyms} from './kallsyms.js';
 import {neededFunctions} from '../probes/catalog.js';
 import {functionProbeSpelling, type BpftraceVersion} from '../bpftrace/version.js';
 import {run} from './exec.js';
+import {parseBtf} from './btf.js';
+import {structOffsetsOf, type StructOffsets} from '../probes/render.js';
 import {TRACEFS} from './tracefs.js';
 import type {HostCapabilities} from '../probes/plan.js';
 import type {ProbeKind} from '../probes/catalog.js';
@@ -53,6 +55,16 @@ export async function kmemNameDataOffset(): Promise<number | null> {
   }
 }
 
+// The kernel struct offsets the probes read, from /sys/kernel/btf/vmlinux; null where it is missing or unreadable
+// (bpftrace then reads the structs as written).
+export async function kernelStructOffsets(path = '/sys/kernel/btf/vmlinux'): Promise<StructOffsets | null> {
+  try {
+    return structOffsetsOf(parseBtf(await readFile(path)));
+  } catch {
+    return null;
+  }
+}
+
 // True when kmem:kmem_cache_alloc carries the cache `name` (Linux 6.18+): read from its tracefs format (what
 // `bpftrace -lv` reads, without starting a bpftrace), or from bpftrace where tracefs has no such file.
 export async function kmemHasName(bpftrace: string): Promise<boolean> {
@@ -79,7 +91,7 @@ export async function kprobesMissing(): Promise<string | null> {
 // process (~0.2-0.3 s of CPU before the run's first sample): none for kprobes where the kernel has none.
 export async function detectCapabilities(bpftrace: string, version: BpftraceVersion): Promise<HostCapabilities> {
   const programs = trialPrograms(version);
-  const [kfunc, kprobe, tracepoint, kmemName, btf, symbols, kmemDataOffset] = await Promise.all([
+  const [kfunc, kprobe, tracepoint, kmemName, btf, symbols, kmemDataOffset, structOffsets] = await Promise.all([
     trial(bpftrace, programs.kfunc),
     kprobesMissing().then((why) => (why ? {attaches: false, why} : trial(bpftrace, programs.kprobe))),
     trial(bpftrace, programs.tracepoint),
@@ -87,9 +99,10 @@ export async function detectCapabilities(bpftrace: string, version: BpftraceVers
     access('/sys/kernel/btf/vmlinux').then(() => true, () => false),
     loadKallsyms(),
     kmemNameDataOffset(),
+    kernelStructOffsets(),
   ]);
   const present = new Set(symbols.names);
   // an unreadable kallsyms says nothing: leave the functions unknown (the attach itself will tell)
   const functions = present.size > 0 ? Object.fromEntries(neededFunctions().map((f) => [f, present.has(f)])) : undefined;
-  return {kinds: {kfunc, kprobe, tracepoint}, kmemName, btf, functions, kmemNameDataOffset: kmemDataOffset};
+  return {kinds: {kfunc, kprobe, tracepoint}, kmemName, btf, functions, kmemNameDataOffset: kmemDataOffset, structOffsets};
 }
