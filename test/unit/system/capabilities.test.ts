@@ -2,7 +2,7 @@ import test from 'ava';
 import {readFileSync} from 'node:fs';
 import {join} from 'node:path';
 import {FIXTURES} from '../../helpers/paths.js';
-import {formatDataOffset, formatHasField} from '../../../src/system/capabilities.js';
+import {formatDataOffset, formatHasField, kernelStructOffsets} from '../../../src/system/capabilities.js';
 
 // tracefs's events/kmem/kmem_cache_alloc/format: the whole file from this host (6.18), the field lines from the
 // 6.1 matrix guest
@@ -26,4 +26,9 @@ test('a field is matched by its whole name, never inside another or in the print
 test("kmem_cache_alloc's name string starts at 61 on 6.18 (right after the last fixed field); 6.1 has no __data_loc field", (t) => {
   t.is(formatDataOffset(format618), 61);
   t.is(formatDataOffset(fields61), null);
+});
+
+test('no BTF to read (a missing file, or one that is not BTF): no struct offsets, so the probes are rendered as written', async (t) => {
+  t.is(await kernelStructOffsets('/nonexistent/btf/vmlinux'), null);
+  t.is(await kernelStructOffsets(join(FIXTURES, 'tracefs/kmem_cache_alloc-6.18.format')), null);
 });
