@@ -87,14 +87,22 @@ export async function kprobesMissing(): Promise<string | null> {
   return pmu || events ? null : `no kprobe PMU (/sys/bus/event_source/devices/kprobe) and no ${TRACEFS}/kprobe_events: this kernel has no kprobes`;
 }
 
+// What a kind the planner may not use is recorded as, instead of a trial.
+export function notTried(forced: ProbeKind): {attaches: false; why: string} {
+  return {attaches: false, why: `not tried: --probes ${forced} was asked for`};
+}
+
 // Trial-attach each kind (in parallel) and read the kernel facts the planner needs. Each trial is a bpftrace
-// process (~0.2-0.3 s of CPU before the run's first sample): none for kprobes where the kernel has none.
-export async function detectCapabilities(bpftrace: string, version: BpftraceVersion): Promise<HostCapabilities> {
+// process (~0.2-0.3 s of CPU before the run's first sample; 20-40 s in a one-vCPU TCG guest): none for kprobes
+// where the kernel has none, and under `--probes KIND` (forced) none but KIND's, the only kind the plan may use.
+export async function detectCapabilities(bpftrace: string, version: BpftraceVersion, forced?: ProbeKind): Promise<HostCapabilities> {
   const programs = trialPrograms(version);
+  const tryKind = (kind: ProbeKind, attempt: () => Promise<{attaches: boolean; why: string}>) =>
+    forced && forced !== kind ? Promise.resolve(notTried(forced)) : attempt();
   const [kfunc, kprobe, tracepoint, kmemName, btf, symbols, kmemDataOffset, structOffsets] = await Promise.all([
-    trial(bpftrace, programs.kfunc),
-    kprobesMissing().then((why) => (why ? {attaches: false, why} : trial(bpftrace, programs.kprobe))),
-    trial(bpftrace, programs.tracepoint),
+    tryKind('kfunc', () => trial(bpftrace, programs.kfunc)),
+    tryKind('kprobe', () => kprobesMissing().then((why) => (why ? {attaches: false, why} : trial(bpftrace, programs.kprobe)))),
+    tryKind('tracepoint', () => trial(bpftrace, programs.tracepoint)),
     kmemHasName(bpftrace),
     access('/sys/kernel/btf/vmlinux').then(() => true, () => false),
     loadKallsyms(),

@@ -17,13 +17,13 @@ export type Host = {
   plan: PlanEntry[];
 };
 
-// Check preconditions, trial-attach, snapshot limits and plan the probes; changes nothing on the host (tracefs, where
-// it was missing, is the lab's to mount first: `tracefs` says how the lab found it).
+// Check preconditions, trial-attach (under `--probes KIND` only KIND), snapshot limits and plan the probes; changes
+// nothing on the host (tracefs, where it was missing, is the lab's to mount first: `tracefs` says how the lab found it).
 export async function inspectHost(tracefs: Host['tracefs'], forced?: ProbeKind): Promise<Host> {
   await requireRoot();
   const bpftrace = await requireBpftrace();
   const [capabilities, limits, kernel] = await Promise.all([
-    detectCapabilities(bpftrace.path, bpftrace.version),
+    detectCapabilities(bpftrace.path, bpftrace.version, forced),
     readLimits(),
     readFile('/proc/sys/kernel/osrelease', 'utf8').then((s) => s.trim()),
   ]);

@@ -1,8 +1,10 @@
-import test from 'ava';
-import {readFileSync} from 'node:fs';
+import test, {type ExecutionContext} from 'ava';
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {tmpdir} from 'node:os';
 import {join} from 'node:path';
 import {FIXTURES} from '../../helpers/paths.js';
-import {formatDataOffset, formatHasField, kernelStructOffsets} from '../../../src/system/capabilities.js';
+import {detectCapabilities, formatDataOffset, formatHasField, kernelStructOffsets, kprobesMissing} from '../../../src/system/capabilities.js';
+import {parseBpftraceVersion} from '../../../src/bpftrace/version.js';
 
 // tracefs's events/kmem/kmem_cache_alloc/format: the whole file from this host (6.18), the field lines from the
 // 6.1 matrix guest
@@ -31,4 +33,31 @@ test("kmem_cache_alloc's name string starts at 61 on 6.18 (right after the last 
 test('no BTF to read (a missing file, or one that is not BTF): no struct offsets, so the probes are rendered as written', async (t) => {
   t.is(await kernelStructOffsets('/nonexistent/btf/vmlinux'), null);
   t.is(await kernelStructOffsets(join(FIXTURES, 'tracefs/kmem_cache_alloc-6.18.format')), null);
+});
+
+// A bpftrace that only writes down the program it was given and fails (no root, no kernel needed); programs()
+// lists the trial programs among them (not kmemHasName's `-lv` where tracefs is not mounted).
+function recordingBpftrace(t: ExecutionContext): {path: string; programs: () => string[]} {
+  const dir = mkdtempSync(join(tmpdir(), 'tcp-trace-trial-'));
+  t.teardown(() => rmSync(dir, {recursive: true, force: true}));
+  const path = join(dir, 'bpftrace');
+  writeFileSync(path, `#!/bin/sh\nfor a in "$@"; do last="$a"; done\nprintf '%s\\n' "$last" >> ${dir}/programs\nexit 1\n`, {mode: 0o755});
+  return {path, programs: () => (existsSync(join(dir, 'programs')) ? readFileSync(join(dir, 'programs'), 'utf8').trim().split('\n').filter((p) => p.includes('@n = count()')) : [])};
+}
+
+test('under --probes tracepoint only the tracepoint trial runs; the other kinds are recorded as not tried', async (t) => {
+  const fake = recordingBpftrace(t);
+  const caps = await detectCapabilities(fake.path, parseBpftraceVersion('bpftrace v0.17.0')!, 'tracepoint');
+  t.deepEqual(fake.programs().map((p) => /(tracepoint|kprobe|fentry|kfunc):\S+/.exec(p)?.[0]), ['tracepoint:sock:inet_sock_set_state']);
+  t.false(caps.kinds.tracepoint.attaches);
+  t.deepEqual(caps.kinds.kfunc, {attaches: false, why: 'not tried: --probes tracepoint was asked for'});
+  t.deepEqual(caps.kinds.kprobe, {attaches: false, why: 'not tried: --probes tracepoint was asked for'});
+});
+
+test('with no --probes every kind is tried (kprobe only where the kernel has kprobes)', async (t) => {
+  const fake = recordingBpftrace(t);
+  await detectCapabilities(fake.path, parseBpftraceVersion('bpftrace v0.17.0')!);
+  const hooks = fake.programs().map((p) => /(tracepoint|kprobe|fentry|kfunc):\S+/.exec(p)?.[0]).sort();
+  t.true(hooks.includes('kfunc:tcp_v4_rcv') && hooks.includes('tracepoint:sock:inet_sock_set_state'), JSON.stringify(hooks));
+  t.is(hooks.includes('kprobe:tcp_v4_rcv'), (await kprobesMissing()) === null, JSON.stringify(hooks));
 });
