@@ -9,14 +9,17 @@
 // ends of the range (both versions on 6.12 took over the time limit of one guest under TCG).
 // (--command runs that instead of the tests: for investigating a kernel by hand)
 // Under CI=true both 6.1 and 6.12 must be in the list; the last line, `matrix-passed: 6.1,6.12`, names the
-// kernels that ran and passed (.ci/run checks it). A hung guest is booted once more; a test failure in
-// either attempt fails the kernel.
+// kernels that ran and passed (.ci/run checks it). Each kernel's test files run in two guests at once (SHARDS),
+// one vCPU each on a two-core host: each guest's 17 minutes hold three tests with room to spare (a test took 2.2
+// minutes on 6.12 here, 3.3-4 on a slower CI machine, where six in one guest ran out of time). A hung guest is
+// booted once more; a test failure in any attempt of any guest fails the kernel.
 // Installs qemu-system-x86, busybox-static, cpio, xz-utils, kmod when missing; kernels are fetched with
 // `apt-get download` and unpacked into the cache, never installed into /boot or /lib/modules.
 import {existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, readdirSync, copyFileSync, chmodSync} from 'node:fs';
+import {availableParallelism} from 'node:os';
 import {join, dirname, basename} from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {judgeAttempt, judgeKernel, kernelList, needsRetry, passedLine} from './matrix/attempts.mjs';
+import {judgeAttempt, judgeKernel, judgeSeries, kernelList, needsRetry, passedLine} from './matrix/attempts.mjs';
 
 $.verbose = false;
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,6 +37,11 @@ const timeoutMin = Number(argv['timeout-min'] ?? 17);
 // "Booting from ROM..."); booting takes 11-15 s here
 const bootTimeoutS = Number(argv['boot-timeout-s'] ?? 120);
 const newestOn = String(argv['newest-bpftrace-on'] ?? '6.12').split(',').filter(Boolean);
+// The guests a kernel's tests are split over, run at the same time: one test file each (three tests each on both
+// kernels). --command runs in one guest instead.
+const SHARDS = argv.command
+  ? [{name: 'command', files: []}]
+  : [{name: 'hooks', files: ['dist/test/matrix/hooks.test.js']}, {name: 'scenarios', files: ['dist/test/matrix/scenarios.test.js']}];
 // virtio transport, 9p and overlay, in load order (those built in are skipped)
 const WANTED = ['virtio_pci', '9pnet_virtio', '9p', 'overlay'];
 
@@ -136,8 +144,12 @@ async function buildInitramfs(kernel, out) {
 // the first kfunc test, in code being patched (RIP ksys_read+0x5, inside the 5-byte nop of its fentry site: "Kernel
 // panic - not syncing: Fatal exception in interrupt"). Attaching and detaching fentry/kprobe programs rewrites kernel
 // text (text_poke_bp) while the other vCPU, a host thread of its own under thread=multi, may be executing it. With one
-// vCPU nothing runs the text while it changes. 6.1's guest never died so: it keeps two.
-const vcpus = (series) => (series === '6.12' && !accel().includes('kvm') ? 1 : 2);
+// vCPU nothing runs the text while it changes. 6.1's guest never died so: it gets the host's cores shared among the
+// guests that run at once (one each on a two-core host).
+const vcpus = (series) => {
+  if (accel().includes('kvm')) return 2;
+  return series === '6.12' ? 1 : Math.max(1, Math.floor(availableParallelism() / SHARDS.length));
+};
 
 // KVM only where it is real hardware virtualization: a paravirtual /dev/kvm without vmx/svm is 50-100x slower than TCG.
 function accel() {
@@ -145,13 +157,18 @@ function accel() {
   return existsSync('/dev/kvm') && /\b(vmx|svm)\b/.test(flags) ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi', '-cpu', 'max'];
 }
 
-// Boot one kernel, run the matrix tests in it; returns {exit, output}.
-async function runGuest(series) {
+// A series' kernel unpacked and its initramfs built, once for all its guests.
+async function prepareKernel(series) {
   const pkg = await imagePackage(series);
   const kernel = await unpackKernel(pkg);
   const initrd = join(cache, pkg, 'initrd.gz');
   const modules = await buildInitramfs(kernel, initrd);
-  const cmdDir = join(cache, pkg, 'cmd');
+  return {series, pkg, kernel, initrd, modules};
+}
+
+// Boot one guest of a prepared kernel, run one shard's test files in it; returns {release, exit, output}.
+async function runGuest({series, pkg, kernel, initrd, modules}, shard) {
+  const cmdDir = join(cache, pkg, `cmd-${shard.name}`);
   rmSync(cmdDir, {recursive: true, force: true});
   mkdirSync(cmdDir, {recursive: true});
   // the guest runs the tests from this checkout, seen read-only through the host's /
@@ -161,11 +178,12 @@ async function runGuest(series) {
     'export TCP_TRACE_MATRIX=1 TCP_TRACE_ATTACH_TIMEOUT_MS=300000 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
     'uname -r',
     ...(newest && newestOn.includes(series) ? [`export BPFTRACE=${newest.wrapper}`, `echo "matrix: bpftrace ${newest.version} (Debian ${newest.suite})"`] : []),
-    argv.command ?? `${process.execPath} node_modules/ava/entrypoints/cli.mjs --serial --timeout 10m 'dist/test/matrix/**/*.test.js'`,
+    argv.command ?? `${process.execPath} node_modules/ava/entrypoints/cli.mjs --serial --timeout 10m ${shard.files.join(' ')}`,
     '',
   ].join('\n'));
   const started = Date.now();
-  echo(`matrix: ${pkg} (${kernel.release}), modules ${modules.join(' ')}, ${accel().slice(0, 2).join(' ')}, ${vcpus(series)} vCPU`);
+  const name = `${kernel.release} [${shard.name}]`;
+  echo(`matrix: ${pkg} (${name}), modules ${modules.join(' ')}, ${accel().slice(0, 2).join(' ')}, ${vcpus(series)} vCPU`);
   const qemu = $`qemu-system-x86_64 ${accel()} -smp ${vcpus(series)} -m 4096 -nographic -no-reboot \
     -kernel ${kernel.vmlinuz} -initrd ${initrd} -append ${'console=ttyS0 panic=-1 quiet loglevel=3'} \
     -virtfs ${'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap'} \
@@ -177,7 +195,7 @@ async function runGuest(series) {
   const limit = setTimeout(() => void qemu.kill('SIGKILL'), timeoutMin * 60_000);
   const bootLimit = setTimeout(() => {
     if (booted) return;
-    echo(`matrix: ${kernel.release}: not booted after ${bootTimeoutS} s`);
+    echo(`matrix: ${name}: not booted after ${bootTimeoutS} s`);
     void qemu.kill('SIGKILL');
   }, bootTimeoutS * 1000);
   let tail = '';
@@ -187,11 +205,11 @@ async function runGuest(series) {
     tail = (tail + text).slice(-200);
     if (!booted && tail.includes('tcp-trace-matrix: booted')) {
       booted = true;
-      echo(`matrix: ${kernel.release}: booted in ${Math.round((Date.now() - started) / 1000)} s`);
+      echo(`matrix: ${name}: booted in ${Math.round((Date.now() - started) / 1000)} s`);
     }
     if (/soft lockup|Kernel panic/.test(text)) {
       lockedUp = true;
-      echo(`matrix: ${kernel.release}: ${text.trim().split('\n')[0]}`);
+      echo(`matrix: ${name}: ${text.trim().split('\n')[0]}`);
       await qemu.kill('SIGKILL');
       break;
     }
@@ -204,7 +222,7 @@ async function runGuest(series) {
   // an exit file cut short (the guest killed between creating and writing it) is no exit code, not 0
   const exitText = existsSync(exitFile) ? readFileSync(exitFile, 'utf8').trim() : '';
   const exit = /^\d+$/.test(exitText) ? Number(exitText) : null;
-  echo(`matrix: ${kernel.release}: exit ${exit} in ${Math.round((Date.now() - started) / 1000)} s`);
+  echo(`matrix: ${name}: exit ${exit} in ${Math.round((Date.now() - started) / 1000)} s`);
   if (exit === null && !lockedUp) echo(console_.stdout.split('\n').slice(-30).join('\n'));
   return {release: kernel.release, exit, output};
 }
@@ -219,19 +237,24 @@ const newest = newestOn.length === 0 ? null : await (async () => {
 })();
 const results = [];
 for (const series of kernels) {
-  const attempts = [await runGuest(series)];
-  // the guest itself failed (no exit code: a lockup or the time limit) before any test failed: once more.
-  // Both attempts are kept: a test that failed in the first still fails the kernel.
-  if (needsRetry(attempts)) {
-    echo(`matrix: ${series}: the guest did not finish; booting it once more`);
-    attempts.push(await runGuest(series));
-  }
-  attempts.forEach((a, i) => {
-    if (attempts.length > 1) echo(`matrix: ${series}: attempt ${i + 1} of ${attempts.length}: ${judgeAttempt(a)}`);
-    echo(a.output);
+  const prepared = await prepareKernel(series);
+  // every shard's guest at once
+  const byShard = (await Promise.all(SHARDS.map((shard) => runGuest(prepared, shard)))).map((a) => [a]);
+  // a guest that itself failed (no exit code: a lockup or the time limit) before any test failed: once more, those
+  // guests at once. Both attempts are kept: a test that failed in the first still fails the kernel.
+  const again = SHARDS.map((shard, i) => ({shard, i})).filter(({i}) => needsRetry(byShard[i]));
+  for (const {shard} of again) echo(`matrix: ${series} [${shard.name}]: the guest did not finish; booting it once more`);
+  const retried = await Promise.all(again.map(({shard}) => runGuest(prepared, shard)));
+  again.forEach(({i}, k) => byShard[i].push(retried[k]));
+  SHARDS.forEach((shard, s) => {
+    const attempts = byShard[s];
+    attempts.forEach((a, i) => {
+      echo(`matrix: ${series} [${shard.name}]: attempt ${i + 1} of ${attempts.length}: ${judgeAttempt(a)}`);
+      echo(a.output);
+    });
   });
-  const verdict = judgeKernel(attempts);
-  echo(`matrix: ${series} (${attempts[0].release}): ${verdict}`);
+  const verdict = judgeSeries(byShard);
+  echo(`matrix: ${series} (${byShard[0][0].release}): ${verdict}${SHARDS.length > 1 ? ` (${SHARDS.map((sh, s) => `${sh.name} ${judgeKernel(byShard[s])}`).join(', ')})` : ''}`);
   results.push({series, verdict});
 }
 const failed = results.filter((r) => r.verdict !== 'passed').length;

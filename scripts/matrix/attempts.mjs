@@ -27,6 +27,15 @@ export function judgeKernel(attempts) {
   return verdicts.includes('passed') ? 'passed' : 'unfinished';
 }
 
+// A kernel's verdict over the guests its tests were split over (each an array of attempts): failed when any guest
+// failed, passed when every guest passed, else unfinished.
+export function judgeSeries(attemptsByGuest) {
+  const verdicts = attemptsByGuest.map(judgeKernel);
+  if (verdicts.length === 0) return 'unfinished';
+  if (verdicts.includes('failed')) return 'failed';
+  return verdicts.every((v) => v === 'passed') ? 'passed' : 'unfinished';
+}
+
 // The kernel series to run: --kernels, else TCP_TRACE_KERNELS, else both. Under CI every required series
 // must be in the list (a narrowed list in CI's environment must not drop a kernel unnoticed): throws.
 export function kernelList(arg, env) {

@@ -8,6 +8,7 @@ type Attempt = {exit: number | null; output: string};
 const m: {
   judgeAttempt: (a: Attempt) => string;
   judgeKernel: (a: Attempt[]) => string;
+  judgeSeries: (a: Attempt[][]) => string;
   needsRetry: (a: Attempt[]) => boolean;
   kernelList: (arg: string | undefined, env: Record<string, string | undefined>) => string[];
   passedLine: (r: Array<{series: string; verdict: string}>) => string;
@@ -24,7 +25,7 @@ test('one attempt: exit 0 passes, a non-zero exit fails, no exit is unfinished u
   t.is(m.judgeAttempt({exit: null, output: failing}), 'failed');
   t.is(m.judgeAttempt({exit: null, output: '  1 test failed\n'}), 'failed');
   t.is(m.judgeAttempt({exit: null, output: '  1 uncaught exception\n'}), 'failed');
-  t.is(m.judgeAttempt({exit: null, output: '  ✘ dist/test/matrix/variants.test.js exited with a non-zero exit code: 1\n'}), 'failed');
+  t.is(m.judgeAttempt({exit: null, output: '  ✘ dist/test/matrix/hooks.test.js exited with a non-zero exit code: 1\n'}), 'failed');
 });
 
 test('a guest that ran failing tests and then hung is not booted again, and its kernel fails', (t) => {
@@ -41,6 +42,17 @@ test('a hung guest is booted once more; both attempts are judged: a failure in t
   t.is(m.judgeKernel([hung, {exit: null, output: ''}]), 'unfinished');
   t.is(m.judgeKernel([{exit: null, output: failing}, {exit: 0, output: ''}]), 'failed');
   t.is(m.judgeKernel([hung, {exit: 1, output: ''}]), 'failed');
+});
+
+test('a kernel split over two guests passes only when both passed; a failure in either fails it', (t) => {
+  const ok = {exit: 0, output: '3 tests passed'};
+  const hung = {exit: null, output: hungAfterPass};
+  t.is(m.judgeSeries([[ok], [ok]]), 'passed');
+  t.is(m.judgeSeries([[ok], [hung, ok]]), 'passed');
+  t.is(m.judgeSeries([[ok], [hung, hung]]), 'unfinished');
+  t.is(m.judgeSeries([[{exit: null, output: failing}], [hung, hung]]), 'failed');
+  t.is(m.judgeSeries([[ok], [hung, {exit: 1, output: ''}]]), 'failed');
+  t.is(m.judgeSeries([]), 'unfinished');
 });
 
 test('kernel list: TCP_TRACE_KERNELS narrows it outside CI; under CI a missing series stops the matrix', (t) => {
