@@ -2,10 +2,10 @@
 // bpftrace 0.23's misread tracepoint strings are read at the right address, and before 0.24 the namespace and
 // address reads through kernel structs become reads at the running kernel's BTF offsets (no clang parse).
 import {dataLocMisread, functionProbeSpelling, structsThroughClang, type BpftraceVersion} from '../bpftrace/version.js';
-import {memberOffset, type Btf} from '../system/btf.js';
+import {memberAt, type Btf} from '../system/btf.js';
 
 // Byte offsets of the kernel struct members the probes read, on the running kernel (from its BTF); null where
-// the kernel has no such member. Source: /sys/kernel/btf/vmlinux (include/net/sock.h, include/net/net_namespace.h,
+// the kernel has no such member or it is not of the width the rewritten read loads. Source: /sys/kernel/btf/vmlinux (include/net/sock.h, include/net/net_namespace.h,
 // include/linux/sched.h, include/linux/nsproxy.h, include/linux/skbuff.h, include/linux/netdevice.h).
 export type StructOffsets = {
   // sock.__sk_common.skc_net.net: the socket's struct net pointer
@@ -30,22 +30,27 @@ export type StructOffsets = {
   skbProtocol: number | null;
 };
 
-// The offsets the probes need, read from a parsed BTF.
+// The offsets the probes need, read from a parsed BTF: each member's byte offset where its size is the width
+// structReads loads it with (pointers 8, inum and IPv4 addresses 4, IPv6 addresses 16, the skb's u16s 2).
 export function structOffsetsOf(btf: Btf): StructOffsets {
+  const at = (struct: string, path: string[], byteSize: number) => {
+    const m = memberAt(btf, struct, path);
+    return m && m.byteSize === byteSize ? m.byteOffset : null;
+  };
   return {
-    sockNet: memberOffset(btf, 'sock', ['__sk_common', 'skc_net', 'net']),
-    netInum: memberOffset(btf, 'net', ['ns', 'inum']),
-    taskNsproxy: memberOffset(btf, 'task_struct', ['nsproxy']),
-    nsproxyNet: memberOffset(btf, 'nsproxy', ['net_ns']),
-    skbDev: memberOffset(btf, 'sk_buff', ['dev']),
-    devNet: memberOffset(btf, 'net_device', ['nd_net', 'net']),
-    sockDaddr: memberOffset(btf, 'sock', ['__sk_common', 'skc_daddr']),
-    sockRcvSaddr: memberOffset(btf, 'sock', ['__sk_common', 'skc_rcv_saddr']),
-    sockV6Daddr: memberOffset(btf, 'sock', ['__sk_common', 'skc_v6_daddr']),
-    sockV6RcvSaddr: memberOffset(btf, 'sock', ['__sk_common', 'skc_v6_rcv_saddr']),
-    skbHead: memberOffset(btf, 'sk_buff', ['head']),
-    skbNetworkHeader: memberOffset(btf, 'sk_buff', ['network_header']),
-    skbProtocol: memberOffset(btf, 'sk_buff', ['protocol']),
+    sockNet: at('sock', ['__sk_common', 'skc_net', 'net'], 8),
+    netInum: at('net', ['ns', 'inum'], 4),
+    taskNsproxy: at('task_struct', ['nsproxy'], 8),
+    nsproxyNet: at('nsproxy', ['net_ns'], 8),
+    skbDev: at('sk_buff', ['dev'], 8),
+    devNet: at('net_device', ['nd_net', 'net'], 8),
+    sockDaddr: at('sock', ['__sk_common', 'skc_daddr'], 4),
+    sockRcvSaddr: at('sock', ['__sk_common', 'skc_rcv_saddr'], 4),
+    sockV6Daddr: at('sock', ['__sk_common', 'skc_v6_daddr'], 16),
+    sockV6RcvSaddr: at('sock', ['__sk_common', 'skc_v6_rcv_saddr'], 16),
+    skbHead: at('sk_buff', ['head'], 8),
+    skbNetworkHeader: at('sk_buff', ['network_header'], 2),
+    skbProtocol: at('sk_buff', ['protocol'], 2),
   };
 }
 
@@ -90,8 +95,10 @@ function structReads(o: StructOffsets): Array<{pattern: RegExp; needs: Array<num
 // The text with its struct reads at the kernel's offsets (see structsThroughClang: where bpftrace would parse
 // struct net or task_struct with clang for them).
 export function readsAtOffsets(text: string, offsets: StructOffsets): string {
+  // a kprobe argument's cast goes too: `((struct sock *)arg1)` read at an offset is arg1's address plus it
+  const plain = (base: string) => /^\(\(struct \w+ \*\)(arg\d)\)$/.exec(base)?.[1] ?? base;
   for (const r of structReads(offsets)) {
-    if (r.needs.every((n) => n !== null)) text = text.replace(r.pattern, (_, base: string) => r.as(base));
+    if (r.needs.every((n) => n !== null)) text = text.replace(r.pattern, (_, base: string) => r.as(plain(base)));
   }
   // a variable whose every struct read is now at an offset is a plain address: no struct left for clang to parse
   return text.replace(/(\$\w+) = \(struct \w+ \*\)([^;]+);/g, (whole, name: string, from: string) => (text.includes(`${name}->`) ? whole : `${name} = (uint64)${from};`));

@@ -9,12 +9,12 @@ const PROBES = `${ROOT}/probes`;
 const OFFSETS: StructOffsets = {sockNet: 48, netInum: 176, taskNsproxy: 1840, nsproxyNet: 40, skbDev: 16, devNet: 264, sockDaddr: 0, sockRcvSaddr: 4, sockV6Daddr: 56, sockV6RcvSaddr: 72, skbHead: 192, skbNetworkHeader: 180, skbProtocol: 176};
 const code = (text: string) => text.split('\n').filter((l) => !/^\s*\/\//.test(l)).join('\n');
 
-test('reads at offsets: each namespace read of probes/ becomes the same loads at the BTF offsets', (t) => {
+test('reads at offsets: each namespace read of probes/ becomes the same loads at the BTF offsets (a kprobe argument without its struct cast)', (t) => {
   t.is(readsAtOffsets('curtask->nsproxy->net_ns->ns.inum == $1', OFFSETS), '*(uint32 *)(*(uint64 *)(*(uint64 *)((uint64)curtask + 1840) + 40) + 176) == $1');
   t.is(readsAtOffsets('$ns = $sk->__sk_common.skc_net.net->ns.inum;', OFFSETS), '$ns = *(uint32 *)(*(uint64 *)((uint64)$sk + 48) + 176);');
   t.is(readsAtOffsets('args->sk->__sk_common.skc_net.net->ns.inum', OFFSETS), '*(uint32 *)(*(uint64 *)((uint64)args->sk + 48) + 176)');
-  t.is(readsAtOffsets('((struct sock *)arg1)->__sk_common.skc_net.net->ns.inum', OFFSETS), '*(uint32 *)(*(uint64 *)((uint64)((struct sock *)arg1) + 48) + 176)');
-  t.is(readsAtOffsets('((struct sk_buff *)arg0)->dev->nd_net.net->ns.inum', OFFSETS), '*(uint32 *)(*(uint64 *)(*(uint64 *)((uint64)((struct sk_buff *)arg0) + 16) + 264) + 176)');
+  t.is(readsAtOffsets('((struct sock *)arg1)->__sk_common.skc_net.net->ns.inum', OFFSETS), '*(uint32 *)(*(uint64 *)((uint64)arg1 + 48) + 176)');
+  t.is(readsAtOffsets('((struct sk_buff *)arg0)->dev->nd_net.net->ns.inum', OFFSETS), '*(uint32 *)(*(uint64 *)(*(uint64 *)((uint64)arg0 + 16) + 264) + 176)');
   t.is(readsAtOffsets('((struct net *)arg0)->ns.inum', OFFSETS), '*(uint32 *)((uint64)arg0 + 176)');
   t.is(readsAtOffsets('$d = $sk->__sk_common.skc_v6_daddr.in6_u.u6_addr32;', OFFSETS), '$d = (uint32 *)((uint64)$sk + 56);');
   t.is(readsAtOffsets('$dlo = (uint64)$sk->__sk_common.skc_daddr;', OFFSETS), '$dlo = (uint64)*(uint32 *)((uint64)$sk + 0);');

@@ -1,5 +1,8 @@
 import test from 'ava';
-import {memberOffset, parseBtf} from '../../../src/system/btf.js';
+import {memberAt, parseBtf, type Btf} from '../../../src/system/btf.js';
+
+// The byte offset memberAt gives, or null.
+const memberOffset = (btf: Btf, struct: string, path: string[]) => memberAt(btf, struct, path)?.byteOffset ?? null;
 
 // A BTF blob of the given types (each: name, kind, vlen, kflag, size-or-type, data words), laid out as
 // include/uapi/linux/btf.h says: the 24-byte header, the types, the strings.
@@ -54,8 +57,32 @@ test('memberOffset: a path through a typedef, a const, an anonymous union and an
   t.is(memberOffset(btf, 'sock', ['__sk_common', 'skc_net', 'net']), 8);
   t.is(memberOffset(btf, 'net', ['ns', 'inum']), 12);
   t.is(memberOffset(btf, 'sock', ['sk_rcvbuf']), 24);
-  // kflag: the low 24 bits are the bit offset, the top 8 the bitfield's size
-  t.is(memberOffset(btf, 'sock_common', ['skc_flag']), 4);
+  // the sizes the rewritten reads load: a pointer 8, a u32 4, a struct its own size
+  t.deepEqual(memberAt(btf, 'sock', ['__sk_common', 'skc_net', 'net']), {byteOffset: 8, byteSize: 8});
+  t.deepEqual(memberAt(btf, 'net', ['ns', 'inum']), {byteOffset: 12, byteSize: 4});
+  t.deepEqual(memberAt(btf, 'sock', ['__sk_common']), {byteOffset: 0, byteSize: 24});
+  // kflag: the low 24 bits are the bit offset, the top 8 the bitfield's size: a bitfield is no plain load, even on a byte
+  t.is(memberOffset(btf, 'sock_common', ['skc_flag']), null);
+});
+
+test('memberAt: an array is its count times its element; a bitfield INT (no kflag) is refused', (t) => {
+  const btf = parseBtf(blob([
+    /* 1 */ {name: 'u32', kind: 1, ref: 4, data: [32]},
+    /* 2 */ {name: 'u8', kind: 1, ref: 1, data: [8]},
+    /* 3 */ {kind: 3, ref: 0, data: [1, 1, 4]},
+    // a 3-bit INT of size 4: how a bitfield is spelled in a struct without kflag
+    /* 4 */ {name: 'u32', kind: 1, ref: 4, data: [3]},
+    /* 5 */ {name: 'in6', kind: 4, vlen: 2, ref: 20, data: ['addr32', 3, 0, 'bits', 4, 128]},
+  ]));
+  t.deepEqual(memberAt(btf, 'in6', ['addr32']), {byteOffset: 0, byteSize: 16});
+  t.is(memberAt(btf, 'in6', ['bits']), null);
+});
+
+test('parseBtf: a kind newer than this reader knows, or types that overrun their section, are refused', (t) => {
+  t.throws(() => parseBtf(blob([{name: 'x', kind: 20, ref: 4}])), {message: /kind 20, newer than this reader knows/});
+  // the last type's data cut off: an INT without its encoding word
+  const short = blob([{name: 'u32', kind: 1, ref: 4}]);
+  t.throws(() => parseBtf(short), {message: /the types end at byte 16, not at the section's 12/});
 });
 
 test('memberOffset: null for a struct or member this kernel lacks, and for a bitfield not on a byte', (t) => {
