@@ -9,8 +9,8 @@
 // ends of the range (both versions on 6.12 took over the time limit of one guest under TCG).
 // (--command runs that instead of the tests: for investigating a kernel by hand)
 // Under CI=true both 6.1 and 6.12 must be in the list; the last line, `matrix-passed: 6.1,6.12`, names the
-// kernels that ran and passed (.ci/run checks it). Each kernel's test files run in two guests at once (SHARDS),
-// one vCPU each on a two-core host: each guest's 17 minutes hold three tests with room to spare (a test took 2.2
+// kernels that ran and passed (.ci/run checks it). Each kernel's test files run in guests at once (SHARDS: two),
+// one vCPU each on a two-core host, 4 GiB of memory each: each guest's 17 minutes hold three tests with room to spare (a test took 2.2
 // minutes on 6.12 here, 3.3-4 on a slower CI machine, where six in one guest ran out of time). A hung guest is
 // booted once more; a test failure in any attempt of any guest fails the kernel.
 // Installs qemu-system-x86, busybox-static, cpio, xz-utils, kmod when missing; kernels are fetched with
@@ -34,14 +34,19 @@ try {
 const cache = argv.cache ?? process.env.TCP_TRACE_KERNEL_CACHE ?? '/var/cache/tcp-trace-kernels';
 const timeoutMin = Number(argv['timeout-min'] ?? 17);
 // a guest whose init has not said "booted" by then is stuck (seen: TCG hanging after SeaBIOS's
-// "Booting from ROM..."); booting takes 11-15 s here
+// "Booting from ROM..."); booting takes 8-24 s here
 const bootTimeoutS = Number(argv['boot-timeout-s'] ?? 120);
 const newestOn = String(argv['newest-bpftrace-on'] ?? '6.12').split(',').filter(Boolean);
-// The guests a kernel's tests are split over, run at the same time: one test file each (three tests each on both
-// kernels). --command runs in one guest instead.
+// The guests a kernel's tests are split over, run at the same time: one a test file of dist/test/matrix (hooks and
+// scenarios, three tests each on both kernels; a new file gets a guest of its own). --command runs in one guest.
 const SHARDS = argv.command
   ? [{name: 'command', files: []}]
-  : [{name: 'hooks', files: ['dist/test/matrix/hooks.test.js']}, {name: 'scenarios', files: ['dist/test/matrix/scenarios.test.js']}];
+  : readdirSync(join(repo, 'dist/test/matrix')).filter((f) => f.endsWith('.test.js')).sort()
+    .map((f) => ({name: f.replace(/\.test\.js$/, ''), files: [`dist/test/matrix/${f}`]}));
+if (SHARDS.length === 0) {
+  echo('matrix: no test files in dist/test/matrix: run `npm run build` first');
+  process.exit(2);
+}
 // virtio transport, 9p and overlay, in load order (those built in are skipped)
 const WANTED = ['virtio_pci', '9pnet_virtio', '9p', 'overlay'];
 
@@ -242,7 +247,8 @@ for (const series of kernels) {
   const byShard = (await Promise.all(SHARDS.map((shard) => runGuest(prepared, shard)))).map((a) => [a]);
   // a guest that itself failed (no exit code: a lockup or the time limit) before any test failed: once more, those
   // guests at once. Both attempts are kept: a test that failed in the first still fails the kernel.
-  const again = SHARDS.map((shard, i) => ({shard, i})).filter(({i}) => needsRetry(byShard[i]));
+  // (none when another guest already failed the kernel: a retry could not pass it)
+  const again = judgeSeries(byShard) === 'failed' ? [] : SHARDS.map((shard, i) => ({shard, i})).filter(({i}) => needsRetry(byShard[i]));
   for (const {shard} of again) echo(`matrix: ${series} [${shard.name}]: the guest did not finish; booting it once more`);
   const retried = await Promise.all(again.map(({shard}) => runGuest(prepared, shard)));
   again.forEach(({i}, k) => byShard[i].push(retried[k]));

@@ -69,7 +69,7 @@ export class Generator {
   private readonly parsed: ConnRecord[] = [];
   // batches whose first `count` rows are kept records, not parsed yet
   private readonly keptRows: Array<{csv: string; count: number; replies?: Record<number, string>}> = [];
-  private keptCount = 0;
+  private keptRowCount = 0;
   // every established connection by 4-tuple, compact (a bitmap of local ports per endpoint pair)
   readonly connections = new TupleSet();
   // the rows of connections.csv as each batch arrives, in order (the run appends them to its file)
@@ -276,12 +276,22 @@ export class Generator {
 
   private add(batch: ConnBatch) {
     this.onRows(batch.csv);
-    const keep = (this.options.keepRecords ?? KEPT_RECORDS) - this.keptCount;
+    const keep = (this.options.keepRecords ?? KEPT_RECORDS) - this.keptRowCount;
     if (keep > 0) {
       // the batch's first rows, records once read (a few scenarios' claims read them)
       const count = Math.min(keep, batch.count);
-      this.keptRows.push({csv: batch.csv, count, replies: batch.replies});
-      this.keptCount += count;
+      // the batch that crosses the limit keeps only its first rows' text
+      let end = batch.csv.length;
+      if (count < batch.count) {
+        let at = -1;
+        for (let i = 0; i < count; i++) {
+          at = batch.csv.indexOf('\n', at + 1);
+          if (at < 0) break;
+        }
+        if (at >= 0) end = at;
+      }
+      this.keptRows.push({csv: batch.csv.slice(0, end), count, replies: batch.replies});
+      this.keptRowCount += count;
     }
     this.attempted += batch.count;
     const t = batch.tuples;

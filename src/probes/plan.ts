@@ -4,7 +4,8 @@ import {MEASUREMENTS, VARIANTS, type Measurement, type Need, type ProbeKind, typ
 
 // What the host lets us attach (from a trial attach of each kind) and what the kernel offers.
 export type HostCapabilities = {
-  kinds: Record<ProbeKind, {attaches: boolean; why: string}>;
+  // whether a trial program of each kind attached; null: not tried (under `--probes` another kind was asked for)
+  kinds: Record<ProbeKind, {attaches: boolean | null; why: string}>;
   kmemName: boolean;
   btf: boolean;
   // kernel functions present (text symbols in /proc/kallsyms); absent means unknown: assumed present

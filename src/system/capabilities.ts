@@ -3,7 +3,7 @@ import {access, readFile} from 'node:fs/promises';
 import {READY_BLOCK, startBpftrace} from '../bpftrace/runner.js';
 import {loadKallsyms} from './kallsyms.js';
 import {neededFunctions} from '../probes/catalog.js';
-import {functionProbeSpelling, type BpftraceVersion} from '../bpftrace/version.js';
+import {functionProbeSpelling, structsThroughClang, type BpftraceVersion} from '../bpftrace/version.js';
 import {run} from './exec.js';
 import {parseBtf} from './btf.js';
 import {structOffsetsOf, type StructOffsets} from '../probes/render.js';
@@ -87,17 +87,18 @@ export async function kprobesMissing(): Promise<string | null> {
   return pmu || events ? null : `no kprobe PMU (/sys/bus/event_source/devices/kprobe) and no ${TRACEFS}/kprobe_events: this kernel has no kprobes`;
 }
 
-// What a kind the planner may not use is recorded as, instead of a trial.
-export function notTried(forced: ProbeKind): {attaches: false; why: string} {
-  return {attaches: false, why: `not tried: --probes ${forced} was asked for`};
+// What a kind the planner may not use is recorded as, instead of a trial: attaches null, neither yes nor no.
+export function notTried(forced: ProbeKind): {attaches: null; why: string} {
+  return {attaches: null, why: `not tried: --probes ${forced} was asked for`};
 }
 
 // Trial-attach each kind (in parallel) and read the kernel facts the planner needs. Each trial is a bpftrace
-// process (~0.2-0.3 s of CPU before the run's first sample; 20-40 s in a one-vCPU TCG guest): none for kprobes
+// process (~0.2-0.3 s of CPU before the run's first sample; 5-7 s in a one-vCPU TCG guest): none for kprobes
 // where the kernel has none, and under `--probes KIND` (forced) none but KIND's, the only kind the plan may use.
+// The BTF struct offsets are read only for a bpftrace that would parse the structs with clang (structsThroughClang).
 export async function detectCapabilities(bpftrace: string, version: BpftraceVersion, forced?: ProbeKind): Promise<HostCapabilities> {
   const programs = trialPrograms(version);
-  const tryKind = (kind: ProbeKind, attempt: () => Promise<{attaches: boolean; why: string}>) =>
+  const tryKind = (kind: ProbeKind, attempt: () => Promise<{attaches: boolean | null; why: string}>) =>
     forced && forced !== kind ? Promise.resolve(notTried(forced)) : attempt();
   const [kfunc, kprobe, tracepoint, kmemName, btf, symbols, kmemDataOffset, structOffsets] = await Promise.all([
     tryKind('kfunc', () => trial(bpftrace, programs.kfunc)),
@@ -107,7 +108,7 @@ export async function detectCapabilities(bpftrace: string, version: BpftraceVers
     access('/sys/kernel/btf/vmlinux').then(() => true, () => false),
     loadKallsyms(),
     kmemNameDataOffset(),
-    kernelStructOffsets(),
+    structsThroughClang(version) ? kernelStructOffsets() : Promise.resolve(null),
   ]);
   const present = new Set(symbols.names);
   // an unreadable kallsyms says nothing: leave the functions unknown (the attach itself will tell)

@@ -13,6 +13,6 @@ export const N = 23;
 export const kernel = readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim();
 // True from 6.10 on, where kmem_cache_alloc became a macro over kmem_cache_alloc_noprof (the 6.12 guest).
 export const noprof = Number(kernel.split('.')[0]) * 100 + Number(kernel.split('.')[1]) >= 610;
-// One kind a kernel for the scenario tests (kfunc with 0.17 on 6.1, kprobe with the newest on 6.12). Each guest
+// One kind a kernel past the two variant tests (kfunc with 0.17 on 6.1, kprobe with the newest on 6.12). Each guest
 // runs one test file in 17 minutes at most under TCG; a test takes 2-4 minutes on one vCPU, so each file holds three.
 export const oneKind = [noprof ? 'kprobe' : 'kfunc'] as const;
