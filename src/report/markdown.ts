@@ -76,7 +76,7 @@ const boundText = (ns: number | null | undefined) => (ns === null || ns === unde
 // The command line that made the run: recorded in the manifest, or (older runs) rebuilt from its parameters.
 export function commandLine(r: RecordedRun): {text: string; recorded: boolean} {
   const recorded = r.manifest.commandLine as string[] | null | undefined;
-  if (recorded && recorded.length > 0) return {text: recorded.map((a) => (/^[\w./:,=@+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' '), recorded: true};
+  if (recorded && recorded.length > 0) return {text: recorded.map(shellWord).join(' '), recorded: true};
   const p = r.manifest.parameters ?? {};
   const flags = [
     p.connections !== undefined ? `--connections ${p.connections}` : '',
@@ -86,8 +86,24 @@ export function commandLine(r: RecordedRun): {text: string; recorded: boolean} {
     p.concurrency !== undefined ? `--concurrency ${p.concurrency}` : '',
     Array.isArray(p.measure) && p.measure.length < 5 ? `--measure ${p.measure.join(',') || 'none'}` : '',
     p.headless ? '--headless' : '',
+    // where it writes, so that the report line below finds it
+    typeof p.out === 'string' && p.out !== '' ? `--out ${shellWord(p.out)}` : '',
   ].filter(Boolean);
   return {text: ['tcp-trace run', r.manifest.scenario, ...flags].join(' '), recorded: false};
+}
+
+// A shell word for the directory a rerun of r's command writes: the newest `<time>-<scenario>` under the run's
+// --out (from manifest.json's parameters), as `$(ls -d OUT/*-SCENARIO | tail -1)` (names start with the time, so
+// they sort by it); the recorded name where the manifest has no --out.
+export function rerunDir(r: RecordedRun): string {
+  const out = r.manifest.parameters?.out;
+  if (typeof out !== 'string' || out === '') return r.name;
+  return `"$(ls -d ${shellWord(out.replace(/\/+$/, ''))}/*-${r.manifest.scenario} | tail -1)"`;
+}
+
+// One argument as sh reads it back: as it is when plain, else in single quotes.
+function shellWord(a: string): string {
+  return /^[\w./:,=@+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
 }
 
 // The findings of one run, one sentence each.
@@ -286,7 +302,7 @@ export function runReport(r: RecordedRun, charts: Array<{title: string; file: st
     '',
     '```sh',
     `${cmd.text}    # as root`,
-    `tcp-trace report ${r.name}`,
+    `tcp-trace report ${rerunDir(r)}    # the directory the run above wrote`,
     '```',
     '',
     `${cmd.recorded ? 'The command line as recorded in manifest.json' : 'Command line rebuilt from the parameters in manifest.json (this run predates recording it)'}; ` +
@@ -368,7 +384,7 @@ export function comparisonReport(a: RecordedRun, b: RecordedRun, charts: Array<{
     '```sh',
     `${commandLine(a).text}    # ${a.name}: tcp-trace ${a.manifest.tool.version}, Linux ${a.manifest.kernel}, bpftrace ${a.manifest.bpftrace.version}`,
     `${commandLine(b).text}    # ${b.name}: tcp-trace ${b.manifest.tool.version}, Linux ${b.manifest.kernel}, bpftrace ${b.manifest.bpftrace.version}`,
-    `tcp-trace report ${a.name} ${b.name}`,
+    `# then: tcp-trace report DIR_A DIR_B, the directories the two runs above wrote (${a.name} and ${b.name} here)`,
     '```',
     '',
   ].join('\n');

@@ -6,7 +6,9 @@ import {cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync} fr
 import {tmpdir} from 'node:os';
 import {loadRun, parseConnections, type RecordedRun} from '../../../src/report/load.js';
 import {fillLatencyPoints, fitLine, runCharts, slabPoints, slabSlope} from '../../../src/report/charts.js';
-import {commandLine, comparisonReport, differences, evidenceText, findings, runReport} from '../../../src/report/markdown.js';
+import {commandLine, comparisonReport, differences, evidenceText, findings, rerunDir, runReport} from '../../../src/report/markdown.js';
+import {execFileSync} from 'node:child_process';
+import {mkdirSync} from 'node:fs';
 import {renderPng, renderSvg} from '../../../src/report/svg.js';
 import {bucketText, bytesText, compactCount, countText} from '../../../src/report/units.js';
 import {run as reportCommand} from '../../../src/commands/report.js';
@@ -53,7 +55,7 @@ test('findings: each one a sentence with its numbers', async (t) => {
 
 test('reproduce: the exact command line when recorded, else rebuilt from the parameters and said so', async (t) => {
   const run = await loadRun(dir);
-  t.deepEqual(commandLine(run), {text: 'tcp-trace run ramp --connections 499 --ports 4 --base-port 12000 --hold 1 --rate 150 --concurrency 256 --headless', recorded: false});
+  t.deepEqual(commandLine(run), {text: 'tcp-trace run ramp --connections 499 --ports 4 --base-port 12000 --hold 1 --rate 150 --concurrency 256 --headless --out /tmp/fixture-runs', recorded: false});
   const recorded = {...run, manifest: {...run.manifest, commandLine: ['tcp-trace', 'run', 'hello', '--connections', '50', '--out', '/tmp/my runs']}};
   t.deepEqual(commandLine(recorded), {text: "tcp-trace run hello --connections 50 --out '/tmp/my runs'", recorded: true});
   const md = runReport(recorded, []);
@@ -270,4 +272,16 @@ test('a run killed before its summary: one line saying so, and where its samples
   cpSync(join(dir, 'manifest.json'), join(killed, 'manifest.json'));
   writeFileSync(join(killed, 'samples.ndjson'), '{"t":0}\n{"t":1000}\n{"t":20');
   await t.throwsAsync(loadRun(killed), {message: /holds a run that did not finish \(no summary\.json; samples\.ndjson keeps its 2 samples\)/});
+});
+
+test("Reproduce's report line names the newest run directory the command writes under its --out, in sh, quotes and all", (t) => {
+  const base = mkdtempSync(join(tmpdir(), 'tcp-trace-rerun-'));
+  t.teardown(() => rmSync(base, {recursive: true, force: true}));
+  for (const out of [join(base, 'runs'), join(base, "it's runs")]) {
+    for (const name of ['2026-12-02T01-00-00-ramp', '2026-12-02T02-00-00-ramp', '2026-12-02T03-00-00-port-search']) mkdirSync(join(out, name), {recursive: true});
+    const word = rerunDir({name: 'x', manifest: {scenario: 'ramp', parameters: {out: `${out}/`}}, summary: {}, samples: []});
+    t.is(execFileSync('sh', ['-c', `printf '%s' ${word}`], {encoding: 'utf8'}), join(out, '2026-12-02T02-00-00-ramp'));
+  }
+  // a manifest without --out: the recorded name
+  t.is(rerunDir({name: 'run-ramp-499', manifest: {scenario: 'ramp', parameters: {}}, summary: {}, samples: []}), 'run-ramp-499');
 });
