@@ -10,9 +10,9 @@
 // (--command runs that instead of the tests: for investigating a kernel by hand)
 // Under CI=true both 6.1 and 6.12 must be in the list; the last line, `matrix-passed: 6.1,6.12`, names the
 // kernels that ran and passed (.ci/run checks it). Each kernel's test files run in guests at once (SHARDS: two),
-// one vCPU each on a two-core host, 4 GiB of memory each: each guest's 17 minutes hold three tests with room to spare (a test took 2.2
-// minutes on 6.12 here, 3.3-4 on a slower CI machine, where six in one guest ran out of time). A hung guest is
-// booted once more; a test failure in any attempt of any guest fails the kernel.
+// one vCPU each on a two-core host, 4 GiB of memory each: each guest's 17 minutes hold three tests with room to
+// spare (a test took 2.2 minutes on 6.12 here, 3.3-4 on a slower CI machine, where six in one guest ran out of
+// time). A hung guest is booted once more; a test failure in any attempt of any guest fails the kernel.
 // Installs qemu-system-x86, busybox-static, cpio, xz-utils, kmod when missing; kernels are fetched with
 // `apt-get download` and unpacked into the cache, never installed into /boot or /lib/modules.
 import {existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, readdirSync, copyFileSync, chmodSync} from 'node:fs';

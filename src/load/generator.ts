@@ -280,17 +280,9 @@ export class Generator {
     if (keep > 0) {
       // the batch's first rows, records once read (a few scenarios' claims read them)
       const count = Math.min(keep, batch.count);
-      // the batch that crosses the limit keeps only its first rows' text
-      let end = batch.csv.length;
-      if (count < batch.count) {
-        let at = -1;
-        for (let i = 0; i < count; i++) {
-          at = batch.csv.indexOf('\n', at + 1);
-          if (at < 0) break;
-        }
-        if (at >= 0) end = at;
-      }
-      this.keptRows.push({csv: batch.csv.slice(0, end), count, replies: batch.replies});
+      // the batch that crosses the limit keeps only its first rows' text (as `records` splits it)
+      const csv = count < batch.count ? batch.csv.split('\n', count).join('\n') : batch.csv;
+      this.keptRows.push({csv, count, replies: batch.replies});
       this.keptRowCount += count;
     }
     this.attempted += batch.count;

@@ -5,8 +5,9 @@ import {dataLocMisread, functionProbeSpelling, structsThroughClang, type Bpftrac
 import {memberAt, type Btf} from '../system/btf.js';
 
 // Byte offsets of the kernel struct members the probes read, on the running kernel (from its BTF); null where
-// the kernel has no such member or it is not of the width the rewritten read loads. Source: /sys/kernel/btf/vmlinux (include/net/sock.h, include/net/net_namespace.h,
-// include/linux/sched.h, include/linux/nsproxy.h, include/linux/skbuff.h, include/linux/netdevice.h).
+// the kernel has no such member or it is not of the width the rewritten read loads. Source: /sys/kernel/btf/vmlinux
+// (include/net/sock.h, include/net/net_namespace.h, include/linux/sched.h, include/linux/nsproxy.h,
+// include/linux/skbuff.h, include/linux/netdevice.h).
 export type StructOffsets = {
   // sock.__sk_common.skc_net.net: the socket's struct net pointer
   sockNet: number | null;

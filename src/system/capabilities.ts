@@ -88,7 +88,7 @@ export async function kprobesMissing(): Promise<string | null> {
 }
 
 // What a kind the planner may not use is recorded as, instead of a trial: attaches null, neither yes nor no.
-export function notTried(forced: ProbeKind): {attaches: null; why: string} {
+function notTried(forced: ProbeKind): {attaches: null; why: string} {
   return {attaches: null, why: `not tried: --probes ${forced} was asked for`};
 }
 
