@@ -33,8 +33,10 @@ function objsize(cache: string): number | null {
 }
 
 // warnings that withhold nothing: the slab program's skipped runs, kept with their worst case (the host's interrupt
-// work nested in a running program: 20 in a run of 20 000 here, 0.2 % of the bytes held at worst)
-const withholding = (warnings: string[]) => warnings.filter((w) => !/^slab: the kernel skipped \d+ runs .*: kept$/.test(w));
+// work nested in a running program: 20 in a run of 20 000 here, 0.2 % of the bytes held at worst), and a helper
+// error under 1 % the tool keeps the numbers through (seen once with 0.23.2 in CI: one map_update_elem of
+// @alloc_sites failed with EEXIST, two CPUs adding the same call site at once); the counts below stay exact
+const withholding = (warnings: string[]) => warnings.filter((w) => !/^slab: the kernel skipped \d+ runs .*: kept$|\(under 1 %: kept\)$/.test(w));
 
 kernelTest(`${N} connections (past the 4096 keys of a default map) with ${version}: exact on both ends, every port pair, 5000 ports per destination, slab by named cache`, async (t) => {
   const s = await ramp(t, N, {});
