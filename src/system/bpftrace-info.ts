@@ -23,13 +23,17 @@ export async function findBpftrace(env = process.env): Promise<string | null> {
   return null;
 }
 
-// The version bpftrace reports, or null when it cannot say.
-export async function bpftraceVersion(path: string): Promise<BpftraceVersion | null> {
+// The version bpftrace reports, or why it gave none: its error (exit status, stderr, or the timeout) or its output.
+// 60 s: a bpftrace linked against LLVM and clang maps ~150 MB of libraries, which a cold disk can take seconds on.
+export async function bpftraceVersion(path: string, timeoutMs = 60_000): Promise<{version: BpftraceVersion} | {why: string}> {
+  let output: string;
   try {
-    return parseBpftraceVersion(await run(path, ['--version']));
-  } catch {
-    return null;
+    output = await run(path, ['--version'], timeoutMs);
+  } catch (error) {
+    return {why: (error as Error).message};
   }
+  const version = parseBpftraceVersion(output);
+  return version ? {version} : {why: `it printed ${JSON.stringify(output.trim().slice(0, 80))}`};
 }
 
 // Warning lines for a bpftrace version with a defect the tool cannot work around, or that is too old.

@@ -18,8 +18,9 @@ export async function requireRoot(): Promise<void> {
 export async function requireBpftrace(): Promise<{path: string; version: BpftraceVersion}> {
   const path = await findBpftrace();
   if (!path) throw new PreconditionError('bpftrace not found: run `sudo npm run setup` (or `apt-get install -y bpftrace`)');
-  const version = await bpftraceVersion(path);
-  if (!version) throw new PreconditionError(`${path} --version gave no version: reinstall bpftrace (apt-get install --reinstall bpftrace)`);
+  const answer = await bpftraceVersion(path);
+  if ('why' in answer) throw new PreconditionError(`${path} --version gave no version (${answer.why}): reinstall bpftrace (apt-get install --reinstall bpftrace)`);
+  const {version} = answer;
   if (version.major === 0 && version.minor < 17) {
     throw new PreconditionError(`bpftrace ${version.text} at ${path} is older than 0.17: install a newer bpftrace`);
   }
