@@ -81,7 +81,7 @@ export const FLAGS: readonly FlagDeclaration[] = [
   {name: 'nofile', commands: ['run'], ...int(32, 1_048_576), metavar: 'N', unit: 'fds', default: perScenario((d) => (d.nofile ? String(d.nofile) : "tcp-trace's hard limit, inherited")), description: "the client workers' RLIMIT_NOFILE"},
   {
     name: 'measure', commands: ['run'], type: 'string', value: {kind: 'list', choices: MEASUREMENTS, alone: 'none'}, metavar: 'LIST', unit: 'measurements',
-    default: `all (${MEASUREMENTS.join(',')})`, description: 'only these measurements, comma-separated; none for the load generator alone',
+    default: `all (${MEASUREMENTS.join(', ')})`, description: 'only these measurements, comma-separated; none for the load generator alone',
   },
   {
     name: 'slab-sample', commands: ['run'], ...int(0, 10_000_000), metavar: 'N', unit: 'connections',

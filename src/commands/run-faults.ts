@@ -20,7 +20,8 @@ export function lostText(f: Fault): string {
 const FIELDS: Record<string, Array<[string, string]>> = {
   connections: [['kernel', 'established']],
   // connect() calls are counted by the port allocation program (kernel.syscalls.connect)
-  portAllocation: [['ports', 'perDestination'], ['ports', 'parity'], ['ports', 'correlation'], ['kernel', 'syscalls']],
+  portAllocation: [['kernel', 'syscalls']],
+  fourTuples: [['ports', 'perDestination'], ['ports', 'parity'], ['ports', 'correlation'], ['ports', 'fourTupleCount'], ['ports', 'localPortsByAddress']],
   socketCreation: [['kernel', 'syscalls'], ['kernel', 'latency']],
   receiveLookup: [['kernel', 'receive']],
   slab: [['slab', 'bytesPerConnection'], ['slab', 'byCache']],

@@ -174,6 +174,8 @@ export async function run({values, positionals}: {values: FlagValues; positional
       attachPlan(plan, {
         bpftrace: host.bpftrace.path, version: host.bpftrace.version, kmemNameDataOffset: host.capabilities.kmemNameDataOffset, structOffsets: host.capabilities.structOffsets, netnsInum: netns.inum, connections: generatorSize(opts),
         connectionsFor: slabSampled ? {slab: opts.slabSample} : undefined, journal: lab.journal, warmUp: (n) => warmUp(netns.name, n),
+        // each client worker keeps up to --concurrency connects under way
+        inFlight: opts.concurrency * Math.max(1, Math.ceil(generatorSize(opts) / opts.perWorker)),
         onReady: (entry, ms) => {
           probesReady[entry.measurement] = ms;
           view.note(`probe ${entry.measurement}: ${entry.variant!.file} ready after ${(ms / 1000).toFixed(1)} s`);

@@ -52,7 +52,7 @@ export function fieldsOf(p: MeasurementProblem): string[] {
 // the connections measured, the numbers are kept and the warning says by how much they may be off.
 const TOLERATED_SHARE = 0.01;
 
-// One warning line per problem ("portAllocation: @ports full at 4096 keys: new keys were dropped; port counts ...")
+// One warning line per problem ("fourTuples: @tuples full at 4096 keys: new keys were dropped; port counts ...")
 // and the fields to withhold, each with why. `connections`: how many the numbers are of (for the tolerated share).
 export function judgeProblems(problems: MeasurementProblem[], connections?: number): {warnings: string[]; incomplete: Record<string, string>} {
   const warnings: string[] = [];

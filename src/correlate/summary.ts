@@ -110,7 +110,7 @@ export function buildSummary(f: RunFacts) {
   const slabN = slabPlanned && f.slabConnections !== null ? f.slabConnections : established;
   const costs = costByCache(held, slabN, f.memoryBefore.caches, f.memoryAfter.caches);
   const heldBytes = costs.reduce((n, c) => n + c.heldBytes, 0);
-  const ports = joinPorts(r.portAllocation.tuples, f.connections);
+  const ports = joinPorts(r.fourTuples.tuples, f.connections);
   const errors = kernelErrors(k);
   // the fewest connections any measurement counted over (the slab sample's, where it stopped early)
   // a measurement whose every variant failed at start has no numbers: withheld with why, never zero
@@ -125,7 +125,7 @@ export function buildSummary(f: RunFacts) {
   // a number a full map or a failed helper made wrong is withheld (null), its reason in `incomplete`
   const keep = <T>(path: string, value: T) => unlessIncomplete(judged.incomplete, path, value);
   const counts = kernelCounts(k, f.ports);
-  const tuples = fourTuples(r.portAllocation.tuples);
+  const tuples = fourTuples(r.fourTuples.tuples);
   return {
     type: 'summary' as const,
     scenario: f.scenario,

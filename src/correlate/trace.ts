@@ -20,11 +20,11 @@ import type {QueuedBytes} from '../system/netns-parse.js';
 // (null), with why in `incomplete`.
 export function traceSummary(k: KernelState, port: number | null, problems: MeasurementProblem[] = [], plan: ReadonlyArray<{measurement: string; kind: PlanEntry['kind']}> = []) {
   const r = readAll(k);
-  const pairs = r.portAllocation.pairs
+  const pairs = r.fourTuples.pairs
     .map((p) => p.split(',').map(Number) as [number, number])
     .filter(([dport]) => port === null || dport === port)
     .sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  const tuples = fourTuples(r.portAllocation.tuples);
+  const tuples = fourTuples(r.fourTuples.tuples);
   const judged = judgeProblems(problems);
   const keep = <T>(path: string, value: T) => unlessIncomplete(judged.incomplete, path, value);
   const counts = kernelCounts(k, port === null ? null : [port]);

@@ -25,7 +25,9 @@ const LIVE = [{map: '@client_estab', perConnection: 1}, {map: '@server_estab', p
 export const connections = defineMeasurement<'connections', ConnectionsReading>({
   name: 'connections',
   title: 'TCP connections established on each side, per server port',
-  group: 'pairs',
+  group: 'counts',
+  // @syn_sent: one key per handshake under way
+  keysInFlight: 1,
   maps: [
     {name: '@client_estab', aggregation: 'count', keys: ['server port'], unit: 'connections', print: 'tick', about: 'SYN_SENT -> ESTABLISHED (client side)'},
     {name: '@server_estab', aggregation: 'count', keys: ['listening port'], unit: 'connections', print: 'tick', about: 'SYN_RECV -> ESTABLISHED (server side)'},

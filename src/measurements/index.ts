@@ -1,6 +1,7 @@
 // The registry: every measurement module, in display order. A new measurement is its module, its probe files and
 // one line here.
 import {connections} from './connections.js';
+import {fourTuples} from './four-tuples.js';
 import {portAllocation} from './port-allocation.js';
 import {receiveLookup} from './receive-lookup.js';
 import {slab} from './slab.js';
@@ -10,7 +11,7 @@ import type {KernelState} from '../bpftrace/kernel-state.js';
 import type {MapDecl, Measurement, MeasurementModule, ProbeKind} from './types.js';
 
 // Every measurement module, in display order.
-export const REGISTRY = [connections, portAllocation, socketCreation, receiveLookup, slab, timeWait] as const;
+export const REGISTRY = [connections, portAllocation, fourTuples, socketCreation, receiveLookup, slab, timeWait] as const;
 
 // Every measurement's reading, by name (what the summary, the dashboard, metrics and report read).
 export type Readings = {[M in (typeof REGISTRY)[number] as M['name']]: ReturnType<M['read']>};

@@ -1,4 +1,4 @@
-// Ephemeral ports chosen by connect() per destination, the 4-tuples, connect() and bind() cost and failures; with
+// Ephemeral ports chosen by connect() per destination, connect() and bind() cost and failures; with
 // function probes, inet_hash_connect()'s search (ports tried per connect) and bind-time port choice.
 import type {Bucket} from '../bpftrace/parse.js';
 import {counter, counterTotal, type KernelState} from '../bpftrace/kernel-state.js';
@@ -12,10 +12,6 @@ export type PortAllocationReading = {
   newByServerPortTotal: number;
   // chosen local ports by parity ("0" even, "1" odd)
   parity: Record<string, number>;
-  // every (server port, local port) pair seen, as "server,local" (printed at the end only)
-  pairs: string[];
-  // every 4-tuple seen, as bpftrace's key "family,raddr,rport,laddr,lport" (printed at the end only)
-  tuples: string[];
   // connect() latency, ns (seconds-long ones folded in from @connect_slow_ms)
   connectNs: Bucket[];
   connectOk: number;
@@ -46,12 +42,11 @@ const FN: Array<'kfunc' | 'kprobe'> = ['kfunc', 'kprobe'];
 // trying ports with __inet_check_established(); bind(ip, 0) picks one in inet_csk_get_port() (inet_connection_sock.c).
 export const portAllocation = defineMeasurement<'portAllocation', PortAllocationReading>({
   name: 'portAllocation',
-  title: 'ephemeral ports per destination, 4-tuples, connect() and bind() cost and failures',
-  group: 'pairs',
-  keysPerConnection: 1,
+  title: 'ephemeral ports per destination, connect() and bind() cost and failures',
+  group: 'counts',
   maps: [
     {name: '@port_new', aggregation: 'count', keys: ['server port'], unit: 'connections', print: 'tick', about: 'connections given a local port, per destination port'},
-    {name: '@parity', aggregation: 'count', keys: ['local port & 1'], unit: 'connections', print: 'tick', feeds: ['ports.parity'], about: 'chosen ports by parity'},
+    {name: '@parity', aggregation: 'count', keys: ['local port & 1'], unit: 'connections', print: 'tick', about: 'chosen ports by parity'},
     {name: '@connect_ns', aggregation: 'hist', keys: [], unit: 'ns', print: 'tick', feeds: ['kernel.latency.connect'], about: 'connect() latency below 2^31 ns'},
     {name: '@connect_slow_ms', aggregation: 'hist', keys: [], unit: 'ms', print: 'tick', feeds: ['kernel.latency.connect'], about: 'connect() calls of 2^31 ns or more, in ms'},
     {name: '@connect_errno', aggregation: 'count', keys: ['errno'], unit: 'calls', print: 'tick', about: 'failed connect() calls by errno'},
@@ -60,8 +55,6 @@ export const portAllocation = defineMeasurement<'portAllocation', PortAllocation
     {name: '@bind_ok', aggregation: 'count', keys: [], unit: 'calls', print: 'tick', about: 'bind() calls that succeeded'},
     {name: '@bind_fail', aggregation: 'count', keys: ['errno'], unit: 'calls', print: 'tick', about: 'failed bind() calls by errno'},
     {name: '@bind_ns', aggregation: 'hist', keys: [], unit: 'ns', print: 'tick', about: 'bind() latency'},
-    {name: '@ports', aggregation: 'set', keys: ['server port', 'local port'], unit: 'pairs', print: 'end', feeds: ['ports.pairs'], about: 'every (server port, local port) pair (trace)'},
-    {name: '@tuples', aggregation: 'set', keys: ['family', 'remote address high', 'remote address low', 'remote port', 'local address high', 'local address low', 'local port'], unit: '4-tuples', print: 'end', feeds: ['ports.fourTuples', 'ports.perDestination', 'ports.correlation', 'ports.parity'], about: 'every 4-tuple (an address as two 64-bit words of its bytes in network order, read little-endian: IPv4 in the low one)'},
     {name: '@connect_start', aggregation: 'scratch', keys: ['tid'], unit: 'ns', print: 'never', feeds: ['kernel.latency.connect'], about: 'connect() entry time'},
     {name: '@bind_start', aggregation: 'scratch', keys: ['tid'], unit: 'ns', print: 'never', about: 'bind() entry time (of a traced process)'},
     {name: '@hash_connect_ns', aggregation: 'hist', keys: [], unit: 'ns', print: 'tick', kinds: FN, about: 'inet_hash_connect() latency'},
@@ -80,15 +73,13 @@ export const portAllocation = defineMeasurement<'portAllocation', PortAllocation
     {kind: 'kprobe', files: ['connect-syscalls.bt', 'portalloc-kprobe.bt'], needs: [...FN_NEEDS], hooks: 'kretprobe:inet_hash_connect, kprobe:__inet_check_established, kretprobe:inet_csk_get_port', live: [{map: '@port_new', perConnection: 1}]},
     {kind: 'tracepoint', files: ['connect-syscalls.bt', 'portalloc-tp.bt'], needs: ['btf'], hooks: 'sock:inet_sock_set_state, syscalls:sys_*_connect'},
   ],
-  feeds: ['ports.perDestination', 'ports.correlation', 'ports.parity', 'ports.pairs', 'ports.fourTuples', 'kernel.latency.connect'],
+  feeds: ['kernel.latency.connect'],
   read: (k: KernelState, kind) => {
     const fn = kind === 'kfunc' || kind === 'kprobe';
     return {
       newByServerPort: counter(k, '@port_new'),
       newByServerPortTotal: counterTotal(k, '@port_new'),
       parity: counter(k, '@parity'),
-      pairs: Object.keys(counter(k, '@ports')),
-      tuples: Object.keys(counter(k, '@tuples')),
       connectNs: k.hists['@connect_ns'] ?? [],
       connectOk: counterTotal(k, '@connect_ok'),
       connectErrors: counter(k, '@connect_errno'),

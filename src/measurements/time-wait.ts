@@ -29,7 +29,7 @@ const FN_NEEDS = ['btf', 'fn:tcp_twsk_unique'] as const;
 export const timeWait = defineMeasurement<'timeWait', TimeWaitReading>({
   name: 'timeWait',
   title: 'sockets handed to TIME_WAIT, by remote port; TIME_WAIT sockets reused by connect() with function probes',
-  group: 'pairs',
+  group: 'counts',
   maps: [
     {name: '@tw_entered', aggregation: 'count', keys: ['remote port'], unit: 'sockets', print: 'tick', about: 'FIN_WAIT2 or CLOSING -> CLOSE: the socket handed to a TIME_WAIT socket'},
     {name: '@tw_reused', aggregation: 'count', keys: [], unit: 'sockets', print: 'tick', kinds: ['kfunc', 'kprobe'], about: 'tcp_twsk_unique() returning 1: a TIME_WAIT socket reused by connect()'},

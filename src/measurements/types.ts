@@ -7,11 +7,13 @@ export type ProbeKind = 'kfunc' | 'kprobe' | 'tracepoint';
 // What a variant needs from the host beyond its kind: BTF, the kmem tracepoints' name field, kernel functions.
 export type Need = 'kmemName' | 'btf' | `fn:${string}`;
 // The measurements, by name.
-export type Measurement = 'connections' | 'portAllocation' | 'socketCreation' | 'receiveLookup' | 'slab' | 'timeWait';
+export type Measurement = 'connections' | 'portAllocation' | 'fourTuples' | 'socketCreation' | 'receiveLookup' | 'slab' | 'timeWait';
 
-// The bpftrace process a measurement's program runs in (DESIGN §3): `pairs`, maps with one key per connection
-// (bpftrace 0.17 sizes every map of a program alike, so only this group gets large maps); `counts`, small maps;
-// `slab`, the slab sample that may stop early.
+// The bpftrace process a measurement's program runs in (DESIGN §3): `pairs`, the sets with one key per connection
+// (bpftrace 0.17 sizes every map of a program alike, and a count() map is per-CPU, its values preallocated for
+// every key on every CPU: 20 count() maps at 65 536 keys took 0.9 s of system time to create, measured with 0.17
+// on Linux 6.18, so the many count() maps stay out of this group); `counts`, maps sized by the connections in
+// flight at once; `slab`, the slab sample that may stop early.
 export type ProcessGroup = 'pairs' | 'counts' | 'slab';
 
 // One bpftrace map of a measurement.
@@ -61,6 +63,9 @@ export type MeasurementModule<Reading> = {
   taskContextOnly?: boolean;
   // keys its largest map holds per connection (sizes its process group's maps); absent: small maps
   keysPerConnection?: number;
+  // keys its largest map holds per connection in flight (a handshake's start time, kept until it ends): sizes a
+  // `counts` group by the connections open at once, not by the run's total
+  keysInFlight?: number;
   maps: MapDecl[];
   // best first
   variants: VariantDecl[];

@@ -22,6 +22,9 @@ export type Variant = {
   // keys its largest map holds per connection (a port pair, live slab objects); bpftrace 0.17 sizes
   // every map of a program alike (BPFTRACE_MAP_KEYS_MAX), so only these programs get large maps
   keysPerConnection?: number;
+  // keys its largest map holds per connection in flight (a handshake's start time): sized by the connections open
+  // at once
+  keysInFlight?: number;
 };
 
 // Where probes/*.bt live: TCP_TRACE_PROBES_DIR (a copy of probes/ to edit and run), else the package's own folder.
@@ -41,6 +44,7 @@ export const VARIANTS: Variant[] = REGISTRY.flatMap((m) =>
     hooks: v.hooks,
     ...(v.live ? {live: v.live} : {}),
     ...(m.keysPerConnection ? {keysPerConnection: m.keysPerConnection} : {}),
+    ...(m.keysInFlight ? {keysInFlight: m.keysInFlight} : {}),
   })),
 );
 

@@ -45,6 +45,9 @@ export type AttachOptions = {
   connections: number;
   // fewer connections for some measurements' map sizes (the slab probe that stops after a sample)
   connectionsFor?: Partial<Record<string, number>>;
+  // connections open at once at most (run: concurrency x client workers), which sizes the maps of a measurement
+  // keyed per connection in flight; absent (trace: other programs' load is unknown): sized by `connections`
+  inFlight?: number;
   journal: Journal;
   // make n loopback connections in the lab namespace from outside the generator
   warmUp: (n: number) => Promise<void>;
@@ -63,12 +66,15 @@ export type AttachOptions = {
 // Connections the liveness check makes.
 export const WARMUP_CONNECTIONS = 2;
 
-// How many keys a variant's maps may hold for a run of `connections`: bpftrace's default (4096) unless its
-// largest map grows with connections. Capped at 2M keys: a program with larger maps takes seconds to load;
-// past the cap a map drops new keys (bpftrace warns), which the summary shows as lost precision.
-export function mapKeysFor(v: Variant, connections: number): number | undefined {
-  if (!v.keysPerConnection) return undefined;
-  return Math.min(2_000_000, Math.max(65_536, connections * v.keysPerConnection + 50_000));
+// How many keys a variant's maps may hold for a run of `connections`, `inFlight` of them open at once (absent: all
+// of them): bpftrace's default (4096) unless its largest map grows with connections (sized by the total) or with
+// those in flight (at least 4096, plus 4096 for the keys of server ports and errnos). Capped at 2M keys: a program
+// with larger maps takes seconds to load; past the cap a map drops new keys (bpftrace warns, or 0.17 says nothing
+// and the map is printed full), which the summary shows as a withheld number.
+export function mapKeysFor(v: Variant, connections: number, inFlight = connections): number | undefined {
+  if (v.keysPerConnection) return Math.min(2_000_000, Math.max(65_536, connections * v.keysPerConnection + 50_000));
+  if (v.keysInFlight) return Math.min(2_000_000, Math.max(4096, Math.min(inFlight, connections) * v.keysInFlight) + 4096);
+  return undefined;
 }
 
 // Why a variant's hooks did not fire enough for n connections, or null when they did.
@@ -113,7 +119,7 @@ export function processGroups(plan: PlanEntry[]): PlanEntry[][] {
 
 async function start(entries: PlanEntry[], o: AttachOptions, slot: {state: KernelState}): Promise<{handle: BpftraceHandle; composed: Composed}> {
   const composed = await composeGroup(entries, o);
-  const keys = entries.map((e) => mapKeysFor(e.variant!, o.connectionsFor?.[e.measurement] ?? o.connections)).filter((n): n is number => n !== undefined);
+  const keys = entries.map((e) => mapKeysFor(e.variant!, o.connectionsFor?.[e.measurement] ?? o.connections, o.inFlight)).filter((n): n is number => n !== undefined);
   const handle = await startBpftrace({
     bpftrace: o.bpftrace,
     version: o.version,
@@ -178,9 +184,9 @@ async function nextTick(list: Attached[], ticks = 1) {
   for (let i = 0; i < 60 && list.some((a, j) => a.state.ticks < target[j]!); i++) await new Promise((r) => setTimeout(r, 50));
 }
 
-// Start every process group's program in parallel, check that function probes fire, and restart the groups whose
-// measurements were checked with empty maps (the warm-up connections must not count); a silent measurement falls
-// back to its next variant.
+// Start every process group's program in parallel, check that function probes fire, and restart every group once
+// a check ran (the warm-up connections must not count, in the groups checked or not: a set of 4-tuples would keep
+// them); a silent measurement falls back to its next variant.
 export async function attachPlan(plan: PlanEntry[], o: AttachOptions): Promise<ProbeSession> {
   const t0 = Date.now();
   const failures: Array<{entry: PlanEntry; why: string}> = [];
@@ -188,14 +194,15 @@ export async function attachPlan(plan: PlanEntry[], o: AttachOptions): Promise<P
     for (const r of results.flat()) failures.push(...r.failed);
     return results.flat().map((r) => r.attached).filter((a): a is Attached => a !== null);
   };
-  let groups = collect(await Promise.all(processGroups(plan).map((g) => attachGroup(g, o, t0))));
+  // a plan with a check restarts every group: none is ready before that
+  const first = plan.some((e) => e.variant?.live) ? {...o, onReady: undefined} : o;
+  let groups = collect(await Promise.all(processGroups(plan).map((g) => attachGroup(g, first, t0))));
   for (let round = 0; round < 3; round++) {
-    const checked = groups.filter((g) => g.entries.some((e) => e.variant?.live));
-    if (checked.length === 0) break;
+    if (!groups.some((g) => g.entries.some((e) => e.variant?.live))) break;
     await o.warmUp(WARMUP_CONNECTIONS);
-    await nextTick(checked);
+    await nextTick(groups);
     const restarted = await Promise.all(
-      checked.map(async (g) => {
+      groups.map(async (g) => {
         await g.handle.stop(2000);
         // alive: no further check; silent: the next variant (checked next round)
         const next = g.entries.map((e) => {
@@ -208,7 +215,7 @@ export async function attachPlan(plan: PlanEntry[], o: AttachOptions): Promise<P
         return left.length ? attachGroup(left, o, t0) : [];
       }),
     );
-    groups = [...groups.filter((g) => !checked.includes(g)), ...collect(restarted)];
+    groups = collect(restarted);
   }
   const attached: Attached[] = groups;
   const state = () => mergeStates(attached.map((a) => a.state));

@@ -17,7 +17,7 @@ kernelTest('probes --json: the plan doctor gives, each measurement on a kind tha
   t.is(probes.code, 0, probes.stderr);
   const plan = JSON.parse(probes.stdout);
   const d = JSON.parse(doctor.stdout);
-  t.deepEqual(Object.keys(plan), ['connections', 'portAllocation', 'socketCreation', 'receiveLookup', 'slab', 'timeWait']);
+  t.deepEqual(Object.keys(plan), ['connections', 'portAllocation', 'fourTuples', 'socketCreation', 'receiveLookup', 'slab', 'timeWait']);
   t.deepEqual(Object.fromEntries(Object.entries(plan as Record<string, {kind: string}>).map(([m, p]) => [m, p.kind])), Object.fromEntries(Object.entries(d.probePlan as Record<string, {kind: string}>).map(([m, p]) => [m, p.kind])));
   for (const [m, p] of Object.entries(plan as Record<string, {kind: string | null; file: string | null}>)) {
     t.truthy(p.kind, `${m} has no program here`);

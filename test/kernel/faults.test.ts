@@ -67,7 +67,8 @@ kernelTest('a client worker killed during the ramp: named in one line and in the
 kernelTest('the process counting connections killed during the hold: its measurements\' numbers show "lost at", the other processes\' stay exact', async (t) => {
   const out = tempDir(t, 'fault-bpftrace');
   const run = await startRun(['--connections', '499', '--hold', '5', '--out', out], (l) => l.type === 'sample' && l.phase === 'holding');
-  // the process that counts established connections on both ends (and, composed with it, the ports chosen)
+  // the process that counts established connections on both ends (and, composed with it, the ports chosen, the
+  // socket calls and TIME_WAIT)
   const program = toolProcesses().find((p) => p.cmd.includes('@client_estab'))!;
   t.truthy(program);
   process.kill(program.pid, 'SIGKILL');
@@ -79,14 +80,15 @@ kernelTest('the process counting connections killed during the hold: its measure
   // one fault per measurement the process served, in the order their deaths were seen
   const fault = s.faults.find((f: {measurement: string}) => f.measurement === 'connections');
   t.like(fault, {measurement: 'connections', why: 'the connections program ended unasked'});
-  t.deepEqual(s.faults.map((f: {measurement: string}) => f.measurement).sort(), ['connections', 'portAllocation', 'timeWait']);
-  t.regex(s.ports.perDestination, /^lost at \d+\.\d s: the portAllocation program ended unasked$/);
+  t.deepEqual(s.faults.map((f: {measurement: string}) => f.measurement).sort(), ['connections', 'portAllocation', 'socketCreation', 'timeWait']);
   t.regex(fault.part, new RegExp(`^bpftrace \\S+ \\(pid ${program.pid}\\)$`));
   t.regex(s.kernel.established, /^lost at \d+\.\d s: the connections program ended unasked$/);
   t.true(s.probeFailures.some((f: {measurement: string; why: string}) => f.measurement === 'connections' && f.why === s.kernel.established));
   // the generator and the programs still running agree as ever
   t.is(s.connections.established, 499);
-  // the socket and receive program, another process, still exact: 3 segments received per connection
+  // the 4-tuple and receive program, another process, still exact: every connection by its 4-tuple, 3 segments
+  // received per connection
+  t.deepEqual(s.ports.correlation, {matched: 499, onlyKernel: 0, onlyGenerator: 0});
   t.is(s.kernel.receive.tcpSegments, 3 * 499);
   t.regex(s.kernel.syscalls, /^lost at /, 'connect() is counted by the lost process');
   t.deepEqual(JSON.parse(runDir(out).read('summary.json')!).kernel.established, s.kernel.established);

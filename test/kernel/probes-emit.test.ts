@@ -37,5 +37,5 @@ kernelTest('probes: a measurement without --emit, or an unknown one, is refused 
   t.is(a.stderr, 'tcp-trace: A measurement (`slab`) goes with --emit: `tcp-trace probes --emit slab`\n');
   const b = await runCli(['probes', '--emit', 'slabs']);
   t.is(b.code, 2);
-  t.regex(b.stderr, /^tcp-trace: Unknown measurement `slabs`: choose one of connections, portAllocation, socketCreation, receiveLookup, slab, timeWait\n$/);
+  t.regex(b.stderr, /^tcp-trace: Unknown measurement `slabs`: choose one of connections, portAllocation, fourTuples, socketCreation, receiveLookup, slab, timeWait\n$/);
 });

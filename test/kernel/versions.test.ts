@@ -77,12 +77,12 @@ if (process.env.BPFTRACE) kernelTest(`slab per connection by cache with ${versio
 
 kernelTest(`a map made too small on purpose (1000 keys for 1500 connections) is named in a warning with ${version}, and the numbers it makes wrong are withheld`, async (t) => {
   const s = await ramp(t, 1500, {TCP_TRACE_MAP_KEYS_MAX: '1000'});
-  t.true(s.warnings.some((w: string) => /^portAllocation: @tuples full at 1000 keys/.test(w)), JSON.stringify(s.warnings));
+  t.true(s.warnings.some((w: string) => /^fourTuples: @tuples full at 1000 keys/.test(w)), JSON.stringify(s.warnings));
   t.is(s.ports.correlation, null);
   t.is(s.ports.perDestination, null);
   t.regex(s.incomplete['ports.correlation'], /@tuples full at 1000 keys/);
   // the run directory keeps it too, as it was seen
-  t.regex(readFileSync(`${s.runDirectory}/warnings.txt`, 'utf8'), /^\d+\.\d s {2}portAllocation: @tuples full at 1000 keys/m);
+  t.regex(readFileSync(`${s.runDirectory}/warnings.txt`, 'utf8'), /^\d+\.\d s {2}fourTuples: @tuples full at 1000 keys/m);
   // the connection counts are small maps (one key per server port): still exact
   t.deepEqual(s.kernel.established, {client: 1500, server: 1500});
 });

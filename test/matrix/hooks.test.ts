@@ -8,8 +8,8 @@ import {kernel, matrixTest, N, noprof, oneKind} from '../helpers/matrix.js';
 // variant (__inet_lookup_established takes more parameters than bpftrace's kfunc), slab no kprobe variant;
 // slab's kfunc program is the _noprof one from 6.10 on (kmem_cache_alloc became a macro).
 const expectedPlan = {
-  kfunc: {connections: 'kfunc', portAllocation: 'kfunc', socketCreation: 'kfunc', receiveLookup: null, slab: 'kfunc', timeWait: 'kfunc'},
-  kprobe: {connections: 'kprobe', portAllocation: 'kprobe', socketCreation: 'kprobe', receiveLookup: 'kprobe', slab: null, timeWait: 'kprobe'},
+  kfunc: {connections: 'kfunc', portAllocation: 'kfunc', fourTuples: 'kfunc', socketCreation: 'kfunc', receiveLookup: null, slab: 'kfunc', timeWait: 'kfunc'},
+  kprobe: {connections: 'kprobe', portAllocation: 'kprobe', fourTuples: 'kprobe', socketCreation: 'kprobe', receiveLookup: 'kprobe', slab: null, timeWait: 'kprobe'},
 } as const;
 const slabFile = noprof ? 'slab-kfunc-noprof.bt' : 'slab-kfunc.bt';
 

@@ -127,7 +127,7 @@ test('slabinfo fallback (no slab probe planned): caches from /proc/slabinfo alon
 test('plan, failures, limits, lab, stop and timings pass through', (t) => {
   const f = facts();
   const s = buildSummary(f);
-  t.deepEqual(Object.keys(s.probePlan), ['connections', 'portAllocation', 'socketCreation', 'receiveLookup', 'slab', 'timeWait']);
+  t.deepEqual(Object.keys(s.probePlan), ['connections', 'portAllocation', 'fourTuples', 'socketCreation', 'receiveLookup', 'slab', 'timeWait']);
   t.deepEqual(s.probePlan.connections, {kind: 'tracepoint', file: 'tcpstates-tp.bt', why: f.plan[0]!.why});
   t.deepEqual(s.probeFailures, [{measurement: 'receiveLookup', why: 'silent'}]);
   t.deepEqual(s.limits, f.limits);
@@ -153,7 +153,7 @@ test("FIELDS (summary-fields.ts) covers every field of the summary down to two l
 
 test('a measurement whose every variant failed at start is withheld with why, never zero; a lost one keeps its plan entry and is not', (t) => {
   const plan = planProbes(tracepointsOnly).map((p) => (p.measurement === 'receiveLookup' ? fallBack(p, 'tracepoint not found: net:no_such') : p));
-  const why = plan[3]!.why;
+  const why = plan.find((p) => p.measurement === 'receiveLookup')!.why;
   t.regex(why, /^unavailable here: .*; tracepoint: tracepoint not found: net:no_such$/);
   const s = buildSummary(facts({plan, failedProbes: [{measurement: 'receiveLookup', why}]}));
   t.is(s.kernel.receive, null);
@@ -166,9 +166,16 @@ test('a measurement whose every variant failed at start is withheld with why, ne
   const noPorts = planProbes(tracepointsOnly).map((p) => (p.measurement === 'portAllocation' ? fallBack(p, 'x') : p));
   const p = buildSummary(facts({plan: noPorts, failedProbes: [{measurement: 'portAllocation', why: 'x'}]}));
   t.is(p.kernel.syscalls, null);
-  t.is(p.ports.correlation, null);
   t.is(p.kernel.latency.connect, null);
   t.not(p.kernel.latency.socket, null);
+  // the 4-tuples are their own measurement's: the correlation stands without port allocation's program
+  t.deepEqual(p.ports.correlation, {matched: 3, onlyKernel: 1, onlyGenerator: 1});
+  const noTuples = planProbes(tracepointsOnly).map((p) => (p.measurement === 'fourTuples' ? fallBack(p, 'x') : p));
+  const q = buildSummary(facts({plan: noTuples, failedProbes: [{measurement: 'fourTuples', why: 'x'}]}));
+  t.is(q.ports.correlation, null);
+  t.is(q.ports.fourTupleCount, null);
+  t.not(q.kernel.syscalls, null);
+  t.not(q.kernel.latency.connect, null);
   // slab without a program: slabinfo's caches still serve byCache
   const noSlab = planProbes(tracepointsOnly).map((p) => (p.measurement === 'slab' ? fallBack(p, 'x') : p));
   const sl = buildSummary(facts({plan: noSlab, failedProbes: [{measurement: 'slab', why: 'x'}]}));

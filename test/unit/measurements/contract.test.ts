@@ -8,7 +8,7 @@ import {REGISTRY, mapOwner, readAll} from '../../../src/measurements/index.js';
 import {PROBES_DIR, VARIANTS} from '../../../src/probes/catalog.js';
 import {COMM_FILTER, PID_FILTER, blamedMeasurement, composeProgram, parseBlocks, processFiltered} from '../../../src/probes/compose.js';
 import {planProbes} from '../../../src/probes/plan.js';
-import {processGroups} from '../../../src/probes/session.js';
+import {mapKeysFor, processGroups} from '../../../src/probes/session.js';
 import {emptyKernelState} from '../../../src/bpftrace/kernel-state.js';
 
 const ROOT = join(PROBES_DIR, '..');
@@ -70,7 +70,7 @@ test('a whole plan composes into at most 3 programs; blocks on one probe become 
   const host = {kinds: {kfunc: {attaches: false, why: 'x'}, kprobe: {attaches: false, why: 'x'}, tracepoint: {attaches: true, why: ''}}, kmemName: true, btf: true};
   const groups = processGroups(planProbes(host));
   t.is(groups.length, 3);
-  t.deepEqual(groups.map((g) => g.map((e) => e.measurement)), [['connections', 'portAllocation', 'timeWait'], ['socketCreation', 'receiveLookup'], ['slab']]);
+  t.deepEqual(groups.map((g) => g.map((e) => e.measurement)), [['connections', 'portAllocation', 'socketCreation', 'timeWait'], ['fourTuples', 'receiveLookup'], ['slab']]);
   const parts = groups[0]!.map((e) => ({
     measurement: e.measurement,
     kind: e.kind!,
@@ -82,12 +82,32 @@ test('a whole plan composes into at most 3 programs; blocks on one probe become 
   // one ready line, every tick-printed map printed in interval and END, the set maps only at END
   t.is(text.match(/printf\("ready\\n"\)/g)?.length, 1);
   t.is(text.match(/print\(@client_estab\)/g)?.length, 2);
-  t.is(text.match(/print\(@tuples\)/g)?.length, 1);
   t.true(text.includes('clear(@connect_start)'));
   // no process chosen: no process filter left
   t.false(text.includes('$2') || text.includes('$3'));
   t.is(lineOwners.length, text.split('\n').length - 1);
   t.true(lineOwners.includes('portAllocation') && lineOwners.includes('connections'));
+});
+
+test('only the pairs group grows with the run: the counts group is sized by connections in flight, the sets print once at END', (t) => {
+  const host = {kinds: {kfunc: {attaches: false, why: 'x'}, kprobe: {attaches: false, why: 'x'}, tracepoint: {attaches: true, why: ''}}, kmemName: true, btf: true};
+  const [counts, pairs] = processGroups(planProbes(host));
+  // bpftrace 0.17 sizes every map of a program alike: the counts' per-CPU maps stay small in a run of 100 000
+  const keys = (g: typeof counts) => Math.max(...g!.map((e) => mapKeysFor(e.variant!, 100_000, 512) ?? 4096));
+  t.is(keys(counts), 4096 + 4096);
+  t.is(keys(pairs), 150_000);
+  // trace does not know the load it watches: sized by the connections it expects
+  t.is(Math.max(...counts!.map((e) => mapKeysFor(e.variant!, 20_000) ?? 4096)), 24_096);
+  const parts = pairs!.map((e) => ({
+    measurement: e.measurement,
+    kind: e.kind!,
+    files: (e.variant!.files ?? [e.variant!.file]).map((name) => ({name, text: readFileSync(join(PROBES_DIR, name), 'utf8')})),
+    maps: REGISTRY.find((m) => m.name === e.measurement)!.maps,
+  }));
+  const {text} = composeProgram(parts);
+  t.is(text.match(/print\(@tuples\)/g)?.length, 1);
+  t.is(text.match(/print\(@ports\)/g)?.length, 1);
+  t.is(text.match(/print\(@rx_tcp\)/g)?.length, 2);
 });
 
 test('process filter: dropped when no process is chosen, an || of pids for several, kept for one pid or a comm', (t) => {

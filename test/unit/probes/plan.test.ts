@@ -57,6 +57,6 @@ test('--probes forces one kind', (t) => {
 
 test('the plan as JSON has kind, file and why per measurement', (t) => {
   const json = planToJson(planProbes(host(false, false, true), undefined, variants));
-  t.deepEqual(Object.keys(json), ['connections', 'portAllocation', 'socketCreation', 'receiveLookup', 'slab', 'timeWait']);
+  t.deepEqual(Object.keys(json), ['connections', 'portAllocation', 'fourTuples', 'socketCreation', 'receiveLookup', 'slab', 'timeWait']);
   t.like(json.portAllocation, {kind: 'tracepoint', file: 'portalloc-tp.bt'});
 });
