@@ -102,10 +102,28 @@ function mapsOf(part: ComposePart, print: MapDecl['print']): string[] {
   return part.maps.filter((m) => m.print === print && (!m.kinds || m.kinds.includes(part.kind))).map((m) => m.name);
 }
 
+// A tracepoint field read as-is: `args->x` not inside str() (a __data_loc string is read from args itself) and not
+// indexed (an array field).
+const ARG_READ = /(?<!str\()\bargs->(\w+)\b(?!\s*\[)/g;
+
+// A tracepoint block's fields read in its body, each once, in first-seen order (none unless every probe of the
+// block is a tracepoint: `args` of a function probe are its parameters, read from registers).
+export function argFields(probes: string[], bodies: string[]): string[] {
+  if (!probes.every((p) => /^(tracepoint|t):/.test(p))) return [];
+  return [...new Set(bodies.flatMap((b) => [...b.matchAll(ARG_READ)].map((m) => m[1]!)))];
+}
+
+// A body with every field of `fields` read from its `$args_<field>` variable.
+function readFromVariables(body: string, fields: string[]): string {
+  return body.replace(ARG_READ, (whole, f: string) => (fields.includes(f) ? `$args_${f}` : whole));
+}
+
 // The program for one process: every part's blocks (blocks on the same probes merged into one, each part's
-// predicate as an `if`), then BEGIN / interval / END from the declared maps. Throws when a file holds a
-// skeleton block or a map no measurement declares as its own.
-export function composeProgram(parts: ComposePart[], process: {pids?: number[]; comm?: string} = {}): Composed {
+// predicate as an `if`), then BEGIN / interval / END from the declared maps. `argsOnce` (bpftrace before 0.24:
+// tracepointArgsReresolved) reads each tracepoint field once per block into `$args_<field>`, one line per field
+// owned by the measurement that reads it (null when several do), the block's predicate left as written. Throws
+// when a file holds a skeleton block or a map no measurement declares as its own.
+export function composeProgram(parts: ComposePart[], process: {pids?: number[]; comm?: string} = {}, options: {argsOnce?: boolean} = {}): Composed {
   const lines: Array<{text: string; owner: string | null}> = [];
   const push = (text: string, owner: string | null) => {
     for (const l of text.split('\n')) lines.push({text: l, owner});
@@ -134,16 +152,28 @@ export function composeProgram(parts: ComposePart[], process: {pids?: number[]; 
   for (const group of byProbes.values()) {
     const [first] = group;
     push('', null);
-    if (group.length === 1) {
+    // in a merged block the predicates become `if` conditions, read once like the bodies
+    const merged = group.length > 1;
+    const fields = options.argsOnce ? argFields(first!.probes, group.flatMap((b) => (merged ? [b.predicate ?? '', b.body] : [b.body]))) : [];
+    const once = (text: string) => readFromVariables(text, fields);
+    const hoist = () => {
+      for (const f of fields) {
+        const readers = new Set(group.filter((b) => [merged ? b.predicate ?? '' : '', b.body].some((t) => [...t.matchAll(ARG_READ)].some((m) => m[1] === f))).map((b) => b.measurement));
+        push(`  $args_${f} = args->${f};`, readers.size === 1 ? [...readers][0]! : null);
+      }
+    };
+    if (!merged) {
       push(`${first!.probes.join(',\n')}${first!.predicate ? `\n/${first!.predicate}/` : ''}\n{`, first!.measurement);
-      push(first!.body, first!.measurement);
+      hoist();
+      push(once(first!.body), first!.measurement);
       push('}', first!.measurement);
       continue;
     }
     push(`${first!.probes.join(',\n')}\n{`, null);
+    hoist();
     for (const b of group) {
-      push(`  // ${b.measurement} (${b.file})\n  if (${b.predicate ?? '1'}) {`, b.measurement);
-      push(b.body.replace(/^/gm, '  '), b.measurement);
+      push(`  // ${b.measurement} (${b.file})\n  if (${once(b.predicate ?? '1')}) {`, b.measurement);
+      push(once(b.body).replace(/^/gm, '  '), b.measurement);
       push('  }', b.measurement);
     }
     push('}', null);

@@ -2,7 +2,7 @@
 // falling back per measurement when one fails to attach or stays silent, and keep each process's running totals.
 import {readFile} from 'node:fs/promises';
 import {BpftraceError, startBpftrace, type BpftraceHandle, type OutputProblem} from '../bpftrace/runner.js';
-import type {BpftraceVersion} from '../bpftrace/version.js';
+import {tracepointArgsReresolved, type BpftraceVersion} from '../bpftrace/version.js';
 import {counterTotal, emptyKernelState, foldEvent, mergeStates, type KernelState} from '../bpftrace/kernel-state.js';
 import type {Journal} from '../lab/journal.js';
 import {startTimeOf} from '../system/processes.js';
@@ -102,7 +102,7 @@ export async function composeGroup(entries: PlanEntry[], o: Pick<AttachOptions, 
     const files = await Promise.all(paths.map(async (path, i) => ({name: v.files?.[i] ?? v.file, text: await readFile(path, 'utf8')})));
     parts.push({measurement: e.measurement, kind: v.kind, files, maps: moduleOf(e.measurement)?.maps ?? []});
   }
-  const composed = composeProgram(parts, o.process ?? {});
+  const composed = composeProgram(parts, o.process ?? {}, {argsOnce: tracepointArgsReresolved(o.version)});
   const facts = {kmemNameDataOffset: o.kmemNameDataOffset, structOffsets: o.structOffsets};
   const refused = renderRefusal(composed.text, o.version, facts);
   if (refused) throw new BpftraceError(refused);

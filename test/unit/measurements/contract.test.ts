@@ -6,7 +6,7 @@ import {readFileSync, readdirSync} from 'node:fs';
 import {join} from 'node:path';
 import {REGISTRY, mapOwner, readAll} from '../../../src/measurements/index.js';
 import {PROBES_DIR, VARIANTS} from '../../../src/probes/catalog.js';
-import {COMM_FILTER, PID_FILTER, blamedMeasurement, composeProgram, parseBlocks, processFiltered} from '../../../src/probes/compose.js';
+import {COMM_FILTER, PID_FILTER, argFields, blamedMeasurement, composeProgram, parseBlocks, processFiltered} from '../../../src/probes/compose.js';
 import {planProbes} from '../../../src/probes/plan.js';
 import {mapKeysFor, processGroups} from '../../../src/probes/session.js';
 import {emptyKernelState} from '../../../src/bpftrace/kernel-state.js';
@@ -108,6 +108,38 @@ test('only the pairs group grows with the run: the counts group is sized by conn
   t.is(text.match(/print\(@tuples\)/g)?.length, 1);
   t.is(text.match(/print\(@ports\)/g)?.length, 1);
   t.is(text.match(/print\(@rx_tcp\)/g)?.length, 2);
+});
+
+test('argsOnce (bpftrace before 0.24): each tracepoint field read once per block, on a line owned by its one reader; str() and function probes as written', (t) => {
+  const host = {kinds: {kfunc: {attaches: false, why: 'x'}, kprobe: {attaches: false, why: 'x'}, tracepoint: {attaches: true, why: ''}}, kmemName: true, btf: true};
+  const partsOf = (g: ReturnType<typeof processGroups>[number]) => g.map((e) => ({
+    measurement: e.measurement,
+    kind: e.kind!,
+    files: (e.variant!.files ?? [e.variant!.file]).map((name) => ({name, text: readFileSync(join(PROBES_DIR, name), 'utf8')})),
+    maps: REGISTRY.find((m) => m.name === e.measurement)!.maps,
+  }));
+  const [counts, , slabGroup] = processGroups(planProbes(host));
+  const plain = composeProgram(partsOf(counts!));
+  const once = composeProgram(partsOf(counts!), {}, {argsOnce: true});
+  const block = (text: string) => text.slice(text.indexOf('tracepoint:sock:inet_sock_set_state'), text.indexOf('\n}\n', text.indexOf('tracepoint:sock:inet_sock_set_state')));
+  // three measurements' blocks on one tracepoint: 6 fields, each read once instead of 20 reads of dport alone
+  t.true(block(plain.text).match(/args->dport/g)!.length > 5);
+  for (const f of ['protocol', 'skaddr', 'oldstate', 'newstate', 'sport', 'dport']) t.is(block(once.text).match(new RegExp(`args->${f}\\b`, 'g'))?.length, 1, f);
+  t.is(once.lineOwners.length, once.text.split('\n').length - 1);
+  const lines = once.text.split('\n');
+  // protocol is read by every measurement of the block: no one owner; a syscall's ret by its one reader
+  t.is(once.lineOwners[lines.indexOf('  $args_protocol = args->protocol;')], null);
+  t.is(once.lineOwners[lines.findIndex((l) => l.includes('$args_ret = args->ret;'))], 'portAllocation');
+  // a block's own predicate stays as written (it runs before the body); its body reads through the variables
+  const pairs = composeProgram(partsOf(processGroups(planProbes(host))[1]!), {}, {argsOnce: true});
+  t.true(pairs.text.includes('/args->protocol == 6 && args->oldstate == 2 && args->newstate == 1/\n{\n  $args_skaddr = args->skaddr;'), pairs.text);
+  t.true(pairs.text.includes('@ports[$args_dport, $args_sport] = 1;'));
+  // the slab name is read from args itself (a __data_loc string): never through a variable
+  const slab = composeProgram(partsOf(slabGroup!), {}, {argsOnce: true});
+  t.true(slab.text.includes('str(args->name, 32)'));
+  t.false(slab.text.includes('$args_name'));
+  t.deepEqual(argFields(['kfunc:inet_hash_connect'], ['args->sk->x']), []);
+  t.deepEqual(argFields(['tracepoint:a:b', 'tracepoint:a:c'], ['args->x + str(args->s) + args->y[1] + args->x']), ['x']);
 });
 
 test('process filter: dropped when no process is chosen, an || of pids for several, kept for one pid or a comm', (t) => {
