@@ -30,7 +30,10 @@ export async function bpftraceVersion(path: string, timeoutMs = 60_000): Promise
   try {
     output = await run(path, ['--version'], timeoutMs);
   } catch (error) {
-    return {why: (error as Error).message};
+    // run() names the command; the caller does too (`<path> --version gave no version (why)`)
+    const message = (error as Error).message;
+    const prefix = `${path} --version: `;
+    return {why: message.startsWith(prefix) ? message.slice(prefix.length) : message};
   }
   const version = parseBpftraceVersion(output);
   return version ? {version} : {why: `it printed ${JSON.stringify(output.trim().slice(0, 80))}`};
