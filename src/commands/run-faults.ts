@@ -24,6 +24,7 @@ const FIELDS: Record<string, Array<[string, string]>> = {
   fourTuples: [['ports', 'perDestination'], ['ports', 'parity'], ['ports', 'correlation'], ['ports', 'fourTupleCount'], ['ports', 'localPortsByAddress']],
   socketCreation: [['kernel', 'syscalls'], ['kernel', 'latency']],
   receiveLookup: [['kernel', 'receive']],
+  timeWait: [['kernel', 'timeWait']],
   slab: [['slab', 'bytesPerConnection'], ['slab', 'byCache']],
 };
 

@@ -1,6 +1,6 @@
 // Every connection's 4-tuple and (destination port, local port) pair, as the kernel made it: the key the
 // generator's records and the kernel's connections are joined on (ports.correlation). Sets with one key per
-// connection, printed once when the probes stop, so the one measurement of the `pairs` process group.
+// connection, printed once when the probes stop: the maps the `pairs` process group is sized for.
 import {counter, type KernelState} from '../bpftrace/kernel-state.js';
 import {defineMeasurement} from './types.js';
 

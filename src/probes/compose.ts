@@ -102,15 +102,18 @@ function mapsOf(part: ComposePart, print: MapDecl['print']): string[] {
   return part.maps.filter((m) => m.print === print && (!m.kinds || m.kinds.includes(part.kind))).map((m) => m.name);
 }
 
-// A tracepoint field read as-is: `args->x` not inside str() (a __data_loc string is read from args itself) and not
-// indexed (an array field).
-const ARG_READ = /(?<!str\()\bargs->(\w+)\b(?!\s*\[)/g;
+// A tracepoint field read as-is: `args->x` (not `$args->x`) not inside str() (a __data_loc string is read from args
+// itself), not indexed (an array field) and not a member path (`args->x.y`: a struct is not a value).
+const ARG_READ = /(?<![$\w])(?<!str\(\s*)args->(\w+)\b(?!\s*[[.])/g;
+
+// A text without its // comments (a field a comment names is not read).
+const uncommented = (text: string) => text.replace(/\/\/.*$/gm, '');
 
 // A tracepoint block's fields read in its body, each once, in first-seen order (none unless every probe of the
 // block is a tracepoint: `args` of a function probe are its parameters, read from registers).
 export function argFields(probes: string[], bodies: string[]): string[] {
   if (!probes.every((p) => /^(tracepoint|t):/.test(p))) return [];
-  return [...new Set(bodies.flatMap((b) => [...b.matchAll(ARG_READ)].map((m) => m[1]!)))];
+  return [...new Set(bodies.flatMap((b) => [...uncommented(b).matchAll(ARG_READ)].map((m) => m[1]!)))];
 }
 
 // A body with every field of `fields` read from its `$args_<field>` variable.
@@ -158,7 +161,7 @@ export function composeProgram(parts: ComposePart[], process: {pids?: number[]; 
     const once = (text: string) => readFromVariables(text, fields);
     const hoist = () => {
       for (const f of fields) {
-        const readers = new Set(group.filter((b) => [merged ? b.predicate ?? '' : '', b.body].some((t) => [...t.matchAll(ARG_READ)].some((m) => m[1] === f))).map((b) => b.measurement));
+        const readers = new Set(group.filter((b) => [merged ? b.predicate ?? '' : '', b.body].some((t) => [...uncommented(t).matchAll(ARG_READ)].some((m) => m[1] === f))).map((b) => b.measurement));
         push(`  $args_${f} = args->${f};`, readers.size === 1 ? [...readers][0]! : null);
       }
     };

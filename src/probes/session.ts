@@ -46,7 +46,7 @@ export type AttachOptions = {
   // fewer connections for some measurements' map sizes (the slab probe that stops after a sample)
   connectionsFor?: Partial<Record<string, number>>;
   // connections open at once at most (run: concurrency x client workers), which sizes the maps of a measurement
-  // keyed per connection in flight; absent (trace: other programs' load is unknown): sized by `connections`
+  // keyed per connection in flight; absent (trace: other programs' load is unknown): sized like per-connection maps
   inFlight?: number;
   journal: Journal;
   // make n loopback connections in the lab namespace from outside the generator
@@ -66,14 +66,17 @@ export type AttachOptions = {
 // Connections the liveness check makes.
 export const WARMUP_CONNECTIONS = 2;
 
-// How many keys a variant's maps may hold for a run of `connections`, `inFlight` of them open at once (absent: all
-// of them): bpftrace's default (4096) unless its largest map grows with connections (sized by the total) or with
-// those in flight (at least 4096, plus 4096 for the keys of server ports and errnos). Capped at 2M keys: a program
-// with larger maps takes seconds to load; past the cap a map drops new keys (bpftrace warns, or 0.17 says nothing
-// and the map is printed full), which the summary shows as a withheld number.
-export function mapKeysFor(v: Variant, connections: number, inFlight = connections): number | undefined {
-  if (v.keysPerConnection) return Math.min(2_000_000, Math.max(65_536, connections * v.keysPerConnection + 50_000));
-  if (v.keysInFlight) return Math.min(2_000_000, Math.max(4096, Math.min(inFlight, connections) * v.keysInFlight) + 4096);
+// How many keys a variant's maps may hold for a run of `connections`, `inFlight` of them open at once: bpftrace's
+// default (4096) unless its largest map grows with connections (sized by the total) or with those in flight (at
+// least 4096, plus 4096 for the keys of server ports, remote ports and errnos). Without `inFlight` (trace: the load
+// of other programs is unknown) a map keyed per connection in flight is sized like one keyed per connection, at
+// least 65 536 + 50 000: a map keyed by a port (TIME_WAIT by remote port, when servers close first) never fills.
+// Capped at 2M keys: a program with larger maps takes seconds to load; past the cap a map drops new keys (bpftrace
+// warns, or 0.17 says nothing and the map is printed full), which the summary shows as a withheld number.
+export function mapKeysFor(v: Variant, connections: number, inFlight?: number): number | undefined {
+  const perConnection = v.keysPerConnection ?? (inFlight === undefined ? v.keysInFlight : undefined);
+  if (perConnection) return Math.min(2_000_000, Math.max(65_536, connections * perConnection + 50_000));
+  if (v.keysInFlight) return Math.min(2_000_000, Math.max(4096, Math.min(inFlight!, connections) * v.keysInFlight) + 4096);
   return undefined;
 }
 
@@ -194,9 +197,11 @@ export async function attachPlan(plan: PlanEntry[], o: AttachOptions): Promise<P
     for (const r of results.flat()) failures.push(...r.failed);
     return results.flat().map((r) => r.attached).filter((a): a is Attached => a !== null);
   };
-  // a plan with a check restarts every group: none is ready before that
-  const first = plan.some((e) => e.variant?.live) ? {...o, onReady: undefined} : o;
-  let groups = collect(await Promise.all(processGroups(plan).map((g) => attachGroup(g, first, t0))));
+  // a plan with a check restarts every group (in each round of checks): each measurement is ready once the checks
+  // are over, said then, once
+  const checking = plan.some((e) => e.variant?.live);
+  const quiet = checking ? {...o, onReady: undefined} : o;
+  let groups = collect(await Promise.all(processGroups(plan).map((g) => attachGroup(g, quiet, t0))));
   for (let round = 0; round < 3; round++) {
     if (!groups.some((g) => g.entries.some((e) => e.variant?.live))) break;
     await o.warmUp(WARMUP_CONNECTIONS);
@@ -212,11 +217,12 @@ export async function attachPlan(plan: PlanEntry[], o: AttachOptions): Promise<P
         });
         for (const e of next) if (!e.variant) failures.push({entry: e, why: e.why});
         const left = next.filter((e) => e.variant);
-        return left.length ? attachGroup(left, o, t0) : [];
+        return left.length ? attachGroup(left, quiet, t0) : [];
       }),
     );
     groups = collect(restarted);
   }
+  if (checking) for (const g of groups) for (const e of g.entries) o.onReady?.(e, Date.now() - t0);
   const attached: Attached[] = groups;
   const state = () => mergeStates(attached.map((a) => a.state));
   // programs stopped early (freeze): their totals stay, they print no more
