@@ -1,4 +1,4 @@
-// The timeWait measurement: its reading from folded totals, and its tracepoint block merged into the pairs group's
+// The timeWait measurement: its reading from folded totals, and its tracepoint block merged into the counts group's
 // one inet_sock_set_state block beside connections' and portAllocation's.
 import test from 'ava';
 import {readFileSync} from 'node:fs';
