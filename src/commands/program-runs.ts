@@ -1,20 +1,19 @@
 // Each measurement's BPF programs as the kernel counts them (runs, runs skipped), read from the fdinfo of the fds
 // its bpftrace process holds: read while that process runs (its programs go with it).
-import {moduleOf} from '../measurements/index.js';
 import {bpfStatsEnabled, programsOf} from '../system/bpf-programs.js';
 import {runsByMeasurement, type MeasurementRuns} from '../correlate/missed-runs.js';
 import type {ProbeSession} from '../probes/session.js';
 
 // Runs of each attached measurement (only: that one alone), as runsByMeasurement counts them. A process serves
-// several measurements: each gets the skipped runs of the whole process, unless its hooks run in task context only
-// (a syscall cannot nest in a running program: none to count). Reads /proc and bpf_stats_enabled; never throws.
+// several measurements: each gets the skipped runs of the whole process, unless the hooks of its variant run in task
+// context only (a syscall cannot nest in a running program: none to count). Reads /proc and bpf_stats_enabled; never throws.
 export async function measurementRuns(session: Pick<ProbeSession, 'attached'>, only?: string): Promise<Record<string, MeasurementRuns>> {
   const [statsEnabled, list] = await Promise.all([
     bpfStatsEnabled(),
     Promise.all(
       session.attached
         .filter((a) => only === undefined || a.entry.measurement === only)
-        .map(async (a) => ({measurement: a.entry.measurement, programs: moduleOf(a.entry.measurement)?.taskContextOnly ? [] : await programsOf(a.handle.pid)})),
+        .map(async (a) => ({measurement: a.entry.measurement, programs: a.entry.variant?.taskContextOnly ? [] : await programsOf(a.handle.pid)})),
     ),
   ]);
   return runsByMeasurement(list, statsEnabled);

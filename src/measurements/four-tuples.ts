@@ -33,8 +33,10 @@ export const fourTuples = defineMeasurement<'fourTuples', FourTuplesReading>({
     {name: '@tuple_sk', aggregation: 'scratch', keys: ['tid'], unit: 'pointer', print: 'never', kinds: ['kprobe'], about: 'the socket of the call (kretprobe has no arguments)'},
   ],
   variants: [
-    {kind: 'kfunc', files: ['tuples-kfunc.bt'], needs: [...FN_NEEDS], hooks: 'kretfunc:inet_hash_connect', live: [...LIVE]},
-    {kind: 'kprobe', files: ['tuples-kprobe.bt'], needs: [...FN_NEEDS], hooks: 'kretprobe:inet_hash_connect', live: [...LIVE]},
+    // connect() calls inet_hash_connect() in the caller's context: never skipped (the receive programs they share a
+    // process with can be, and those skipped runs are not theirs)
+    {kind: 'kfunc', files: ['tuples-kfunc.bt'], needs: [...FN_NEEDS], hooks: 'kretfunc:inet_hash_connect', live: [...LIVE], taskContextOnly: true},
+    {kind: 'kprobe', files: ['tuples-kprobe.bt'], needs: [...FN_NEEDS], hooks: 'kretprobe:inet_hash_connect', live: [...LIVE], taskContextOnly: true},
     {kind: 'tracepoint', files: ['tuples-tp.bt'], needs: ['btf'], hooks: 'sock:inet_sock_set_state'},
   ],
   feeds: ['ports.perDestination', 'ports.correlation', 'ports.parity', 'ports.pairs', 'ports.fourTuples'],

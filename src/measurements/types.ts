@@ -48,6 +48,8 @@ export type VariantDecl = {
   // liveness: maps that must reach perConnection x connections after a few trial connections (a function can be
   // inlined into its callers and stay silent); tracepoints always fire
   live?: Array<{map: `@${string}`; perConnection: number}>;
+  // this variant's hooks fire only in task context (the module's taskContextOnly, for this variant alone)
+  taskContextOnly?: boolean;
 };
 
 // A measurement module: everything about one measurement, in one place.

@@ -25,6 +25,8 @@ export type Variant = {
   // keys its largest map holds per connection in flight (a handshake's start time): sized by the connections open
   // at once
   keysInFlight?: number;
+  // its hooks fire only in task context, so the kernel never skips its programs (the module's, or the variant's)
+  taskContextOnly?: boolean;
 };
 
 // Where probes/*.bt live: TCP_TRACE_PROBES_DIR (a copy of probes/ to edit and run), else the package's own folder.
@@ -45,6 +47,7 @@ export const VARIANTS: Variant[] = REGISTRY.flatMap((m) =>
     ...(v.live ? {live: v.live} : {}),
     ...(m.keysPerConnection ? {keysPerConnection: m.keysPerConnection} : {}),
     ...(m.keysInFlight ? {keysInFlight: m.keysInFlight} : {}),
+    ...((v.taskContextOnly ?? m.taskContextOnly) ? {taskContextOnly: true} : {}),
   })),
 );
 

@@ -33,3 +33,13 @@ test('a function variant is alive once @tuples_hooked is 1 after the 2 warm-up c
   t.regex(silence(kfunc, state({}), 2)!, /^attached but silent: @tuples_hooked 0 after 2 connections/);
   t.is(VARIANTS.find((v) => v.measurement === 'fourTuples' && v.kind === 'tracepoint')!.live, undefined);
 });
+
+test('the function variants run in the caller\'s context: the runs the kernel skips in their process are not theirs; the tracepoint\'s are', (t) => {
+  const of = (m: string, kind: string) => VARIANTS.find((v) => v.measurement === m && v.kind === kind)!;
+  t.true(of('fourTuples', 'kfunc').taskContextOnly);
+  t.true(of('fourTuples', 'kprobe').taskContextOnly);
+  t.falsy(of('fourTuples', 'tracepoint').taskContextOnly);
+  // a module's own flag reaches every variant (socket creation: syscalls and sock_alloc)
+  for (const kind of ['kfunc', 'kprobe', 'tracepoint']) t.true(of('socketCreation', kind).taskContextOnly, kind);
+  t.falsy(of('receiveLookup', 'tracepoint').taskContextOnly);
+});
