@@ -31,8 +31,8 @@ export const receiveLookup = defineMeasurement<'receiveLookup', ReceiveLookupRea
   // not with the counts: its programs run on every packet, in softirq, and the kernel skips one that would start
   // while another BPF program runs on that CPU; skipped runs are known per process only (program-runs.ts), so they
   // would withhold kernel.established and the connect latency too. Beside the 4-tuple sets they withhold ports.*
-  // (the sets' own tracepoint can be skipped alike). Its few keys take the sets' size: 2 per-CPU maps on the
-  // tracepoint variant, 6 with kprobes.
+  // where the sets come from their tracepoint, which can be skipped alike (their function variants never are, and
+  // keep their numbers). Its few keys take the sets' size: 2 per-CPU maps on the tracepoint variant, 6 with kprobes.
   group: 'pairs',
   maps: [
     {name: '@rx_packets', aggregation: 'count', keys: [], unit: 'packets', print: 'tick', about: 'packets received (netif_receive_skb)'},
