@@ -1,7 +1,7 @@
 // Pure validation of `tcp-trace run` flags into the experiment's parameters, from the scenario's defaults.
 import {PreconditionError, UsageError} from '../errors.js';
 import {flagString, portRange, positiveInt, probeKind, seconds, type FlagValues} from '../options.js';
-import {minPorts} from '../load/shares.js';
+import {clientWorkerCount, minPorts} from '../load/shares.js';
 import type {ServerMode} from '../load/protocol.js';
 import {MEASUREMENTS, type Measurement, type ProbeKind} from '../probes/catalog.js';
 import {SCENARIO_DEFAULTS, SCENARIO_NAMES, TIME_WAIT_REUSES, type ScenarioName} from '../scenarios/defaults.js';
@@ -149,7 +149,7 @@ export function runOptions(values: FlagValues, positionals: string[], nofileHard
   const perWorker = socketsPerWorker(nofileHard);
   const limitWhy = perWorker < PER_WORKER ? ` (hard RLIMIT_NOFILE ${nofileHard} less ${WORKER_OWN_FDS} fds of its own)` : '';
   // tcp-trace itself holds a few fds for each worker (its stderr pipe and IPC channel) under the same limit
-  const clients = Math.ceil(generatorConnections(scenario, connections) / perWorker);
+  const clients = clientWorkerCount(generatorConnections(scenario, connections), perWorker);
   const needed = minPorts(connections, perWorker);
   // one server port, connections bound to several client addresses: server processes share its listening socket
   const portFlag = str('ports') === undefined ? d.portCount : Number(str('ports'));

@@ -11,6 +11,7 @@ import {parseTcpSockstat} from '../system/netns-parse.js';
 import {netnsCounters, netnsSnapshot} from '../system/netns-state.js';
 import {Generator, idleStats} from '../load/generator.js';
 import {warmUp} from '../load/spawn-worker.js';
+import {clientWorkerCount} from '../load/shares.js';
 import {attachPlan, type ProbeSession} from '../probes/session.js';
 import {formatPlan, type PlanEntry} from '../probes/plan.js';
 import {buildSample} from '../correlate/sample.js';
@@ -83,7 +84,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
     for (const line of formatPlan(plan)) view.note(`plan: ${line}`);
     view.note(`run directory: ${dir.path}`);
     if (opts.perWorker < PER_WORKER) {
-      const clients = Math.ceil(generatorSize(opts) / opts.perWorker);
+      const clients = clientWorkerCount(generatorSize(opts), opts.perWorker);
       view.note(`hard RLIMIT_NOFILE ${ownNofile().hard}: at most ${opts.perWorker} sockets a worker process, so ${clients} client process(es) and ${opts.ports.length} server port(s)`);
     }
 
@@ -175,7 +176,7 @@ export async function run({values, positionals}: {values: FlagValues; positional
         bpftrace: host.bpftrace.path, version: host.bpftrace.version, kmemNameDataOffset: host.capabilities.kmemNameDataOffset, structOffsets: host.capabilities.structOffsets, netnsInum: netns.inum, connections: generatorSize(opts),
         connectionsFor: slabSampled ? {slab: opts.slabSample} : undefined, journal: lab.journal, warmUp: (n) => warmUp(netns.name, n),
         // each client worker keeps up to --concurrency connects under way
-        inFlight: opts.concurrency * Math.max(1, Math.ceil(generatorSize(opts) / opts.perWorker)),
+        inFlight: opts.concurrency * clientWorkerCount(generatorSize(opts), opts.perWorker),
         onReady: (entry, ms) => {
           probesReady[entry.measurement] = ms;
           view.note(`probe ${entry.measurement}: ${entry.variant!.file} ready after ${(ms / 1000).toFixed(1)} s`);

@@ -5,7 +5,7 @@ import {parseConnectionCsvRow} from '../record/format.js';
 import {TupleSet, type PortBits} from '../correlate/tuple-set.js';
 import {spawnWorker, type Worker} from './spawn-worker.js';
 import type {TcpHandle} from './uv-tcp.js';
-import {shareOut, splitPorts} from './shares.js';
+import {clientWorkerCount, shareOut, splitPorts} from './shares.js';
 
 // What the generator needs to know.
 export type GeneratorOptions = {
@@ -110,7 +110,7 @@ export class Generator {
     // a shared port: the first server process makes its listening socket, the others get it from the parent
     const groups = shared ? Array.from({length: options.sharedServers!}, (_, i) => (i === 0 ? options.ports : [])) : splitPorts(options.ports, options.connections, options.perWorker);
     const handOver = shared || options.accept === false;
-    const clientCount = Math.max(1, Math.ceil(options.connections / options.perWorker));
+    const clientCount = clientWorkerCount(options.connections, options.perWorker);
     const generator = new Generator(options, [], []);
     const ready: Array<Promise<void>> = [];
     // each worker's listeners go on as it is spawned (its first message may come before the others are up)

@@ -22,6 +22,11 @@ export function splitPorts(ports: number[], connections: number, perWorker: numb
   return groups;
 }
 
+// The client processes a generator of `connections` starts: each makes at most perWorker of them.
+export function clientWorkerCount(connections: number, perWorker: number): number {
+  return Math.max(1, Math.ceil(connections / perWorker));
+}
+
 // The fewest server ports that keep every server process under perWorker sockets.
 export function minPorts(connections: number, perWorker: number): number {
   return Math.max(1, Math.ceil(connections / perWorker));

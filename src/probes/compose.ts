@@ -109,11 +109,14 @@ const ARG_READ = /(?<![$\w])(?<!str\(\s*)args->(\w+)\b(?!\s*[[.])/g;
 // A text without its // comments (a field a comment names is not read).
 const uncommented = (text: string) => text.replace(/\/\/.*$/gm, '');
 
+// The tracepoint fields a text reads, in first-seen order.
+const fieldsRead = (text: string) => [...uncommented(text).matchAll(ARG_READ)].map((m) => m[1]!);
+
 // A tracepoint block's fields read in its body, each once, in first-seen order (none unless every probe of the
 // block is a tracepoint: `args` of a function probe are its parameters, read from registers).
 export function argFields(probes: string[], bodies: string[]): string[] {
   if (!probes.every((p) => /^(tracepoint|t):/.test(p))) return [];
-  return [...new Set(bodies.flatMap((b) => [...uncommented(b).matchAll(ARG_READ)].map((m) => m[1]!)))];
+  return [...new Set(bodies.flatMap(fieldsRead))];
 }
 
 // A body with every field of `fields` read from its `$args_<field>` variable.
@@ -157,11 +160,13 @@ export function composeProgram(parts: ComposePart[], process: {pids?: number[]; 
     push('', null);
     // in a merged block the predicates become `if` conditions, read once like the bodies
     const merged = group.length > 1;
-    const fields = options.argsOnce ? argFields(first!.probes, group.flatMap((b) => (merged ? [b.predicate ?? '', b.body] : [b.body]))) : [];
+    const texts = (b: ProbeBlock) => (merged ? [b.predicate ?? '', b.body] : [b.body]);
+    const fields = options.argsOnce ? argFields(first!.probes, group.flatMap(texts)) : [];
     const once = (text: string) => readFromVariables(text, fields);
     const hoist = () => {
+      const reads = group.map((b) => ({measurement: b.measurement, fields: new Set(texts(b).flatMap(fieldsRead))}));
       for (const f of fields) {
-        const readers = new Set(group.filter((b) => [merged ? b.predicate ?? '' : '', b.body].some((t) => [...uncommented(t).matchAll(ARG_READ)].some((m) => m[1] === f))).map((b) => b.measurement));
+        const readers = new Set(reads.filter((r) => r.fields.has(f)).map((r) => r.measurement));
         push(`  $args_${f} = args->${f};`, readers.size === 1 ? [...readers][0]! : null);
       }
     };

@@ -74,10 +74,9 @@ export const WARMUP_CONNECTIONS = 2;
 // Capped at 2M keys: a program with larger maps takes seconds to load; past the cap a map drops new keys (bpftrace
 // warns, or 0.17 says nothing and the map is printed full), which the summary shows as a withheld number.
 export function mapKeysFor(v: Variant, connections: number, inFlight?: number): number | undefined {
-  const perConnection = v.keysPerConnection ?? (inFlight === undefined ? v.keysInFlight : undefined);
-  if (perConnection) return Math.min(2_000_000, Math.max(65_536, connections * perConnection + 50_000));
-  if (v.keysInFlight) return Math.min(2_000_000, Math.max(4096, Math.min(inFlight!, connections) * v.keysInFlight) + 4096);
-  return undefined;
+  if (v.keysInFlight && inFlight !== undefined) return Math.min(2_000_000, Math.max(4096, Math.min(inFlight, connections) * v.keysInFlight) + 4096);
+  const perConnection = v.keysPerConnection ?? v.keysInFlight;
+  return perConnection ? Math.min(2_000_000, Math.max(65_536, connections * perConnection + 50_000)) : undefined;
 }
 
 // Why a variant's hooks did not fire enough for n connections, or null when they did.

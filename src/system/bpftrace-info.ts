@@ -1,7 +1,7 @@
 // Where bpftrace is and which version: the facts the planner and the manifest need.
 import {access, constants} from 'node:fs/promises';
 import {delimiter, join} from 'node:path';
-import {run} from './exec.js';
+import {ExecError, run} from './exec.js';
 import {parseBpftraceVersion, versionSupport, type BpftraceVersion} from '../bpftrace/version.js';
 
 // sudo's secure_path may lack the user's PATH entries; bpftrace lives in one of these on Debian.
@@ -30,10 +30,8 @@ export async function bpftraceVersion(path: string, timeoutMs = 60_000): Promise
   try {
     output = await run(path, ['--version'], timeoutMs);
   } catch (error) {
-    // run() names the command; the caller does too (`<path> --version gave no version (why)`)
-    const message = (error as Error).message;
-    const prefix = `${path} --version: `;
-    return {why: message.startsWith(prefix) ? message.slice(prefix.length) : message};
+    // the reason alone: the caller names the command (`<path> --version gave no version (why)`)
+    return {why: error instanceof ExecError ? error.reason : (error as Error).message};
   }
   const version = parseBpftraceVersion(output);
   return version ? {version} : {why: `it printed ${JSON.stringify(output.trim().slice(0, 80))}`};
