@@ -5,15 +5,16 @@ import {runsByMeasurement, type MeasurementRuns} from '../correlate/missed-runs.
 import type {ProbeSession} from '../probes/session.js';
 
 // Runs of each attached measurement (only: that one alone), as runsByMeasurement counts them. A process serves
-// several measurements: each gets the skipped runs of the whole process, unless the hooks of its variant run in task
-// context only (a syscall cannot nest in a running program: none to count). Reads /proc and bpf_stats_enabled; never throws.
+// several measurements: each gets the programs, runs and skipped runs of the whole process, but for a variant whose
+// hooks run in task context only (a syscall cannot nest in a running program) the skipped runs are not its own: 0.
+// Reads /proc and bpf_stats_enabled; never throws.
 export async function measurementRuns(session: Pick<ProbeSession, 'attached'>, only?: string): Promise<Record<string, MeasurementRuns>> {
   const [statsEnabled, list] = await Promise.all([
     bpfStatsEnabled(),
     Promise.all(
       session.attached
         .filter((a) => only === undefined || a.entry.measurement === only)
-        .map(async (a) => ({measurement: a.entry.measurement, programs: a.entry.variant?.taskContextOnly ? [] : await programsOf(a.handle.pid)})),
+        .map(async (a) => ({measurement: a.entry.measurement, programs: await programsOf(a.handle.pid), uncharged: a.entry.variant?.taskContextOnly})),
     ),
   ]);
   return runsByMeasurement(list, statsEnabled);

@@ -8,12 +8,13 @@ import type {MeasurementProblem} from './problems.js';
 export type MeasurementRuns = {programs: number; recursionMisses: number | null; eventsMissed: number | null; runCount: number | null};
 
 // Per measurement, from each attached program's fdinfo stats; eventsMissed leaves out the interval (print)
-// programs, whose skipped run is a late print, not a lost event.
-export function runsByMeasurement(list: Array<{measurement: string; programs: ProgramStats[]}>, statsEnabled: boolean): Record<string, MeasurementRuns> {
+// programs, whose skipped run is a late print, not a lost event. uncharged: the measurement's own hooks run in task
+// context only (a syscall cannot nest in a running program), so the process's skipped runs are not its own: 0.
+export function runsByMeasurement(list: Array<{measurement: string; programs: ProgramStats[]; uncharged?: boolean}>, statsEnabled: boolean): Record<string, MeasurementRuns> {
   const out: Record<string, MeasurementRuns> = {};
-  for (const {measurement, programs} of list) {
-    const known = programs.every((p) => p.recursionMisses !== null);
-    const sum = (ps: ProgramStats[]) => ps.reduce((n, p) => n + (p.recursionMisses ?? 0), 0);
+  for (const {measurement, programs, uncharged} of list) {
+    const known = uncharged || programs.every((p) => p.recursionMisses !== null);
+    const sum = (ps: ProgramStats[]) => (uncharged ? 0 : ps.reduce((n, p) => n + (p.recursionMisses ?? 0), 0));
     out[measurement] = {
       programs: programs.length,
       recursionMisses: known ? sum(programs) : null,

@@ -21,6 +21,16 @@ test('runs per measurement: misses summed; the interval program\'s are no lost e
   t.is(runsByMeasurement([{measurement: 'slab', programs: [prog(5, 5, null)]}], true).slab!.recursionMisses, null);
 });
 
+test('a task-context-only measurement: its process\'s programs and runs, none of its skipped runs', (t) => {
+  // fourTuples' kretfunc shares a process with receive lookup's softirq programs, whose runs the kernel skipped
+  const programs = [prog(1, 26, 0, 40), prog(2, 5, 7, 300), prog(3, 7, 1, 9)];
+  const runs = runsByMeasurement([{measurement: 'fourTuples', programs, uncharged: true}, {measurement: 'receiveLookup', programs}], true);
+  t.deepEqual(runs.fourTuples, {programs: 3, recursionMisses: 0, eventsMissed: 0, runCount: 349});
+  t.deepEqual(runs.receiveLookup, {programs: 3, recursionMisses: 8, eventsMissed: 7, runCount: 349});
+  // a kernel that does not say still cannot skip a task-context hook inside a program
+  t.is(runsByMeasurement([{measurement: 'fourTuples', programs: [prog(1, 26, null)], uncharged: true}], false).fourTuples!.eventsMissed, 0);
+});
+
 test('missed runs make the receive count incomplete in trace\'s summary, with why', (t) => {
   const runs = runsByMeasurement([{measurement: 'receiveLookup', programs: [prog(1, 5, 385)]}, {measurement: 'connections', programs: [prog(3, 5, 0)]}], false);
   const problems = missedRunProblems(runs);
