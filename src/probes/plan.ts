@@ -38,6 +38,12 @@ function refusal(v: Variant, host: HostCapabilities, forced?: ProbeKind): string
 
 const KINDS: ProbeKind[] = ['kfunc', 'kprobe', 'tracepoint'];
 
+// The kinds passed over and why, one clause each ("kfunc: ...; kprobe: ..."); a reason's own closing period (bpftrace
+// ends its messages with one) is dropped so that it does not meet the separator.
+export function passedOverText(list: Array<{kind: ProbeKind; why: string}>): string {
+  return list.map((p) => `${p.kind}: ${p.why.replace(/\.\s*$/, '')}`).join('; ');
+}
+
 // Plan every measurement; forced limits the plan to one kind of hook. Candidates are tried in catalog order.
 export function planProbes(host: HostCapabilities, forced?: ProbeKind, variants: Variant[] = VARIANTS): PlanEntry[] {
   return MEASUREMENTS.map((measurement) => {
@@ -53,11 +59,10 @@ export function planProbes(host: HostCapabilities, forced?: ProbeKind, variants:
     }
     const [chosen, ...fallbacks] = usable;
     if (chosen) {
-      const why = passedOver.length === 0 ? chosen.hooks : `${chosen.hooks}; ${passedOver.map((p) => `${p.kind}: ${p.why}`).join('; ')}`;
+      const why = passedOver.length === 0 ? chosen.hooks : `${chosen.hooks}; ${passedOverText(passedOver)}`;
       return {measurement, variant: chosen, kind: chosen.kind, why, passedOver, fallbacks};
     }
-    const why = passedOver.map((p) => `${p.kind}: ${p.why}`).join('; ');
-    return {measurement, variant: null, kind: null, why: `unavailable here: ${why}`, passedOver, fallbacks: []};
+    return {measurement, variant: null, kind: null, why: `unavailable here: ${passedOverText(passedOver)}`, passedOver, fallbacks: []};
   });
 }
 
@@ -65,8 +70,8 @@ export function planProbes(host: HostCapabilities, forced?: ProbeKind, variants:
 export function fallBack(entry: PlanEntry, why: string): PlanEntry {
   const failed = entry.variant ? [...entry.passedOver, {kind: entry.variant.kind, why}] : entry.passedOver;
   const [next, ...rest] = entry.fallbacks;
-  if (!next) return {...entry, variant: null, kind: null, why: `unavailable here: ${failed.map((p) => `${p.kind}: ${p.why}`).join('; ')}`, passedOver: failed, fallbacks: []};
-  return {...entry, variant: next, kind: next.kind, why: `${next.hooks}; ${failed.map((p) => `${p.kind}: ${p.why}`).join('; ')}`, passedOver: failed, fallbacks: rest};
+  if (!next) return {...entry, variant: null, kind: null, why: `unavailable here: ${passedOverText(failed)}`, passedOver: failed, fallbacks: []};
+  return {...entry, variant: next, kind: next.kind, why: `${next.hooks}; ${passedOverText(failed)}`, passedOver: failed, fallbacks: rest};
 }
 
 // The plan as {measurement: {kind, why}} for the summary and manifest.
