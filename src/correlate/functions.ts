@@ -4,7 +4,7 @@ import {latency} from './latency.js';
 import type {KernelState} from '../bpftrace/kernel-state.js';
 import {kindsOf, readAll} from '../measurements/index.js';
 import {errnoName} from './errno.js';
-import type {PlanEntry} from '../probes/plan.js';
+import {passedOverText, type PlanEntry} from '../probes/plan.js';
 
 
 // Sum of value x count over an lhist of width 1 (bucket min is the value; the open top bucket counts its values
@@ -14,6 +14,33 @@ function weightedTotal(b: Bucket[] | null): number {
 }
 
 const errnoNames = (m: Record<string, number>) => Object.fromEntries(Object.entries(m).map(([e, n]) => [errnoName(Number(e)), n]));
+
+// The kernel.functions fields each measurement's function variants (kfunc, kprobe) feed, and kernel.timeWait.reused.
+const FUNCTION_FIELDS: Record<string, string[]> = {
+  portAllocation: ['hashConnectCalls', 'hashConnectOk', 'hashConnectErrors', 'checkEstablished', 'attemptsPerConnect', 'hashConnectLatency', 'bindPorts', 'bindPortErrors'].map((f) => `kernel.functions.${f}`),
+  socketCreation: ['sockAlloc', 'sockAllocInode', 'sockAllocLatency'].map((f) => `kernel.functions.${f}`),
+  receiveLookup: ['tcpV4Rcv', 'tcpV6Rcv', 'lookups', 'lookupsByCaller', 'lookupLatency'].map((f) => `kernel.functions.${f}`),
+  timeWait: ['kernel.timeWait.reused'],
+};
+
+// Why each function-probe field is null by design in this plan ({field: why}): its measurement ran a variant with no
+// function probe (a tracepoint one: why its kfunc/kprobe variants were passed over), or none. A null such a field
+// has for another reason (a map withheld) is in `incomplete`, not here.
+export function functionFieldsNotMeasured(plan: ReadonlyArray<Pick<PlanEntry, 'measurement' | 'kind' | 'why' | 'passedOver'>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [measurement, fields] of Object.entries(FUNCTION_FIELDS)) {
+    const entry = plan.find((p) => p.measurement === measurement);
+    if (entry?.kind === 'kfunc' || entry?.kind === 'kprobe') continue;
+    const passed = (entry?.passedOver ?? []).filter((p) => p.kind === 'kfunc' || p.kind === 'kprobe');
+    const why = !entry
+      ? `${measurement} was not planned`
+      : entry.kind === null
+        ? `${measurement} did not run (${entry.why})`
+        : `${measurement} ran its ${entry.kind} variant, which hooks no kernel function${passed.length ? ` (${passedOverText(passed)})` : ''}`;
+    for (const f of fields) out[f] = why;
+  }
+  return out;
+}
 
 // The function-probe counts of a run, by measurement served by a kfunc or kprobe variant (null fields otherwise).
 export function functionCounts(k: KernelState, plan: PlanEntry[]) {

@@ -11,7 +11,7 @@ import type {KernelState} from '../bpftrace/kernel-state.js';
 import {kindsOf, readAll} from '../measurements/index.js';
 import {attributeAddrNotAvail, errnoName, isRestartCode, limitOfErrno} from './errno.js';
 import {joinPorts} from './ports.js';
-import {functionCounts} from './functions.js';
+import {functionCounts, functionFieldsNotMeasured} from './functions.js';
 import {fourTuples, localPortsByAddress} from './four-tuples.js';
 import {costByCache, perConnection, slabinfoDeltaOver, slabinfoDeltas} from './slab.js';
 
@@ -192,6 +192,8 @@ export function buildSummary(f: RunFacts) {
     // what makes numbers wrong, in words; and the numbers withheld for it (null above), with why
     warnings: [...(f.warnings ?? []), ...bounded.warnings, ...judged.warnings],
     incomplete: judged.incomplete,
+    // the fields null by design in this plan (no function probe served them), with why
+    notMeasured: functionFieldsNotMeasured(f.plan),
   };
 }
 

@@ -50,6 +50,10 @@ for (const kind of ['kfunc', 'kprobe'] as const) {
       t.is(s.kernel.functions.tcpV4Rcv, null);
       t.is(s.kernel.functions.lookups, null);
     }
+    // notMeasured names exactly the function fields left null: the receive lookup's under --probes kfunc (it did
+    // not run), none under kprobe
+    const receiveFields = ['tcpV4Rcv', 'tcpV6Rcv', 'lookups', 'lookupsByCaller', 'lookupLatency'].map((f) => `kernel.functions.${f}`);
+    t.deepEqual(Object.keys(s.notMeasured).sort(), kind === 'kfunc' ? receiveFields.sort() : [], JSON.stringify(s.notMeasured));
     if (kind === 'kfunc') {
       // the slab probe saw both ends' socket objects: TCP and sock_inode_cache, 2 objects a connection
       t.true(s.slab.byCache.TCP > 0, JSON.stringify(s.slab.byCache));

@@ -140,6 +140,21 @@ test('plan, failures, limits, lab, stop and timings pass through', (t) => {
   t.deepEqual(s.incomplete, {});
 });
 
+test('notMeasured: every function-probe field null by design has why; none where a function variant ran', (t) => {
+  const s = buildSummary(facts());
+  const nullFunctionFields = Object.entries(s.kernel.functions).filter(([, v]) => v === null).map(([k]) => `kernel.functions.${k}`);
+  // tracepoints only: all 16 function fields and timeWait.reused are null, and each is said
+  t.is(nullFunctionFields.length, 16);
+  t.is(s.kernel.timeWait?.reused, null);
+  t.deepEqual(Object.keys(s.notMeasured).sort(), [...nullFunctionFields, 'kernel.timeWait.reused'].sort());
+  t.is(s.notMeasured['kernel.functions.sockAlloc'], "socketCreation ran its tracepoint variant, which hooks no kernel function (kfunc: kfunc does not attach here: kfunc/kretfunc not available for your kernel version; kprobe: kprobe does not attach here: Error attaching probe: 'kprobe:tcp_v4_rcv')");
+  // a host with kprobes: port allocation's fields are measured, and left out of notMeasured
+  const withKprobes = {...tracepointsOnly, kinds: {...tracepointsOnly.kinds, kprobe: {attaches: true, why: 'trial attach succeeded'}}};
+  const measured = buildSummary(facts({plan: planProbes(withKprobes)}));
+  t.false('kernel.functions.hashConnectCalls' in measured.notMeasured);
+  t.false('kernel.timeWait.reused' in measured.notMeasured);
+});
+
 test("FIELDS (summary-fields.ts) covers every field of the summary down to two levels, and names none it lacks", (t) => {
   const s: Record<string, unknown> = {...buildSummary(facts()), runs: {}, claims: [], faults: [], runDirectory: 'd'};
   // a documented path covers an actual one when either is a prefix of the other (`<x>`, `*`, `[]` match any key)
