@@ -1,6 +1,7 @@
 // The commands, their summaries and examples (their flags: src/flags.ts); parses argv into a command and its options.
 import {checkValue, type FlagValues} from './options.js';
 import {parseArgs, type ParseArgsConfig} from 'node:util';
+import {toolVersion} from './tool-version.js';
 import {UsageError} from './errors.js';
 import {COMMAND_NAMES, flagsOf, metavarOf, type CommandName, type FlagDeclaration, type FlagSpec} from './flags.js';
 
@@ -128,7 +129,7 @@ export function usage(): string {
   for (const c of COMMANDS) {
     lines.push(`  ${c.name} ${c.positionals ?? ''}`.trimEnd(), ...wrap(c.summary, 80, '      '), `      e.g. ${c.example}`);
   }
-  lines.push('', 'Fields and units: see README.md (FIELDS).');
+  lines.push('', 'Fields and units: see README.md (FIELDS). The version: tcp-trace --version.');
   return lines.join('\n');
 }
 
@@ -145,6 +146,7 @@ export function commandHelp(c: CommandSpec): string {
 export function parseCommandLine(argv: string[]): Parsed | {help: string} {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') return {help: usage()};
+  if (name === '--version' || name === '-V' || name === 'version') return {help: `tcp-trace ${toolVersion()}`};
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) throw new UsageError(`Unknown command \`${name}\`: choose one of ${COMMANDS.map((c) => c.name).join(', ')}`);
   try {

@@ -1,20 +1,19 @@
 // The manifest of a run: everything needed to say where and how its numbers were measured.
 import {readFile} from 'node:fs/promises';
 import os from 'node:os';
-import {fileURLToPath} from 'node:url';
 import type {Host} from '../system/host.js';
 import {planToJson, type PlanEntry} from '../probes/plan.js';
+import {toolVersion} from '../tool-version.js';
 
 // The facts of the machine the manifest records.
 export type MachineFacts = {toolVersion: string; distribution: string; cores: number; memoryBytes: number; argv?: string[]};
 
 // Read the tool's version, the distribution and the machine size.
 export async function machineFacts(): Promise<MachineFacts> {
-  const pkg = JSON.parse(await readFile(fileURLToPath(new URL('../../../package.json', import.meta.url)), 'utf8')) as {version: string};
   const osRelease = await readFile('/etc/os-release', 'utf8').catch(() => '');
   const distribution = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(osRelease)?.[1] ?? 'unknown';
   // the command's own arguments, for the report's "reproduce" section
-  return {toolVersion: pkg.version, distribution, cores: os.cpus().length, memoryBytes: os.totalmem(), argv: process.argv.slice(2)};
+  return {toolVersion: toolVersion(), distribution, cores: os.cpus().length, memoryBytes: os.totalmem(), argv: process.argv.slice(2)};
 }
 
 // The manifest object (pure).

@@ -1,5 +1,6 @@
 import test from 'ava';
 import {runCli} from '../../helpers/cli.js';
+import {readFileSync} from 'node:fs';
 
 // Each bad input: exit 2 and exactly one line on stderr naming the value.
 const cases: Array<[string, string[], RegExp]> = [
@@ -35,4 +36,13 @@ test('--help lists every command with an example, exit 0', async (t) => {
   for (const c of ['run', 'doctor', 'probes', 'trace', 'report', 'restore']) t.regex(r.stdout, new RegExp(`^  ${c}( |$)`, 'm'));
   t.regex(r.stdout, /e\.g\. sudo tcp-trace run/);
   t.true(r.stdout.split('\n').every((line) => line.length <= 80));
+});
+
+test('--version prints the package version, exit 0', async (t) => {
+  const {version} = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as {version: string};
+  for (const flag of ['--version', '-V']) {
+    const r = await runCli([flag]);
+    t.is(r.code, 0, r.stderr);
+    t.is(r.stdout, `tcp-trace ${version}\n`);
+  }
 });
