@@ -227,6 +227,17 @@ function overhead(r: RecordedRun): string[] {
       `${s.startupMs ? `, ${nsText(s.startupMs * 1e6)} of it the start-up (namespace, workers, probes attached)` : ''}.`,
     `bpftrace reported ${plural(s.kernel.lostEvents ?? 0, 'lost event')}.`,
   ];
+  // runs the kernel skipped are events lost too, that bpftrace never hears of (runs: none in runs recorded before it)
+  const runs = Object.entries((s.runs ?? {}) as Record<string, {eventsMissed: number | null}>);
+  const missed = runs.filter(([, x]) => (x.eventsMissed ?? 0) > 0);
+  const unknown = runs.filter(([, x]) => x.eventsMissed === null).map(([m]) => m);
+  if (missed.length) {
+    out.push(`The kernel skipped runs of the probes' programs (recursion_misses: another BPF program was running on that CPU): ${list(missed.map(([m, x]) => `${m} ${countText(x.eventsMissed!)}`))}; the numbers they make wrong are withheld or bounded (the summary's \`incomplete\` and \`warnings\`).`);
+  } else if (runs.length && unknown.length === runs.length) {
+    out.push("This kernel does not say whether it skipped runs of the probes' programs (recursion_misses: Linux 5.12+, tracepoints from 6.7).");
+  } else if (runs.length) {
+    out.push(`The kernel skipped no run of the probes' programs${unknown.length ? ` (this kernel does not say for ${list(unknown)})` : ''}.`);
+  }
   const failedProbes = (s.probeFailures ?? []) as Array<{measurement: string; why: string}>;
   if (failedProbes.length) out.push(`Measurements left without a program: ${list(failedProbes.map((f) => `${f.measurement} (${f.why})`))}.`);
   out.push('The probes aggregate in maps and print once a second; what each program costs per event is measured by `npm run bench` (README, "Overhead and benchmarks").');

@@ -285,3 +285,14 @@ test("Reproduce's report line names the newest run directory the command writes 
   // a manifest without --out: the recorded name
   t.is(rerunDir({name: 'run-ramp-499', manifest: {scenario: 'ramp', parameters: {}}, summary: {}, samples: []}), 'run-ramp-499');
 });
+
+test('overhead: runs the kernel skipped are said beside bpftrace\'s lost events, by measurement', async (t) => {
+  const run = structuredClone(await loadRun(dir));
+  const withRuns = (runs: Record<string, {eventsMissed: number | null}>) => runReport({...run, summary: {...run.summary, runs}}, []);
+  const missed = withRuns({connections: {eventsMissed: 0}, slab: {eventsMissed: 4}, receiveLookup: {eventsMissed: 385}});
+  t.regex(missed, /bpftrace reported 0 lost events\.\nThe kernel skipped runs of the probes' programs \(recursion_misses: [^)]*\): slab 4 and receiveLookup 385;/);
+  t.regex(withRuns({connections: {eventsMissed: 0}, slab: {eventsMissed: null}}), /The kernel skipped no run of the probes' programs \(this kernel does not say for slab\)\./);
+  t.regex(withRuns({slab: {eventsMissed: null}}), /This kernel does not say whether it skipped runs/);
+  // a run recorded before runs were: nothing claimed either way
+  t.notRegex(runReport(run, []), /skipped/);
+});
