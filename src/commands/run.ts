@@ -67,17 +67,21 @@ export async function run({values, positionals}: {values: FlagValues; positional
         },
       },
     });
+    // warnings.txt: each line once, as it is seen
+    const written = new Set<string>();
+    const recordWarning = (line: string) => {
+      if (written.has(line)) return;
+      written.add(line);
+      try {
+        dir.appendWarning(x.elapsedMs(), line);
+      } catch {
+        // the run directory's disk full: the next sample's write names that fault (and the run stops)
+      }
+    };
     const bpftraceWarnings = x.bpftraceWarnings;
-    for (const w of bpftraceWarnings) dir.appendWarning(x.elapsedMs(), w);
+    for (const w of bpftraceWarnings) recordWarning(w);
     // each problem bpftrace reports (a full map, a helper error) is said once, as it appears, and recorded
-    const noteProblems = () =>
-      x.noteProblems(session, (line) => {
-        try {
-          dir.appendWarning(x.elapsedMs(), line);
-        } catch {
-          // the run directory's disk full: the next sample's write names that fault (and the run stops)
-        }
-      });
+    const noteProblems = () => x.noteProblems(session, recordWarning);
     let plan: PlanEntry[] = host.plan.map((p) =>
       opts.measure.includes(p.measurement) ? p : {...p, variant: null, kind: null, why: 'not measured in this run (--measure)'},
     );
@@ -281,6 +285,9 @@ export async function run({values, positionals}: {values: FlagValues; positional
       problems, warnings: bpftraceWarnings, addressUse,
     });
     const summary = markLost({...base, runs, claims: steps ? scenario.claims(base, steps) : [], faults, runDirectory: dir.path}, faults);
+    // the summary's verdicts too (runs the kernel skipped, a measurement unavailable, what a problem withholds): the
+    // file holds every warning the summary has
+    for (const w of summary.warnings) recordWarning(w);
     await onDisk(() => dir.writeJson('summary.json', summary))();
     await onDisk(() => csv.close())();
     view.summary(summary);

@@ -1,6 +1,6 @@
 // The walking skeleton's contract: the generator and the kernel count the same connections, sockets and ports.
 import test from 'ava';
-import {readFileSync, readdirSync} from 'node:fs';
+import {existsSync, readFileSync, readdirSync} from 'node:fs';
 import {join} from 'node:path';
 import {jsonLines, runCli} from '../helpers/cli.js';
 import {journals, kernelSkipReason, labNamespaces, objsize, toolProcesses} from '../helpers/kernel.js';
@@ -78,6 +78,11 @@ for (const n of [23, 499]) {
     const recorded = readFileSync(join(out, runDir!, 'samples.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     t.is(recorded.length, samples.length);
     t.deepEqual(recorded.map((l) => l.tMs), samples.map((l) => l.tMs));
+    // warnings.txt holds every warning of the summary (the slab program's skipped runs, often); none, no file
+    const warningsFile = join(out, runDir!, 'warnings.txt');
+    const warned = existsSync(warningsFile) ? readFileSync(warningsFile, 'utf8').trim().split('\n').map((l) => l.replace(/^\d+\.\d s {2}/, '')) : [];
+    for (const w of s.warnings) t.true(warned.includes(w), `${w} not in warnings.txt`);
+    if (s.warnings.length === 0) t.false(existsSync(warningsFile));
     // nothing left behind
     t.deepEqual(labNamespaces(), []);
     t.deepEqual(toolProcesses(), []);
