@@ -7,7 +7,7 @@ export type FieldDoc = {fields: string[]; unit: string; meaning: string};
 // `tcp-trace run`'s summary (buildSummary in summary.ts, and what run.ts adds: runs, faults, runDirectory, startupMs).
 export const RUN_SUMMARY_FIELDS: FieldDoc[] = [
   {fields: ['scenario', 'claims'], unit: '', meaning: 'the experiment; `[{claim, held, evidence}]`'},
-  {fields: ['connections.requested', '.established', '.accepted'], unit: 'connections', meaning: 'asked for; connects the generator saw succeed; accepts its servers saw'},
+  {fields: ['connections.requested', '.attempted', '.established', '.accepted'], unit: 'connections', meaning: "asked for (`--connections`, or what the scenario sets: port-exhaustion and bind-first the lab's range size); connects the generator tried (a scenario's steps can try more than asked: port-exhaustion's 2 x range + 1, time-wait's reuses after its churn); connects it saw succeed; accepts its servers saw"},
   {fields: ['connections.failed'], unit: 'connections by errno name', meaning: 'connects the generator saw fail (`{"EADDRNOTAVAIL": 1}`)'},
   {fields: ['connections.perSecond'], unit: 'connections/s', meaning: 'established / ramp duration (not counting the pause while the slab probe stops after its sample, nor the waits for the kernel\'s counts after each tenth of a bound ramp: one-port, million with --client-addresses)'},
   {fields: ['connections.userBytesPerConnection'], unit: 'bytes/connection', meaning: "growth of the workers' anonymous resident memory (`RssAnon`: heap, handles) over the run, per connection (both ends)"},
@@ -31,7 +31,7 @@ export const RUN_SUMMARY_FIELDS: FieldDoc[] = [
   {fields: ['slab.bytesPerConnection.tracepoint', '.slabinfo'], unit: 'bytes/connection', meaning: "slab held (allocated − freed) by the lab's tasks, over the connections the probe measured; `/proc/slabinfo` growth of the same caches over all established connections; both ends"},
   {fields: ['slab.byCache'], unit: 'bytes/connection by cache', meaning: "≥ 8 B/connection (the probe's connections); SLUB merges caches, so a name can be the cache another was merged into"},
   {fields: ['slab.slabinfoByCache'], unit: 'bytes/connection by cache', meaning: "the same caches' growth in `/proc/slabinfo` (generic caches such as dentry and filp also move with the rest of the host)"},
-  {fields: ['slab.meminfoSlabDeltaBytes'], unit: 'bytes', meaning: 'growth of `Slab:` in `/proc/meminfo` (the whole host)'},
+  {fields: ['slab.meminfoSlabDeltaBytes'], unit: 'bytes', meaning: "growth of `Slab:` in `/proc/meminfo` over the run, in all (not per connection): the whole host's, so every other allocation counts too (the namespace's own setup and teardown, page tables of slab pages, other processes) and it reads above the socket caches' sum (9.8 KB against slabinfo's 7.9 KB per connection here); `slab.byCache` and `slabinfoByCache` are the run's own caches"},
   {fields: ['probePlan.<measurement>', 'probeFailures'], unit: '', meaning: '`kind` (kfunc, kprobe, tracepoint or null), `file`, `why`; measurements left without a program'},
   {fields: ['limits', 'lab'], unit: '', meaning: "limits read before the run; the namespace's name, inode and port range"},
   {fields: ['stoppedBy', 'runDirectory'], unit: '', meaning: 'null, `SIGINT`, `SIGTERM`, `SIGHUP`, the memory guard or `fault: <part>`; where the files are'},

@@ -131,6 +131,8 @@ export function buildSummary(f: RunFacts) {
     scenario: f.scenario,
     connections: {
       requested: f.requested,
+      // connects the generator tried (a scenario's steps can make more than it was asked for: port-exhaustion, 2n + 1)
+      attempted: f.generator.attempted,
       established,
       failed: f.generator.failed,
       accepted: f.generator.accepted,

@@ -30,6 +30,8 @@ kernelTest('port-exhaustion: exactly 10, then EADDRNOTAVAIL, then 10 more on the
   t.true(allHeld(summary), JSON.stringify(held(summary)));
   t.deepEqual(summary.connections.failed, {EADDRNOTAVAIL: 1});
   t.deepEqual(summary.kernel.errors, {EADDRNOTAVAIL: 1});
+  // asked for the range size (10), tried 2 x 10 + 1
+  t.deepEqual([summary.connections.requested, summary.connections.attempted, summary.connections.established], [10, 21, 20]);
   // the 10 ports toward the first server port held by open connections at the end: the range itself
   t.deepEqual(summary.kernel.limitsHit, {EADDRNOTAVAIL: 'ip_local_port_range'});
   t.deepEqual(summary.kernel.established, {client: 20, server: 20});

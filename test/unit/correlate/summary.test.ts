@@ -61,7 +61,7 @@ test('connections: the generator\'s counts, rate over the ramp, user memory per 
   const s = buildSummary(facts());
   t.is(s.type, 'summary');
   t.is(s.scenario, 'ramp');
-  t.deepEqual(s.connections, {requested: 4, established: 4, failed: {EADDRNOTAVAIL: 1}, accepted: 4, perSecond: 2, userBytesPerConnection: 2000, workerFixedBytes: 10_485_760});
+  t.deepEqual(s.connections, {requested: 4, attempted: 5, established: 4, failed: {EADDRNOTAVAIL: 1}, accepted: 4, perSecond: 2, userBytesPerConnection: 2000, workerFixedBytes: 10_485_760});
   t.is(buildSummary(facts({rampMs: 0})).connections.perSecond, null);
 });
 
