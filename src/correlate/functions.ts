@@ -35,7 +35,7 @@ export function functionFieldsNotMeasured(plan: ReadonlyArray<Pick<PlanEntry, 'm
     const why = !entry
       ? `${measurement} was not planned`
       : entry.kind === null
-        ? `${measurement} did not run (${entry.why})`
+        ? `${measurement} did not run: ${entry.why}`
         : `${measurement} ran its ${entry.kind} variant, which hooks no kernel function${passed.length ? ` (${passedOverText(passed)})` : ''}`;
     for (const f of fields) out[f] = why;
   }
