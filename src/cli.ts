@@ -2,6 +2,7 @@
 import {checkValue, type FlagValues} from './options.js';
 import {parseArgs, type ParseArgsConfig} from 'node:util';
 import {toolVersion} from './tool-version.js';
+import {SCENARIO_NAMES} from './scenarios/defaults.js';
 import {UsageError} from './errors.js';
 import {COMMAND_NAMES, flagsOf, metavarOf, type CommandName, type FlagDeclaration, type FlagSpec} from './flags.js';
 
@@ -19,7 +20,7 @@ export type CommandSpec = {
 // Every command, in help order, without its flags.
 const COMMAND_TEXTS: Record<CommandName, Omit<CommandSpec, 'name' | 'flags'>> = {
   run: {
-    summary: 'Run an experiment (ramp, four-tuple, port-exhaustion, fd-limit, hello, million, bind-first, accept-overflow, ipv6, one-port) in a private network namespace',
+    summary: `Run an experiment (${SCENARIO_NAMES.join(', ')}) in a private network namespace`,
     example: 'sudo tcp-trace run port-exhaustion --headless',
     positionals: '[scenario]',
   },
