@@ -38,10 +38,16 @@ export function evidenceText(evidence: unknown, key = ''): string {
   if (typeof evidence !== 'object') return String(evidence);
   if (Array.isArray(evidence)) return evidence.length ? evidence.map((v) => evidenceText(v, key)).join(', ') : 'none';
   if (Object.keys(evidence).length === 0) return 'none';
-  return Object.entries(evidence as Record<string, unknown>)
+  const fields = evidence as Record<string, unknown>;
+  // a field with a sibling `<field>Why` is null because it was not measured (kernelReused without a function probe):
+  // said so with the why, never as "none" (zero); the why goes with it
+  const whyOf = (k: string) => (fields[`${k}Why`] === null || fields[`${k}Why`] === undefined ? null : String(fields[`${k}Why`]));
+  return Object.entries(fields)
+    .filter(([k]) => !(/Why$/.test(k) && k.slice(0, -3) in fields))
     .map(([k, v]) => {
       const words = /[a-z][A-Z]/.test(k) ? k.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase() : k;
       const inner = /bycache|range/i.test(key) ? key : k;
+      if (v === null && whyOf(k) !== null) return `${words} not measured (${whyOf(k)})`;
       return typeof v === 'object' && v !== null && !Array.isArray(v) ? `${words} (${evidenceText(v, inner)})` : `${words} ${evidenceText(v, inner)}`;
     })
     .join(', ');

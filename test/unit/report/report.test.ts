@@ -296,3 +296,10 @@ test('overhead: runs the kernel skipped are said beside bpftrace\'s lost events,
   // a run recorded before runs were: nothing claimed either way
   t.notRegex(runReport(run, []), /skipped/);
 });
+
+test('evidence: a null number with a why beside it reads "not measured (why)", never "none"; other nulls stay "none"', (t) => {
+  t.is(evidenceText({twRecycled: 10, kernelReused: null, kernelReusedWhy: 'no function probe served timeWait'}), 'tw recycled 10, kernel reused not measured (no function probe served timeWait)');
+  // measured: the why (null) is left out
+  t.is(evidenceText({kernelReused: 10, kernelReusedWhy: null}), 'kernel reused 10');
+  t.is(evidenceText({stoppedBy: null}), 'stopped by none');
+});
