@@ -17,7 +17,9 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const suites = String(argv.suites ?? process.env.TCP_TRACE_BPFTRACE_SUITES ?? 'trixie,sid').split(',').filter(Boolean);
 const cache = argv.cache ?? process.env.TCP_TRACE_BPFTRACE_CACHE ?? '/var/cache/tcp-trace-bpftrace';
 const mirror = 'http://deb.debian.org/debian';
-const tests = String(argv.tests ?? 'dist/test/kernel/versions.test.js dist/test/kernel/run.test.js dist/test/kernel/scenarios.test.js dist/test/kernel/scenarios-limits.test.js dist/test/kernel/trace.test.js').split(/\s+/);
+// with each version, the tests that hold its numbers to ground truth: /proc/slabinfo (run, versions), nstat (scenarios,
+// trace-faults), the namespace's sockstat and ss (time-wait, trace-faults)
+const tests = String(argv.tests ?? 'dist/test/kernel/versions.test.js dist/test/kernel/run.test.js dist/test/kernel/scenarios.test.js dist/test/kernel/scenarios-limits.test.js dist/test/kernel/trace.test.js dist/test/kernel/time-wait.test.js dist/test/kernel/trace-faults.test.js').split(/\s+/);
 
 async function ensureDebootstrap() {
   if (await which('debootstrap', {nothrow: true})) return;
