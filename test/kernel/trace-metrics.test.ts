@@ -40,8 +40,9 @@ kernelTest('trace --metrics-port: a scrape during the trace counts a python3 pee
   const locals = JSON.parse(peerOut) as number[];
   t.is(locals.length, n);
   // the programs print totals every second, each process on its own tick: scrape once a sample shows every
-  // connection's both ends (the connections process) and every accept (the socket process)
-  const seen = () => jsonLines(out()).some((l) => l.type === 'sample' && l.kernel.established?.client === n && l.kernel.established?.server === n && l.connections.accepted === n && l.trace.kernel.syscalls?.accept === n);
+  // connection's both ends and every accept (the counts process) and the handshakes' 3 segments each (the pairs
+  // process, which ticks apart: CI once scraped 0 segments before its first print)
+  const seen = () => jsonLines(out()).some((l) => l.type === 'sample' && l.kernel.established?.client === n && l.kernel.established?.server === n && l.connections.accepted === n && l.trace.kernel.syscalls?.accept === n && l.kernel.rxTcpSegments >= 3 * n);
   for (let i = 0; i < 100 && !seen(); i++) await sleep(100);
   const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
   // the namespace's TcpInSegs, read through the peer's /proc (nstat would make a socket() there, counted too)
