@@ -130,8 +130,14 @@ export function findings(r: RecordedRun): string[] {
     const tcp = caches.find(([c]) => c === 'TCP' || c === 'TCPv6');
     const measured = (s.slab.sampledConnections as number | null | undefined) ?? null;
     const others = caches.filter(([c]) => c !== tcp?.[0]).slice(0, 4).map(([c, b]) => `${c} ${bytesText(b)}`);
-    const held = `${countText(est)} connections held ${bytesText(per * est)} of slab: ${bytesText(per)} each` +
-      `${tcp ? `, ${bytesText(tcp[1])} of it the TCP socket` : ''}${others.length ? ` (then ${list(others)})` : ''}.`;
+    // every connection closed by the run (each handed to TIME_WAIT: time-wait's churn): none held its slab at the end;
+    // what is left is the TIME_WAIT sockets and whatever else the lab's tasks kept
+    const closed = est > 0 && (s.kernel.timeWait?.entered ?? 0) >= est;
+    const held = closed
+      ? `${countText(est)} connections were made and closed (each handed to TIME_WAIT); slab the lab's tasks still held at the end: ${bytesText(per * est)}, ${bytesText(per)} per connection made` +
+        `${caches.length ? ` (${list(caches.slice(0, 5).map(([c, b]) => `${c} ${bytesText(b)}`))}); not a connection's cost` : ''}.`
+      : `${countText(est)} connections held ${bytesText(per * est)} of slab: ${bytesText(per)} each` +
+        `${tcp ? `, ${bytesText(tcp[1])} of it the TCP socket` : ''}${others.length ? ` (then ${list(others)})` : ''}.`;
     out.push(measured !== null ? `The slab probe measured the first ${countText(measured)} connections at ${bytesText(per)} each; at that cost, ${held}` : held);
     const slope = slabSlope(r);
     // a slope needs a few points along the ramp (a run of a few connections has one sample)

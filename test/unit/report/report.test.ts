@@ -303,3 +303,13 @@ test('evidence: a null number with a why beside it reads "not measured (why)", n
   t.is(evidenceText({kernelReused: 10, kernelReusedWhy: null}), 'kernel reused 10');
   t.is(evidenceText({stoppedBy: null}), 'stopped by none');
 });
+
+test('findings: connections all closed by the run (each handed to TIME_WAIT) are not said to hold slab', async (t) => {
+  const run = structuredClone(await loadRun(dir));
+  const est = run.summary.connections.established;
+  const held = runReport(run, []);
+  t.regex(held, new RegExp(`${est} connections held [0-9.]+ [kM]B of slab`));
+  const closed = runReport({...run, summary: {...run.summary, kernel: {...run.summary.kernel, timeWait: {entered: est, reused: null}}}}, []);
+  t.notRegex(closed, /connections held/);
+  t.regex(closed, new RegExp(`${est} connections were made and closed \\(each handed to TIME_WAIT\\); slab the lab's tasks still held at the end: .* per connection made \\(TCP .*\\); not a connection's cost\\.`));
+});
