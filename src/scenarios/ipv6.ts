@@ -21,7 +21,12 @@ export function ipv6Claims(s: Summary): Claim[] {
       claim: "every TCP segment the namespace received took the IPv6 receive path (tcp_v6_rcv), none IPv4's",
       held: rx !== null && rx.byIpVersion.v6 > 0 && rx.byIpVersion.v4 === 0 && (v6Rcv === null || v6Rcv >= rx.byIpVersion.v6),
       // tcpV6Rcv: the kprobe variant's count of tcp_v6_rcv calls (null: the tracepoint variant, which reads each packet's IP version)
-      evidence: {byIpVersion: rx?.byIpVersion ?? null, tcpV6Rcv: v6Rcv, tcpV4Rcv: s.kernel.functions.tcpV4Rcv},
+      // each null count with why (the report reads "not measured (why)")
+      evidence: {
+        byIpVersion: rx?.byIpVersion ?? null,
+        tcpV6Rcv: v6Rcv, tcpV6RcvWhy: s.notMeasured['kernel.functions.tcpV6Rcv'] ?? null,
+        tcpV4Rcv: s.kernel.functions.tcpV4Rcv, tcpV4RcvWhy: s.notMeasured['kernel.functions.tcpV4Rcv'] ?? null,
+      },
     },
   ];
 }

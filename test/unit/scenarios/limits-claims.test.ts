@@ -19,6 +19,7 @@ const summary = (over: Record<string, any>): Summary =>
     ports: {server: [12000, 12001], range: {low: 60000, high: 60019, size: 20}, perDestination: {}, fourTupleCount: 0, localPortsByAddress: {}},
     slab: {bytesPerConnection: {tracepoint: null, slabinfo: null}, byCache: {}, source: 'tracepoint'},
     stoppedBy: null,
+    notMeasured: {},
     ...over,
   }) as unknown as Summary;
 
@@ -94,6 +95,10 @@ test('ipv6 holds with TCPv6 objects and IPv6 segments only; an IPv4 TCP object o
   const tcp4 = ramped({kernel: v6, slab: {bytesPerConnection: {tracepoint: 8000, slabinfo: null}, byCache: {TCP: 4736, TCPv6: 4992}, source: 'tracepoint'}});
   t.false(ipv6Claims(tcp4)[3]!.held);
   t.false(ipv6Claims(ramped({kernel: {receive: {tcpSegments: 900, packets: 900, byIpVersion: {v4: 3, v6: 897}}}}))[4]!.held);
+  // the tracepoint variant: the function counts are null, each with the plan's why beside it
+  const why = 'receiveLookup ran its tracepoint variant, which hooks no kernel function (kprobe: no kprobes)';
+  const tp = ipv6Claims(ramped({kernel: v6, notMeasured: {'kernel.functions.tcpV6Rcv': why, 'kernel.functions.tcpV4Rcv': why}}))[4]!;
+  t.like(tp.evidence, {tcpV6Rcv: null, tcpV6RcvWhy: why, tcpV4Rcv: null, tcpV4RcvWhy: why});
 });
 
 test('one-port holds: 180 to one port from 4 addresses of at most 50 ports each, 180 4-tuples, two processes accepting', (t) => {
