@@ -64,7 +64,11 @@ def connect(i):
     c = socket.socket(); t0 = time.monotonic_ns(); c.connect(("127.0.0.1", port))
     durations[i] = time.monotonic_ns() - t0; clients[i] = c
 threads = [threading.Thread(target=connect, args=(i,)) for i in range(3)]
-for t in threads: t.start()
+# two connects fill the accept queue (listen(1) holds 2), one after the other; then the third's SYN finds it full and is
+# dropped, and retransmitted after 1 s and 3 s (started together, the three SYNs could all find room: CI saw none slow)
+for t in threads[:2]: t.start(); t.join()
+time.sleep(0.2)
+threads[2].start()
 time.sleep(2.5)
 accepted = [srv.accept()[0] for _ in range(3)]
 for t in threads: t.join()
