@@ -3,8 +3,8 @@ import {readdirSync, readFileSync} from 'node:fs';
 import net from 'node:net';
 import {rss} from './rss.js';
 import {bindHandle, clientHandle, closeAll, resetAll, connectRequest, errnoName, localName, socketOf, startConnect, writeAll, type ConnectRequest, type Held, type TcpHandle} from './uv-tcp.js';
-import type {ClientCommand, ClientConfig, ClientReport, ConnBatch, RampSpec} from './protocol.js';
-import {connectionCsvLine} from '../record/format.js';
+import type {ClientCommand, ClientConfig, ClientReport, RampSpec} from './protocol.js';
+import {RecordBatch} from './record-batch.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as ClientConfig;
 const send = (m: ClientReport) => process.send?.(m);
@@ -15,62 +15,11 @@ let paused = false;
 let inFlight = 0;
 let pauseWaiting = false;
 
-// Attempts not yet sent, in flat arrays (no object per connection): an established bare handle's local name is
-// read when the batch is sent, off the connect path; a failed attempt has none ('' and 0).
-const pending = {
-  handles: [] as Array<TcpHandle | null>,
-  laddrs: [] as string[],
-  lports: [] as number[],
-  raddrs: [] as string[],
-  rports: [] as number[],
-  connectNs: [] as number[],
-  atMs: [] as number[],
-  errnos: [] as Array<string | null>,
-  replies: undefined as Record<number, string> | undefined,
-};
-// getsockname writes into this one object
-const name: {address?: string; port?: number} = {};
-
-// The pending attempts as one batch message's fields; empties pending.
-function takeBatch(): ConnBatch {
-  const addresses: string[] = [];
-  const index = new Map<string, number>();
-  const addressIndex = (a: string) => {
-    let i = index.get(a);
-    if (i === undefined) {
-      i = addresses.push(a) - 1;
-      index.set(a, i);
-    }
-    return i;
-  };
-  const tuples: number[] = [];
-  const failed: Record<string, number> = {};
-  let csv = '';
-  const count = pending.errnos.length;
-  for (let i = 0; i < count; i++) {
-    const handle = pending.handles[i];
-    let laddr = pending.laddrs[i]!;
-    let lport = pending.lports[i]!;
-    if (handle) {
-      name.address = '';
-      name.port = 0;
-      handle.getsockname(name);
-      laddr = name.address ?? '';
-      lport = name.port ?? 0;
-    }
-    const errno = pending.errnos[i]!;
-    csv += connectionCsvLine(config.worker, laddr, lport, pending.raddrs[i]!, pending.rports[i]!, pending.connectNs[i]!, errno, pending.atMs[i]!);
-    if (errno === null) tuples.push(addressIndex(laddr), lport, addressIndex(pending.raddrs[i]!), pending.rports[i]!);
-    else failed[errno] = (failed[errno] ?? 0) + 1;
-  }
-  const replies = pending.replies;
-  for (const list of [pending.handles, pending.laddrs, pending.lports, pending.raddrs, pending.rports, pending.connectNs, pending.atMs, pending.errnos]) list.length = 0;
-  pending.replies = undefined;
-  return {count, csv, addresses, tuples, failed, ...(replies ? {replies} : {})};
-}
+// Attempts not yet sent: an established bare handle's local name is read when the batch is sent, off the connect path.
+const pending = new RecordBatch(config.worker);
 
 const flush = () => {
-  if (pending.errnos.length > 0) send({type: 'conns', ...takeBatch(), rssBytes: rss()});
+  if (pending.size > 0) send({type: 'conns', ...pending.take(), rssBytes: rss()});
 };
 const flusher = setInterval(flush, 50);
 const settlePause = () => {
@@ -129,16 +78,8 @@ function ramp(spec: RampSpec) {
     if (handle && errno === null && nameNow) {
       ({address: laddr, port: lport} = localName(handle));
     }
-    if (reply !== undefined) (pending.replies ??= {})[pending.errnos.length] = reply;
-    pending.handles.push(handle && errno === null && !nameNow ? handle : null);
-    pending.laddrs.push(laddr);
-    pending.lports.push(lport);
-    pending.raddrs.push(target.host);
-    pending.rports.push(target.port);
-    pending.connectNs.push(Math.round(connectMs * 1e6));
-    pending.atMs.push(Math.round(performance.now() - startedAt));
-    pending.errnos.push(errno);
-    if (pending.errnos.length >= 500) flush();
+    pending.push(handle && errno === null && !nameNow ? handle : null, laddr, lport, target.host, target.port, Math.round(connectMs * 1e6), Math.round(performance.now() - startedAt), errno, reply);
+    if (pending.size >= 500) flush();
   };
 
   const settled = () => {
