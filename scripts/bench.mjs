@@ -2,14 +2,18 @@
 // bench.mjs  Benchmarks, measured side by side in one run: the node:net generator against a C epoll
 // baseline, tracing overhead (with and without probes), time to first sample, kernel and user memory
 // per connection, and the dashboard's CPU. Prints ratios; asserts nothing about time.
-// Usage: npm run bench [-- --quick] [-- --connections N] [-- --runs R] [-- --generator] [-- --write]
+// Usage: npm run bench [-- --quick] [-- --connections N] [-- --runs R] [-- --generator] [-- --traced] [-- --write]
 //   --quick: 20 000 connections, one run each (a few minutes); default 100 000 x 5 rounds, then `million`.
-//   --generator: only the bare node:net handles and the generator (no probes, dashboard or million): their ratio.
+//   --generator: only the bare node:net handles, the same with the generator's records, and the generator (no
+//     probes, dashboard or million): what the records cost, and what the generator costs.
+//   --traced: only the generator untraced, with empty programs on the default probes' hooks, and with the default
+//     probes: what attaching costs before any program works, and what the probes cost.
 //   --one-port: only `tcp-trace run one-port` at 100 000 (4 client addresses, one server port, the default range 32768-60999):
 //     every connection counted on both ends and the rate by tenth, where bind(ip, 0) makes it fall (part of the full run).
-// A round runs C, bare node:net handles (scripts/bench/tcp-wrap-bench.mjs), the generator, the generator with
-// probes and with the slab probe to the end, side by side (every other round in reverse order); ratios are taken
-// within each round, then their min and median.
+// A round runs C, bare node:net handles (scripts/bench/tcp-wrap-bench.mjs), the same with the generator's records,
+// the generator, the generator with empty programs on the default probes' hooks, with the default probes and with
+// the slab probe to the end, side by side (every other round in reverse order); ratios are taken within each
+// round, then their min and median.
 //   --write: also write bench/RESULTS.md with the machine, kernel and date.
 import {mkdtempSync, readFileSync, writeFileSync, mkdirSync, existsSync, rmSync, readdirSync, readlinkSync} from 'node:fs';
 import {tmpdir, cpus, totalmem} from 'node:os';
@@ -25,6 +29,7 @@ const quick = Boolean(argv.quick);
 const N = Number(argv.connections ?? (quick ? 20_000 : 100_000));
 const RUNS = Number(argv.runs ?? (quick ? 1 : 5));
 const generatorOnly = Boolean(argv.generator);
+const tracedOnly = Boolean(argv.traced);
 const onePortOnly = Boolean(argv['one-port']);
 const ports = Math.max(8, Math.ceil(N / 15_000));
 const work = mkdtempSync(join(tmpdir(), 'tcp-trace-bench-'));
@@ -44,14 +49,14 @@ const fmt = (x, d = 1) => (x === null || x === undefined || Number.isNaN(x) ? '-
 
 // A server and a client of the same two-role interface (epoll-bench.c, tcp-wrap-bench.mjs) in a namespace of our
 // own, deleted at the end: the client's "established N in MS ms" as a rate.
-async function pairRun(exe) {
+async function pairRun(exe, env = {}) {
   await $`ip netns add ${netns}`;
   try {
     await $`ip -n ${netns} link set lo up`;
     const server = $`ip netns exec ${netns} ${exe} server 127.0.0.1 12000 ${ports}`.nothrow();
     // the client starts once every port listens (a refused connect would count as a failure, not a rate)
     for await (const chunk of server.stdout) if (String(chunk).includes('listening')) break;
-    const out = await $`ip netns exec ${netns} ${exe} client 127.0.0.1 12000 ${ports} ${N} 512`;
+    const out = await $({env: {...process.env, ...env}})`ip netns exec ${netns} ${exe} client 127.0.0.1 12000 ${ports} ${N} 512`;
     server.kill('SIGTERM');
     await server;
     const m = /established (\d+) in (\d+) ms/.exec(out.stdout);
@@ -72,6 +77,56 @@ async function cBaseline() {
 // The floor of node:net: the same server and client with the generator's bare handles and nothing else.
 async function nodeFloor() {
   return pairRun([process.execPath, join(repo, 'scripts/bench/tcp-wrap-bench.mjs')]);
+}
+
+// The same with the generator's records (its worker's RecordBatch: getsockname, the CSV row, a batch message to
+// the parent, which appends the rows to a file): what the records alone cost node:net.
+async function nodeFloorRecorded() {
+  const file = join(work, 'records.csv');
+  rmSync(file, {force: true});
+  const r = await pairRun([process.execPath, join(repo, 'scripts/bench/tcp-wrap-bench.mjs')], {TCP_TRACE_BENCH_RECORDS: file});
+  const rows = readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
+  if (rows !== r.established) echo(`warning: bare node:net with records: ${rows} rows for ${r.established} established`);
+  return r;
+}
+
+// The default probes' hooks with empty programs: every hook of every composed program the default plan runs
+// for the whole ramp, once per program that holds it (`tcp-trace probes --emit`; the slab sample's, which
+// detach after its sample, left out), each with an empty body. Its text for `bpftrace -e`.
+async function emptyHooksProgram() {
+  const emitted = (await $`node ${bin} probes --emit`).stdout;
+  const hooks = [];
+  for (const program of emitted.split(/^(?=\/\/ composed by tcp-trace:)/m)) {
+    if (!program.startsWith('// composed by') || /^\/\/ composed by tcp-trace: slab \(/.test(program)) continue;
+    for (const line of program.split('\n')) {
+      const m = /^((?:tracepoint|rawtracepoint|kprobe|kretprobe|kfunc|kretfunc|fentry|fexit):[\w:]+),?\s*$/.exec(line);
+      if (m) hooks.push(m[1]);
+    }
+  }
+  if (hooks.length === 0) throw new Error('bench: `tcp-trace probes --emit` named no hook');
+  // BEGIN runs once every probe is attached: its line says the programs are in
+  return {hooks, text: ['BEGIN { printf("ready\\n"); }', ...hooks.map((h) => `${h} {}`)].join('\n')};
+}
+
+// One untraced run of the tool while a bpftrace process of our own holds empty programs on the default hooks:
+// the price of the hooks themselves (the kernel's tracepoint path, the syscall tracepoints' slow path), which
+// bpf_stats does not see. tracefs is mounted for it when it is not, and unmounted after.
+async function emptyHooksRun() {
+  const {text} = await emptyHooksProgram();
+  const tracefs = '/sys/kernel/tracing';
+  const mounted = (await $`mountpoint -q ${tracefs}`.nothrow()).exitCode === 0;
+  if (!mounted) await $`mount -t tracefs tracefs ${tracefs}`;
+  const bpftrace = $`bpftrace -e ${text}`.nothrow().quiet();
+  try {
+    let ready = false;
+    for await (const line of bpftrace) if ((ready = line.trim() === 'ready')) break;
+    if (!ready) throw new Error(`bench: bpftrace with the empty programs exited: ${(await bpftrace).stderr.trim()}`);
+    return await toolRun('none');
+  } finally {
+    bpftrace.child?.kill('SIGINT');
+    await bpftrace;
+    if (!mounted) await $`umount ${tracefs}`.nothrow();
+  }
 }
 
 // One headless run of the tool; returns its summary and the time to the first sample. watch(pid), when given,
@@ -242,30 +297,44 @@ if (onePortOnly) {
 }
 
 echo(`bench: ${N} connections over ${ports} server ports, ${RUNS} round(s), ${cpus().length} cores`);
-const c = [], floor = [], plain = [], traced = [], slabAll = [];
-// one round runs the five side by side; every other round in reverse order, so that none always comes first
+const c = [], floor = [], recorded = [], plain = [], empty = [], traced = [], slabAll = [];
+// one round runs the seven side by side; every other round in reverse order, so that none always comes first
 // while the machine's load drifts
-const steps = [
-  async () => c.push(await cBaseline()),
-  async () => floor.push(await nodeFloor()),
-  async () => plain.push(await toolRun('none')),
-  async () => traced.push(await toolRun()),
-  async () => slabAll.push(await toolRun(undefined, ['--slab-sample', 0])),
-];
-if (generatorOnly) {
+const steps = {
+  c: async () => c.push(await cBaseline()),
+  floor: async () => floor.push(await nodeFloor()),
+  recorded: async () => recorded.push(await nodeFloorRecorded()),
+  plain: async () => plain.push(await toolRun('none')),
+  empty: async () => empty.push(await emptyHooksRun()),
+  traced: async () => traced.push(await toolRun()),
+  slabAll: async () => slabAll.push(await toolRun(undefined, ['--slab-sample', 0])),
+};
+const k = (x) => fmt(x.summary.connections.perSecond / 1000);
+// Run `names` RUNS times (every other round reversed); line(i) says round i.
+async function rounds(names, line) {
   for (let i = 0; i < RUNS; i++) {
-    for (const step of i % 2 === 0 ? [steps[1], steps[2]] : [steps[2], steps[1]]) await step();
-    echo(`  round ${i + 1}: bare node:net handles ${fmt(floor.at(-1).rate / 1000)} k/s, node ${fmt(plain.at(-1).summary.connections.perSecond / 1000)} k/s, ratio ${fmt(plain.at(-1).summary.connections.perSecond / floor.at(-1).rate, 2)}`);
+    for (const name of i % 2 === 0 ? names : [...names].reverse()) await steps[name]();
+    echo(`  round ${i + 1}: ${line(i)}`);
   }
-  const ratios = plain.map((x, i) => x.summary.connections.perSecond / floor[i].rate);
-  echo(`ratio generator / bare node:net handles: min ${fmt(min(ratios), 2)}, median ${fmt(median(ratios), 2)}`);
+}
+// ratios within each round (the runs of one round are minutes apart, not the whole bench): min and median of those
+const paired = (a, b) => a.map((x, i) => x / b[i]);
+const ratioText = (label, xs) => `${label}: min ${fmt(min(xs), 2)}, median ${fmt(median(xs), 2)}`;
+if (generatorOnly) {
+  await rounds(['floor', 'recorded', 'plain'], (i) => `bare node:net handles ${fmt(floor[i].rate / 1000)} k/s, with the generator's records ${fmt(recorded[i].rate / 1000)} k/s, generator ${k(plain[i])} k/s`);
+  const floorRates = floor.map((x) => x.rate);
+  echo(ratioText('ratio bare node:net with the records / bare node:net handles (what the records cost)', paired(recorded.map((x) => x.rate), floorRates)));
+  echo(ratioText('ratio generator / bare node:net handles (target >= 0.9)', paired(plain.map((x) => x.summary.connections.perSecond), floorRates)));
   process.exit(0);
 }
-for (let i = 0; i < RUNS; i++) {
-  for (const step of i % 2 === 0 ? steps : [...steps].reverse()) await step();
-  const k = (x) => fmt(x.summary.connections.perSecond / 1000);
-  echo(`  round ${i + 1}: C ${fmt(c.at(-1).rate / 1000)} k/s, bare node:net handles ${fmt(floor.at(-1).rate / 1000)} k/s, node ${k(plain.at(-1))} k/s, node+probes ${k(traced.at(-1))} k/s, node+probes, slab probe to the end ${k(slabAll.at(-1))} k/s`);
+if (tracedOnly) {
+  await rounds(['plain', 'empty', 'traced'], (i) => `untraced ${k(plain[i])} k/s, empty programs on the default hooks ${k(empty[i])} k/s, default probes ${k(traced[i])} k/s`);
+  const untraced = plain.map((x) => x.summary.connections.perSecond);
+  echo(ratioText('ratio empty programs on the hooks / untraced (what the hooks cost)', paired(empty.map((x) => x.summary.connections.perSecond), untraced)));
+  echo(ratioText('ratio traced / untraced (target >= 0.9)', paired(traced.map((x) => x.summary.connections.perSecond), untraced)));
+  process.exit(0);
 }
+await rounds(Object.keys(steps), (i) => `C ${fmt(c[i].rate / 1000)} k/s, bare node:net handles ${fmt(floor[i].rate / 1000)} k/s, with records ${fmt(recorded[i].rate / 1000)} k/s, node ${k(plain[i])} k/s, node+empty programs ${k(empty[i])} k/s, node+probes ${k(traced[i])} k/s, node+probes, slab probe to the end ${k(slabAll[i])} k/s`);
 const cpuShare = await dashboardCpu();
 const probeCost = await probeRunTime();
 echo(`  probes' own run time: ${probeCost.programs} programs, ${probeCost.runs} runs, ${fmt(probeCost.runNs / 1e6, 0)} ms for ${probeCost.established} connections`);
@@ -291,8 +360,6 @@ if (onePort) echo(`  one-port: ${onePort.connections.established} established, $
 const rate = (xs) => xs.map((x) => x.summary.connections.perSecond);
 const cRates = c.map((x) => x.rate);
 const floorRates = floor.map((x) => x.rate);
-// ratios within each round (the runs of one round are minutes apart, not the whole bench): min and median of those
-const paired = (a, b) => a.map((x, i) => x / b[i]);
 const ratioCells = (xs) => [fmt(min(xs), 2), fmt(median(xs), 2)];
 const rows = [
   ['establish rate, C epoll (k/s)', fmt(min(cRates) / 1000), fmt(median(cRates) / 1000)],
@@ -300,10 +367,14 @@ const rows = [
   ['  ratio generator / C, per round (target >= 0.6)', ...ratioCells(paired(rate(plain), cRates))],
   ['establish rate, bare node:net handles, same processes as C (k/s)', fmt(min(floorRates) / 1000), fmt(median(floorRates) / 1000)],
   ['  ratio bare node:net / C, per round: the most node:net reaches here', ...ratioCells(paired(floorRates, cRates))],
-  ['  ratio generator / bare node:net, per round: what the tool costs', ...ratioCells(paired(rate(plain), floorRates))],
+  ['establish rate, bare node:net handles with the generator\'s records (k/s)', fmt(min(recorded.map((x) => x.rate)) / 1000), fmt(median(recorded.map((x) => x.rate)) / 1000)],
+  ['  ratio with records / bare node:net, per round: what the records alone cost (getsockname, CSV row, batch IPC)', ...ratioCells(paired(recorded.map((x) => x.rate), floorRates))],
+  ['  ratio generator / bare node:net, per round: what the tool costs (target >= 0.9)', ...ratioCells(paired(rate(plain), floorRates))],
   ['establish rate with the default probes (k/s)', fmt(min(rate(traced)) / 1000), fmt(median(rate(traced)) / 1000)],
   ['  ratio traced / untraced, per round (target >= 0.9)', ...ratioCells(paired(rate(traced), rate(plain)))],
-  ["  the default probes' own run time per connection, bpf_stats, one more run (µs)", fmt(probeCost.nsPerConnection / 1000, 2), fmt(probeCost.nsPerConnection / 1000, 2)],
+  ['establish rate, empty programs on the default probes\' hooks (k/s)', fmt(min(rate(empty)) / 1000), fmt(median(rate(empty)) / 1000)],
+  ['  ratio to untraced, per round: what the hooks cost before any program works', ...ratioCells(paired(rate(empty), rate(plain)))],
+  ["  the default probes' own run time per connection, bpf_stats, one more run (µs; target <= 5)", fmt(probeCost.nsPerConnection / 1000, 2), fmt(probeCost.nsPerConnection / 1000, 2)],
   ['  the same as a share of the untraced generator\'s CPU per connection (cores / rate)', fmt(probeCost.nsPerConnection / ((cpus().length * 1e9) / min(rate(plain))), 3), fmt(probeCost.nsPerConnection / ((cpus().length * 1e9) / median(rate(plain))), 3)],
   ['establish rate, slab probe to the end (--slab-sample 0) (k/s)', fmt(min(rate(slabAll)) / 1000), fmt(median(rate(slabAll)) / 1000)],
   ['  ratio to untraced, per round', ...ratioCells(paired(rate(slabAll), rate(plain)))],
@@ -333,7 +404,7 @@ if (argv.write) {
     '# Benchmark results',
     '',
     `Measured ${new Date().toISOString().slice(0, 10)} with \`npm run bench${quick ? ' -- --quick' : ''}\`: Linux ${kernel}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}, loopback in a private namespace.`,
-    `${N} connections over ${ports} server ports, ${RUNS} round(s): each runs the C baseline, bare node:net handles in the same processes as C, the generator, the generator with the default probes and with the slab probe to the end side by side (every other round in reverse order); ratios are taken within a round${million ? '; then `tcp-trace run million` once, with its defaults, and `tcp-trace run one-port --connections 100000 --port-range 32768-60999`' : ''}.`,
+    `${N} connections over ${ports} server ports, ${RUNS} round(s): each runs the C baseline, bare node:net handles in the same processes as C, the same with the generator's records, the generator, the generator with empty programs on the default probes' hooks, with the default probes and with the slab probe to the end side by side (every other round in reverse order); ratios are taken within a round${million ? '; then `tcp-trace run million` once, with its defaults, and `tcp-trace run one-port --connections 100000 --port-range 32768-60999`' : ''}.`,
     '',
     table,
     '',

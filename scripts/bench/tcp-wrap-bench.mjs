@@ -2,6 +2,9 @@
 // client written with the bare libuv handles the generator holds (src/load/uv-tcp.ts), and nothing else: no
 // records, no IPC per connection, no getsockname, no rate limit. Same processes, ports and order as the C one,
 // so bare-node / C is what node:net itself costs, and generator / bare-node what the tool adds to it.
+// With TCP_TRACE_BENCH_RECORDS=FILE in the environment, the client also keeps the generator's records, as its
+// worker does (src/load/record-batch.ts: getsockname, the connections.csv row, a batch message to the parent
+// every 500 attempts or 50 ms), and its parent appends each batch's rows to FILE: the records' price alone.
 // Usage: node tcp-wrap-bench.mjs server HOST PORT_BASE NPORTS            (one process per port; holds every accepted handle)
 //        node tcp-wrap-bench.mjs client HOST PORT_BASE NPORTS N CONC      (one process per 15 000 handles; prints the rate)
 // Output: (server) "listening" once every port listens; (client) "established N in MS ms (failed F)" on stdout, timed from the moment every client process is
@@ -10,6 +13,8 @@ import {fork} from 'node:child_process';
 import net from 'node:net';
 import {clientHandle, connectRequest, listenHandle, startConnect} from '../../dist/src/load/uv-tcp.js';
 import {shareOut} from '../../dist/src/load/shares.js';
+import {RecordBatch} from '../../dist/src/load/record-batch.js';
+import {openSync, writeSync, closeSync} from 'node:fs';
 
 const PER_PROCESS = 15_000;
 const [role, host, baseArg, nportsArg, nArg, concArg] = process.argv.slice(2);
@@ -17,6 +22,7 @@ const base = Number(baseArg);
 const nports = Number(nportsArg);
 const held = [];
 const v6 = net.isIPv6(host);
+const recordsFile = process.env.TCP_TRACE_BENCH_RECORDS;
 
 // One server process: listen on one port and hold every accepted handle.
 function serve(port) {
@@ -30,14 +36,24 @@ function client(count, conc, offset) {
     let done = 0;
     let failed = 0;
     let inFlight = 0;
+    const batch = recordsFile ? new RecordBatch(0) : null;
+    const t0 = performance.now();
+    const flush = () => batch && batch.size > 0 && process.send({type: 'conns', ...batch.take()});
+    const flusher = batch && setInterval(flush, 50);
     const settle = () => {
       done++;
       next();
     };
-    const onConnect = (status, handle) => {
+    const onConnect = (status, handle, req) => {
       inFlight--;
-      if (status === 0) held.push(handle);
-      else {
+      if (status === 0) {
+        held.push(handle);
+        if (batch) {
+          const now = performance.now();
+          batch.push(handle, '', 0, host, req.port, Math.round((now - req.t0) * 1e6), Math.round(now - t0), null);
+          if (batch.size >= 500) flush();
+        }
+      } else {
         failed++;
         handle.close();
       }
@@ -48,7 +64,12 @@ function client(count, conc, offset) {
         const handle = clientHandle();
         const port = base + ((offset + started) % nports);
         started++;
-        if (startConnect(handle, connectRequest(onConnect), host, port, v6) !== 0) {
+        const req = connectRequest(onConnect);
+        if (batch) {
+          req.port = port;
+          req.t0 = performance.now();
+        }
+        if (startConnect(handle, req, host, port, v6) !== 0) {
           failed++;
           handle.close();
           done++;
@@ -56,7 +77,11 @@ function client(count, conc, offset) {
         }
         inFlight++;
       }
-      if (done === count) resolve(failed);
+      if (done === count) {
+        flush();
+        if (flusher) clearInterval(flusher);
+        resolve(failed);
+      }
     };
     next();
   });
@@ -91,6 +116,9 @@ if (role === 'server') {
   let finished = 0;
   let failed = 0;
   let t0 = 0;
+  // the records' rows, appended as each batch comes (TCP_TRACE_BENCH_RECORDS)
+  const rows = recordsFile ? openSync(recordsFile, 'a') : null;
+  let recorded = 0;
   for (const [i, share] of shareOut(n, procs).entries()) {
     // each process starts at the same port as epoll-bench.c's
     const kid = fork(process.argv[1], ['connect-share', host, baseArg, nportsArg, String(share), String(conc), String(i * Math.floor(n / procs))]);
@@ -100,10 +128,15 @@ if (role === 'server') {
         t0 = performance.now();
         for (const k of kids) k.send({type: 'go'});
       }
+      if (m.type === 'conns') {
+        writeSync(rows, m.csv);
+        recorded += m.tuples.length / 4;
+      }
       if (m.type === 'done') {
         failed += m.failed;
         if (++finished === procs) {
-          console.log(`established ${n - failed} in ${Math.round(performance.now() - t0)} ms (failed ${failed})`);
+          if (rows !== null) closeSync(rows);
+          console.log(`established ${n - failed} in ${Math.round(performance.now() - t0)} ms (failed ${failed})${rows !== null ? ` (recorded ${recorded})` : ''}`);
           for (const k of kids) k.kill('SIGTERM');
         }
       }
