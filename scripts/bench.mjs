@@ -17,10 +17,11 @@
 //   --write: also write bench/RESULTS.md with the machine, kernel and date.
 import {mkdtempSync, readFileSync, writeFileSync, mkdirSync, existsSync, rmSync, readdirSync, readlinkSync} from 'node:fs';
 import {tmpdir, cpus, totalmem} from 'node:os';
-import {spawnSync} from 'node:child_process';
+import {spawn, spawnSync} from 'node:child_process';
 import {join, dirname} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parseStat} from '../dist/src/system/proc-parse.js';
+import {diesWithParent} from '../dist/src/system/pdeathsig.js';
 
 $.verbose = false;
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -110,22 +111,57 @@ async function emptyHooksProgram() {
 
 // One untraced run of the tool while a bpftrace process of our own holds empty programs on the default hooks:
 // the price of the hooks themselves (the kernel's tracepoint path, the syscall tracepoints' slow path), which
-// bpf_stats does not see. tracefs is mounted for it when it is not, and unmounted after.
+// bpf_stats does not see. tracefs is mounted for it when it is not (the runs inside find it mounted and leave
+// it), and unmounted after. bpftrace dies with the bench (PR_SET_PDEATHSIG); a signal or an error ends it and
+// the mount through the exit handler as well as the finally; 60 s without its `ready` line is an error.
 async function emptyHooksRun() {
   const {text} = await emptyHooksProgram();
   const tracefs = '/sys/kernel/tracing';
-  const mounted = (await $`mountpoint -q ${tracefs}`.nothrow()).exitCode === 0;
-  if (!mounted) await $`mount -t tracefs tracefs ${tracefs}`;
-  const bpftrace = $`bpftrace -e ${text}`.nothrow().quiet();
+  let mountedHere = false;
+  let child = null;
+  const undo = () => {
+    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (mountedHere && spawnSync('umount', [tracefs]).status !== 0) echo(`warning: bench: could not unmount ${tracefs}; umount ${tracefs} to undo it`);
+    mountedHere = false;
+  };
+  process.on('exit', undo);
   try {
-    let ready = false;
-    for await (const line of bpftrace) if ((ready = line.trim() === 'ready')) break;
-    if (!ready) throw new Error(`bench: bpftrace with the empty programs exited: ${(await bpftrace).stderr.trim()}`);
-    return await toolRun('none');
+    if (spawnSync('mountpoint', ['-q', tracefs]).status !== 0) {
+      if (spawnSync('mount', ['-t', 'tracefs', 'tracefs', tracefs]).status !== 0) throw new Error(`bench: mount -t tracefs tracefs ${tracefs} failed`);
+      mountedHere = true;
+    }
+    const [file, ...args] = diesWithParent(['bpftrace', '-e', text]);
+    child = spawn(file, args, {stdio: ['ignore', 'pipe', 'pipe']});
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    // BEGIN's line, or bpftrace's end, or 60 s
+    const ready = await new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), 60_000);
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+        if (/^ready$/m.test(out)) {
+          clearTimeout(timer);
+          resolve(true);
+        }
+      });
+      void exited.then(() => {
+        clearTimeout(timer);
+        resolve(false);
+      });
+    });
+    if (!ready) throw new Error(`bench: bpftrace with the empty programs was not ready in 60 s or exited: ${stderr.trim().split('\n').at(-1) ?? ''}`);
+    const run = await toolRun('none');
+    // SIGINT ends bpftrace as Ctrl-C does; SIGKILL after 10 s
+    child.kill('SIGINT');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(killer);
+    return run;
   } finally {
-    bpftrace.child?.kill('SIGINT');
-    await bpftrace;
-    if (!mounted) await $`umount ${tracefs}`.nothrow();
+    undo();
+    process.off('exit', undo);
   }
 }
 
