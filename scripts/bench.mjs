@@ -17,11 +17,13 @@
 //   --write: also write bench/RESULTS.md with the machine, kernel and date.
 import {mkdtempSync, readFileSync, writeFileSync, mkdirSync, existsSync, rmSync, readdirSync, readlinkSync} from 'node:fs';
 import {tmpdir, cpus, totalmem} from 'node:os';
-import {spawn, spawnSync} from 'node:child_process';
+import {spawnSync} from 'node:child_process';
 import {join, dirname} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {parseStat} from '../dist/src/system/proc-parse.js';
-import {diesWithParent} from '../dist/src/system/pdeathsig.js';
+import {READY_BLOCK, startBpftrace} from '../dist/src/bpftrace/runner.js';
+import {Journal} from '../dist/src/lab/journal.js';
+import {TRACEFS, ensureTracefs} from '../dist/src/system/tracefs.js';
 
 $.verbose = false;
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -105,63 +107,34 @@ async function emptyHooksProgram() {
     }
   }
   if (hooks.length === 0) throw new Error('bench: `tcp-trace probes --emit` named no hook');
-  // BEGIN runs once every probe is attached: its line says the programs are in
-  return {hooks, text: ['BEGIN { printf("ready\\n"); }', ...hooks.map((h) => `${h} {}`)].join('\n')};
+  return {hooks, text: hooks.map((h) => `${h} {}`).join('\n')};
 }
 
 // One untraced run of the tool while a bpftrace process of our own holds empty programs on the default hooks:
 // the price of the hooks themselves (the kernel's tracepoint path, the syscall tracepoints' slow path), which
-// bpf_stats does not see. tracefs is mounted for it when it is not (the runs inside find it mounted and leave
-// it), and unmounted after. bpftrace dies with the bench (PR_SET_PDEATHSIG); a signal or an error ends it and
-// the mount through the exit handler as well as the finally; 60 s without its `ready` line is an error.
+// bpf_stats does not see. bpftrace is started and stopped as a run does it (startBpftrace: it dies with the
+// bench, 60 s to attach, SIGKILL 10 s after SIGINT); tracefs is mounted or shared as a run does it (ensureTracefs,
+// claimed in a journal of our own, undone after; a signal's exit takes the claim back at once, and a mount left
+// by a SIGKILL is undone by the next tcp-trace command).
 async function emptyHooksRun() {
   const {text} = await emptyHooksProgram();
-  const tracefs = '/sys/kernel/tracing';
-  let mountedHere = false;
-  let child = null;
-  const undo = () => {
-    if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    if (mountedHere && spawnSync('umount', [tracefs]).status !== 0) echo(`warning: bench: could not unmount ${tracefs}; umount ${tracefs} to undo it`);
-    mountedHere = false;
+  const journal = await new Journal().open();
+  const mount = await ensureTracefs(journal);
+  // process.exit on a signal runs only synchronous handlers: unmount what this bench mounted, drop the journal
+  const onExit = () => {
+    if (mount === 'mounted') spawnSync('umount', [TRACEFS]);
+    rmSync(journal.path, {force: true});
   };
-  process.on('exit', undo);
+  process.on('exit', onExit);
+  let bpftrace = null;
   try {
-    if (spawnSync('mountpoint', ['-q', tracefs]).status !== 0) {
-      if (spawnSync('mount', ['-t', 'tracefs', 'tracefs', tracefs]).status !== 0) throw new Error(`bench: mount -t tracefs tracefs ${tracefs} failed`);
-      mountedHere = true;
-    }
-    const [file, ...args] = diesWithParent(['bpftrace', '-e', text]);
-    child = spawn(file, args, {stdio: ['ignore', 'pipe', 'pipe']});
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    // BEGIN's line, or bpftrace's end, or 60 s
-    const ready = await new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(false), 60_000);
-      let out = '';
-      child.stdout.on('data', (d) => {
-        out += d;
-        if (/^ready$/m.test(out)) {
-          clearTimeout(timer);
-          resolve(true);
-        }
-      });
-      void exited.then(() => {
-        clearTimeout(timer);
-        resolve(false);
-      });
-    });
-    if (!ready) throw new Error(`bench: bpftrace with the empty programs was not ready in 60 s or exited: ${stderr.trim().split('\n').at(-1) ?? ''}`);
-    const run = await toolRun('none');
-    // SIGINT ends bpftrace as Ctrl-C does; SIGKILL after 10 s
-    child.kill('SIGINT');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(killer);
-    return run;
+    bpftrace = await startBpftrace({program: [READY_BLOCK, text].join('\n')});
+    return await toolRun('none');
   } finally {
-    undo();
-    process.off('exit', undo);
+    await bpftrace?.stop(10_000);
+    const failures = await journal.undoAll();
+    if (failures.length > 0) echo(`warning: bench: ${failures.join('; ')}`);
+    process.off('exit', onExit);
   }
 }
 
