@@ -181,9 +181,12 @@ export async function run({values, positionals}: {values: FlagValues; positional
         connectionsFor: slabSampled ? {slab: opts.slabSample} : undefined, journal: lab.journal, warmUp: (n) => warmUp(netns.name, n),
         // each client worker keeps up to --concurrency connects under way
         inFlight: opts.concurrency * clientWorkerCount(generatorSize(opts), opts.perWorker),
-        onReady: (entry, ms) => {
+        onReady: (entry, ms, bpftrace) => {
           probesReady[entry.measurement] = ms;
-          view.note(`probe ${entry.measurement}: ${entry.variant!.file} ready after ${(ms / 1000).toFixed(1)} s`);
+          // the CPU bpftrace used to start (its BTF, the programs' compile and verification, its maps' preallocation):
+          // the workers start on the same cores meanwhile
+          const cpu = bpftrace.cpuMs === null ? '' : ` (bpftrace pid ${bpftrace.pid}: ${(bpftrace.cpuMs / 1000).toFixed(2)} s of CPU so far)`;
+          view.note(`probe ${entry.measurement}: ${entry.variant!.file} ready after ${(ms / 1000).toFixed(1)} s${cpu}`);
         },
       }),
     ]);

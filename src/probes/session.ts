@@ -5,7 +5,7 @@ import {BpftraceError, startBpftrace, type BpftraceHandle, type OutputProblem} f
 import {tracepointArgsReresolved, type BpftraceVersion} from '../bpftrace/version.js';
 import {counterTotal, emptyKernelState, foldEvent, mergeStates, type KernelState} from '../bpftrace/kernel-state.js';
 import type {Journal} from '../lab/journal.js';
-import {startTimeOf} from '../system/processes.js';
+import {cpuMsOf, startTimeOf} from '../system/processes.js';
 import {variantPaths, type Variant} from './catalog.js';
 import {blamedMeasurement, composeProgram, probesOf, type ComposePart, type Composed} from './compose.js';
 import {mapOwner, moduleOf, type ProcessGroup} from '../measurements/index.js';
@@ -59,8 +59,9 @@ export type AttachOptions = {
   kmemNameDataOffset?: number | null;
   // the kernel's struct member offsets, for reads without a clang parse (bpftrace before 0.24)
   structOffsets?: StructOffsets | null;
-  // a program is attached and counting (after its liveness check, if it has one), ms after attachPlan began
-  onReady?: (entry: PlanEntry, ms: number) => void;
+  // a program is attached and counting (after its liveness check, if it has one), ms after attachPlan began, with
+  // the CPU its bpftrace process has used so far, in ms (null: unreadable), all but a little of it to start
+  onReady?: (entry: PlanEntry, ms: number, bpftrace: {pid: number; cpuMs: number | null}) => void;
 };
 
 // Connections the liveness check makes.
@@ -153,7 +154,11 @@ async function attachGroup(entries: PlanEntry[], o: AttachOptions, t0: number): 
     try {
       const {handle, composed} = await start(list, o, slot);
       // a variant still to be checked for silence is not counting yet: it is reported once checked
-      for (const e of list) if (!e.variant!.live) o.onReady?.(e, Date.now() - t0);
+      if (o.onReady && list.some((e) => !e.variant!.live)) {
+        const ms = Date.now() - t0;
+        const bpftrace = {pid: handle.pid, cpuMs: await cpuMsOf(handle.pid)};
+        for (const e of list) if (!e.variant!.live) o.onReady(e, ms, bpftrace);
+      }
       return [{attached: Object.assign(slot, {entries: list, handle, composed}) as Attached, failed}];
     } catch (error) {
       const why = (error as Error).message;
@@ -221,7 +226,13 @@ export async function attachPlan(plan: PlanEntry[], o: AttachOptions): Promise<P
     );
     groups = collect(restarted);
   }
-  if (checking) for (const g of groups) for (const e of g.entries) o.onReady?.(e, Date.now() - t0);
+  if (checking && o.onReady) {
+    const ms = Date.now() - t0;
+    for (const g of groups) {
+      const bpftrace = {pid: g.handle.pid, cpuMs: await cpuMsOf(g.handle.pid)};
+      for (const e of g.entries) o.onReady(e, ms, bpftrace);
+    }
+  }
   const attached: Attached[] = groups;
   const state = () => mergeStates(attached.map((a) => a.state));
   // programs stopped early (freeze): their totals stay, they print no more

@@ -61,9 +61,10 @@ export function missingCaps(capEff: bigint): string[] {
 }
 
 // The fields of /proc/PID/stat that the tool reads: the command name (in parentheses, may hold spaces and
-// parentheses: the fields go on after the last ')'), the parent pid and the start time (clock ticks since boot).
-export function parseStat(text: string): {comm: string; state: string; ppid: number; startTime: number} {
+// parentheses: the fields go on after the last ')'), the parent pid, the start time (clock ticks since boot) and
+// the CPU time used so far, user plus system (utime + stime, clock ticks; proc(5)).
+export function parseStat(text: string): {comm: string; state: string; ppid: number; startTime: number; cpuTicks: number} {
   const close = text.lastIndexOf(')');
   const fields = text.slice(close + 2).split(' ');
-  return {comm: text.slice(text.indexOf('(') + 1, close), state: fields[0] ?? '', ppid: Number(fields[1]), startTime: Number(fields[19])};
+  return {comm: text.slice(text.indexOf('(') + 1, close), state: fields[0] ?? '', ppid: Number(fields[1]), startTime: Number(fields[19]), cpuTicks: Number(fields[11]) + Number(fields[12])};
 }

@@ -11,6 +11,16 @@ export async function startTimeOf(pid: number): Promise<number | null> {
   }
 }
 
+// The CPU time pid has used so far, user plus system, in ms, or null when it is gone. /proc counts it in clock
+// ticks of USER_HZ, 100 a second on every architecture node runs on (include/asm-generic/param.h).
+export async function cpuMsOf(pid: number): Promise<number | null> {
+  try {
+    return parseStat(await readFile(`/proc/${pid}/stat`, 'utf8')).cpuTicks * 10;
+  } catch {
+    return null;
+  }
+}
+
 // True when pid is alive and started at startTime: a process exiting (its memory gone, so no command line)
 // or exited and not yet reaped (a zombie, whose parent died) is not, and no signal can reach it.
 export async function isSameProcess(pid: number, startTime: number): Promise<boolean> {

@@ -37,8 +37,19 @@ test('capabilities: this machine lacks CAP_SYS_RESOURCE, which the tool does not
 });
 
 test('stat: a command name with spaces and parentheses does not shift the fields after it', (t) => {
-  // /proc/PID/stat of a process named "a (b) c": pid, (comm), state, ppid, ... field 22 is the start time
+  // /proc/PID/stat of a process named "a (b) c": pid, (comm), state, ppid, ... fields 14 and 15 are utime and stime
+  // (here 9 and 10), field 22 is the start time
   const rest = ['S', '4242', ...Array.from({length: 17}, (_, i) => String(i)), '987654'].join(' ');
-  t.deepEqual(parseStat(`31337 (a (b) c) ${rest} 0 0\n`), {comm: 'a (b) c', state: 'S', ppid: 4242, startTime: 987654});
+  t.deepEqual(parseStat(`31337 (a (b) c) ${rest} 0 0\n`), {comm: 'a (b) c', state: 'S', ppid: 4242, startTime: 987654, cpuTicks: 19});
   t.is(parseStat(readFileSync('/proc/self/stat', 'utf8')).ppid, process.ppid);
+});
+
+test('stat: the CPU time is this process\'s, as node counts it (ticks of 10 ms)', (t) => {
+  // at least 300 ms of CPU used, then both read at once: within a few ticks of each other
+  const until = process.cpuUsage().user + 300_000;
+  while (process.cpuUsage().user < until);
+  const ticks = parseStat(readFileSync('/proc/self/stat', 'utf8')).cpuTicks;
+  const {user, system} = process.cpuUsage();
+  const nodeMs = (user + system) / 1000;
+  t.true(Math.abs(ticks * 10 - nodeMs) <= 50, `${ticks} ticks, node says ${nodeMs} ms`);
 });
