@@ -146,17 +146,21 @@ async function toolRun(measure, extra = [], watch = null) {
   if (measure) args.push('--measure', measure);
   const t0 = Date.now();
   let firstSampleMs = null;
+  // the CPU each bpftrace process had used when its programs were ready, by pid (the run's "probe ... ready" notes)
+  const startCpuMs = new Map();
   const p = $`node ${bin} ${args}`.nothrow();
   const watcher = watch && setInterval(() => watch(p.child?.pid), 200);
   for await (const line of p.stdout) {
     if (firstSampleMs === null && line.includes('"type":"sample"')) firstSampleMs = Date.now() - t0;
+    const cpu = /ready after .*\(bpftrace pid (\d+): ([\d.]+) s of CPU/.exec(line);
+    if (cpu) startCpuMs.set(cpu[1], Number(cpu[2]) * 1000);
   }
   const r = await p;
   if (watcher) clearInterval(watcher);
   const lines = r.stdout.trim().split('\n');
   const summary = JSON.parse(lines.at(-1));
   if (summary.connections.established !== N) echo(`warning: ${summary.connections.established} of ${N} established`);
-  return {summary, firstSampleMs};
+  return {summary, firstSampleMs, bpftraceStartCpuMs: [...startCpuMs.values()].reduce((a, b) => a + b, 0)};
 }
 
 // The pids of every process below pid (children, their children, ...) whose comm is name.
@@ -328,6 +332,14 @@ async function rounds(names, line) {
 }
 // ratios within each round (the runs of one round are minutes apart, not the whole bench): min and median of those
 const paired = (a, b) => a.map((x, i) => x / b[i]);
+// how much later the ramp begins with the default probes than without, per round (ms), and the CPU their bpftrace
+// processes used to start (ms, all of them): spread over this machine's cores, the least delay they make while the
+// workers start on the same cores
+const startupDelays = () => traced.map((x, i) => x.summary.startupMs - plain[i].summary.startupMs);
+const startCpu = () => traced.map((x) => x.bpftraceStartCpuMs);
+const startupText = () =>
+  `the ramp begins later with the default probes: min ${fmt(min(startupDelays()), 0)} ms, median ${fmt(median(startupDelays()), 0)} ms (target <= 1500); ` +
+  `their bpftrace processes used ${fmt(median(startCpu()) / 1000, 2)} s of CPU to start (median), ${fmt(median(startCpu()) / cpus().length, 0)} ms over ${cpus().length} cores`;
 const ratioText = (label, xs) => `${label}: min ${fmt(min(xs), 2)}, median ${fmt(median(xs), 2)}`;
 if (generatorOnly) {
   await rounds(['floor', 'recorded', 'plain'], (i) => `bare node:net handles ${fmt(floor[i].rate / 1000)} k/s, with the generator's records ${fmt(recorded[i].rate / 1000)} k/s, generator ${k(plain[i])} k/s`);
@@ -341,6 +353,7 @@ if (tracedOnly) {
   const untraced = plain.map((x) => x.summary.connections.perSecond);
   echo(ratioText('ratio empty programs on the hooks / untraced (what the hooks cost)', paired(empty.map((x) => x.summary.connections.perSecond), untraced)));
   echo(ratioText('ratio traced / untraced (target >= 0.9)', paired(traced.map((x) => x.summary.connections.perSecond), untraced)));
+  echo(startupText());
   process.exit(0);
 }
 await rounds(Object.keys(steps), (i) => `C ${fmt(c[i].rate / 1000)} k/s, bare node:net handles ${fmt(floor[i].rate / 1000)} k/s, with records ${fmt(recorded[i].rate / 1000)} k/s, node ${k(plain[i])} k/s, node+empty programs ${k(empty[i])} k/s, node+probes ${k(traced[i])} k/s, node+probes, slab probe to the end ${k(slabAll[i])} k/s`);
@@ -393,6 +406,8 @@ const rows = [
   ['time to first sample, default probes (ms; target <= 2000)', fmt(min(traced.map((x) => x.firstSampleMs)), 0), fmt(median(traced.map((x) => x.firstSampleMs)), 0)],
   ['  the ramp begins: probes attached, workers up (ms after the command began)', fmt(min(traced.map((x) => x.summary.startupMs)), 0), fmt(median(traced.map((x) => x.summary.startupMs)), 0)],
   ['  the same without probes: first sample, ramp begins (ms)', `${fmt(min(plain.map((x) => x.firstSampleMs)), 0)}, ${fmt(min(plain.map((x) => x.summary.startupMs)), 0)}`, `${fmt(median(plain.map((x) => x.firstSampleMs)), 0)}, ${fmt(median(plain.map((x) => x.summary.startupMs)), 0)}`],
+  ['  the ramp begins later with the probes than without, per round (ms; target <= 1500)', fmt(min(startupDelays()), 0), fmt(median(startupDelays()), 0)],
+  [`  CPU the bpftrace processes used to start, all of them (ms), and over this machine's ${cpus().length} cores: the least delay they make`, `${fmt(min(startCpu()), 0)}, ${fmt(min(startCpu()) / cpus().length, 0)}`, `${fmt(median(startCpu()), 0)}, ${fmt(median(startCpu()) / cpus().length, 0)}`],
   ['dashboard CPU (s of CPU per s of run)', fmt(cpuShare, 3), fmt(cpuShare, 3)],
   ...(million
     ? [
