@@ -32,11 +32,14 @@ export const receiveLookup = defineMeasurement<'receiveLookup', ReceiveLookupRea
   // while another BPF program runs on that CPU; skipped runs are known per process only (program-runs.ts), so they
   // would withhold kernel.established and the connect latency too. Beside the 4-tuple sets they withhold ports.*
   // where the sets come from their tracepoint, which can be skipped alike (their function variants never are, and
-  // keep their numbers). Its few keys take the sets' size: 2 per-CPU maps on the tracepoint variant, 6 with kprobes.
+  // keep their numbers). Its few keys take the sets' size: no keyed count on the tracepoint variant, 2 with kprobes.
   group: 'pairs',
   maps: [
     {name: '@rx_packets', aggregation: 'count', keys: [], unit: 'packets', print: 'tick', about: 'packets received (netif_receive_skb)'},
-    {name: '@rx_tcp', aggregation: 'count', keys: ['IP version'], unit: 'segments', print: 'tick', about: 'TCP segments received, by IP version'},
+    // two unkeyed counts rather than one keyed by version: bpftrace (0.17, src/imap.cpp) makes an unkeyed count() a
+    // one-entry per-CPU array, a keyed one a per-CPU hash preallocated to the process's map size (the sets' size)
+    {name: '@rx_tcp4', aggregation: 'count', keys: [], unit: 'segments', print: 'tick', about: 'TCP segments received over IPv4'},
+    {name: '@rx_tcp6', aggregation: 'count', keys: [], unit: 'segments', print: 'tick', about: 'TCP segments received over IPv6'},
     {name: '@tcp_v4_rcv', aggregation: 'count', keys: [], unit: 'calls', print: 'tick', kinds: ['kprobe'], about: 'tcp_v4_rcv() calls'},
     {name: '@tcp_v6_rcv', aggregation: 'count', keys: [], unit: 'calls', print: 'tick', kinds: ['kprobe'], about: 'tcp_v6_rcv() calls (IPv6)'},
     {name: '@lookups', aggregation: 'count', keys: ['caller', 'hit or miss'], unit: 'lookups', print: 'tick', kinds: ['kprobe'], about: '__inet_lookup_established() returns by caller'},
@@ -53,11 +56,12 @@ export const receiveLookup = defineMeasurement<'receiveLookup', ReceiveLookupRea
     const fn = kind === 'kprobe' || kind === 'kfunc';
     const lookups = counter(k, '@lookups');
     const byCaller = (caller: string) => ({hit: lookups[`${caller},hit`] ?? 0, miss: lookups[`${caller},miss`] ?? 0});
-    const rx = counter(k, '@rx_tcp');
+    const v4 = counterTotal(k, '@rx_tcp4');
+    const v6 = counterTotal(k, '@rx_tcp6');
     return {
       packets: counterTotal(k, '@rx_packets'),
-      tcpSegments: counterTotal(k, '@rx_tcp'),
-      tcpSegmentsByIpVersion: {v4: rx['4'] ?? 0, v6: rx['6'] ?? 0},
+      tcpSegments: v4 + v6,
+      tcpSegmentsByIpVersion: {v4, v6},
       tcpV4Rcv: fn ? counterTotal(k, '@tcp_v4_rcv') : null,
       tcpV6Rcv: fn ? counterTotal(k, '@tcp_v6_rcv') : null,
       lookups: fn ? counterTotal(k, '@lookups') : null,

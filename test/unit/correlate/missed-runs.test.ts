@@ -35,7 +35,7 @@ test('missed runs make the receive count incomplete in trace\'s summary, with wh
   const runs = runsByMeasurement([{measurement: 'receiveLookup', programs: [prog(1, 5, 385)]}, {measurement: 'connections', programs: [prog(3, 5, 0)]}], false);
   const problems = missedRunProblems(runs);
   t.is(problems.length, 1);
-  const kernel = foldLines(['{"type": "map", "data": {"@rx_tcp": {"4": 5552}}}', '{"type": "map", "data": {"@client_estab": {"8080": 3}}}']);
+  const kernel = foldLines(['{"type": "map", "data": {"@rx_tcp4": 5552}}', '{"type": "map", "data": {"@client_estab": {"8080": 3}}}']);
   const s = traceSummary(kernel, null, problems);
   t.is(s.kernel.receive, null);
   t.regex(s.incomplete['kernel.receive']!, /receiveLookup: the kernel skipped 385 runs/);

@@ -25,7 +25,8 @@ function facts(over: Partial<RunFacts> = {}): RunFacts {
     // four handshakes of tens of µs, one of 3 s (SYN retransmissions: the millisecond histogram)
     '{"type": "hist", "data": {"@handshake_ns": [{"min": 32768, "max": 65535, "count": 4}]}}',
     '{"type": "hist", "data": {"@handshake_slow_ms": [{"min": 2048, "max": 4095, "count": 1}]}}',
-    '{"type": "map", "data": {"@rx_tcp": 12}}',
+    '{"type": "map", "data": {"@rx_tcp4": 12}}',
+    '{"type": "map", "data": {"@rx_tcp6": 0}}',
     '{"type": "map", "data": {"@rx_packets": 13}}',
     '{"type": "map", "data": {"@ports": {"12000,40000": 1, "12001,40002": 1, "12000,40004": 1, "12001,40007": 1}}}',
     // the same connections by 4-tuple (127.0.0.1 is 16777343 as bpftrace prints the address word)
@@ -78,7 +79,7 @@ test('kernel: established on the run\'s ports only, syscalls, errors by name wit
   });
   t.deepEqual(k.histograms.handshakeNs, [{min: 32768, max: 65535, count: 4}, {min: 2048000000, max: 4095999999, count: 1}]);
   t.deepEqual(k.histograms.connectNs, [{min: 1024, max: 2047, count: 4}, {min: 4096, max: 8191, count: 1}]);
-  t.deepEqual(k.receive, {tcpSegments: 12, packets: 13, byIpVersion: {v4: 0, v6: 0}});
+  t.deepEqual(k.receive, {tcpSegments: 12, packets: 13, byIpVersion: {v4: 12, v6: 0}});
   t.is(k.lostEvents, 3);
   // tracepoints only: no function counts
   t.true(Object.values(k.functions).every((v) => v === null), JSON.stringify(k.functions));

@@ -38,7 +38,7 @@ function bigRun(n: number, over: Partial<LiveState['limits']> = {}, portCount = 
       '@connect_errno': {'99': 12_345},
       '@calls': {socket: n, accept: n},
       '@errno': {'socket,24': 1_234, 'accept,23': 56},
-      '@rx_tcp': {'': 3 * n},
+      '@rx_tcp4': {'': 3 * n},
       '@tcp_v4_rcv': {'': 3 * n},
       '@lookups': {'early_demux,hit': 2 * n, 'tcp_v4_rcv,miss': 12},
     },

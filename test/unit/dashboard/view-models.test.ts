@@ -71,8 +71,8 @@ test('receive: a single sample has no rate (zero period guarded)', (t) => {
 });
 
 test('receive: the rate is the segments between the last two samples over their period', (t) => {
-  const a = buildSample(1000, stats(1), kernel({'@rx_tcp': {'': 100}}), 0);
-  const b = buildSample(3000, stats(1), kernel({'@rx_tcp': {'': 700}}), 0);
+  const a = buildSample(1000, stats(1), kernel({'@rx_tcp4': {'': 100}}), 0);
+  const b = buildSample(3000, stats(1), kernel({'@rx_tcp4': {'': 700}}), 0);
   const v = vm.receiveView([a, b], liveState(1));
   if (v.state === 'ok') t.deepEqual(v.rows[1], ['per second', '300/s']);
   else t.fail();

@@ -108,7 +108,7 @@ test('only the pairs group grows with the run: the counts group is sized by conn
   const {text} = composeProgram(parts);
   t.is(text.match(/print\(@tuples\)/g)?.length, 1);
   t.is(text.match(/print\(@ports\)/g)?.length, 1);
-  t.is(text.match(/print\(@rx_tcp\)/g)?.length, 2);
+  t.is(text.match(/print\(@rx_tcp4\)/g)?.length, 2);
 });
 
 test('argsOnce (bpftrace before 0.24): each tracepoint field read once per block, on a line owned by its one reader; str() and function probes as written', (t) => {
