@@ -88,6 +88,12 @@ export function counterTotal(state: KernelState, name: string): number {
   return Object.values(counter(state, name)).reduce((a, b) => a + b, 0);
 }
 
+// The non-zero counts of several unkeyed count maps, by the key each stands for: what one count map keyed that way
+// would hold (a key appears once counted; an unkeyed count prints 0 before).
+export function presentCounts(counts: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).filter(([, n]) => n !== 0));
+}
+
 // Merge several programs' states into one (their map names do not overlap).
 export function mergeStates(states: KernelState[]): KernelState {
   const out = emptyKernelState();

@@ -1,7 +1,7 @@
 // Ephemeral ports chosen by connect() per destination, connect() and bind() cost and failures; with
 // function probes, inet_hash_connect()'s search (ports tried per connect) and bind-time port choice.
 import type {Bucket} from '../bpftrace/parse.js';
-import {counter, counterTotal, type KernelState} from '../bpftrace/kernel-state.js';
+import {counter, counterTotal, presentCounts, type KernelState} from '../bpftrace/kernel-state.js';
 import {defineMeasurement} from './types.js';
 
 // What the port allocation measurement gives; the hashConnect/attempts/bindPorts fields are null on the
@@ -46,7 +46,10 @@ export const portAllocation = defineMeasurement<'portAllocation', PortAllocation
   group: 'counts',
   maps: [
     {name: '@port_new', aggregation: 'count', keys: ['server port'], unit: 'connections', print: 'tick', about: 'connections given a local port, per destination port'},
-    {name: '@parity', aggregation: 'count', keys: ['local port & 1'], unit: 'connections', print: 'tick', about: 'chosen ports by parity'},
+    // two unkeyed counts rather than one keyed by parity: bpftrace (0.17, src/imap.cpp) makes an unkeyed count() a
+    // one-entry per-CPU array, a keyed one a per-CPU hash (a hashed key on every connection)
+    {name: '@port_even', aggregation: 'count', keys: [], unit: 'connections', print: 'tick', about: 'chosen local ports that are even'},
+    {name: '@port_odd', aggregation: 'count', keys: [], unit: 'connections', print: 'tick', about: 'chosen local ports that are odd'},
     {name: '@connect_ns', aggregation: 'hist', keys: [], unit: 'ns', print: 'tick', feeds: ['kernel.latency.connect'], about: 'connect() latency below 2^31 ns'},
     {name: '@connect_slow_ms', aggregation: 'hist', keys: [], unit: 'ms', print: 'tick', feeds: ['kernel.latency.connect'], about: 'connect() calls of 2^31 ns or more, in ms'},
     {name: '@connect_errno', aggregation: 'count', keys: ['errno'], unit: 'calls', print: 'tick', about: 'failed connect() calls by errno'},
@@ -79,7 +82,7 @@ export const portAllocation = defineMeasurement<'portAllocation', PortAllocation
     return {
       newByServerPort: counter(k, '@port_new'),
       newByServerPortTotal: counterTotal(k, '@port_new'),
-      parity: counter(k, '@parity'),
+      parity: presentCounts({'0': counterTotal(k, '@port_even'), '1': counterTotal(k, '@port_odd')}),
       connectNs: k.hists['@connect_ns'] ?? [],
       connectOk: counterTotal(k, '@connect_ok'),
       connectErrors: counter(k, '@connect_errno'),

@@ -1,6 +1,6 @@
 // Socket creation cost: socket() and accept4() counts, latency and failures; sock_alloc() itself with function probes.
 import type {Bucket} from '../bpftrace/parse.js';
-import {counter, counterTotal, type KernelState} from '../bpftrace/kernel-state.js';
+import {counter, counterTotal, presentCounts, type KernelState} from '../bpftrace/kernel-state.js';
 import {defineMeasurement} from './types.js';
 
 // What the socket creation measurement gives; the sockAlloc fields are null on the tracepoint variant.
@@ -30,7 +30,10 @@ export const socketCreation = defineMeasurement<'socketCreation', SocketCreation
   group: 'counts',
   taskContextOnly: true,
   maps: [
-    {name: '@calls', aggregation: 'count', keys: ['syscall'], unit: 'calls', print: 'tick', about: 'successful socket() / accept4() calls'},
+    // unkeyed counts rather than one keyed by syscall name: bpftrace (0.17, src/imap.cpp) makes an unkeyed count() a
+    // one-entry per-CPU array, a keyed one a per-CPU hash (a 64-byte string key hashed on every call)
+    {name: '@socket_ok', aggregation: 'count', keys: [], unit: 'calls', print: 'tick', about: 'successful socket() calls'},
+    {name: '@accept_ok', aggregation: 'count', keys: [], unit: 'calls', print: 'tick', about: 'successful accept() / accept4() calls'},
     {name: '@accept_unmatched', aggregation: 'count', keys: [], unit: 'calls', print: 'tick', about: 'accept returns whose entry came before the probes attached'},
     {name: '@socket_ns', aggregation: 'hist', keys: [], unit: 'ns', print: 'tick', feeds: ['kernel.latency.socket'], about: 'socket() latency'},
     {name: '@errno', aggregation: 'count', keys: ['syscall', 'errno'], unit: 'calls', print: 'tick', about: 'failed calls by errno (EAGAIN on accept is not a failure)'},
@@ -50,7 +53,7 @@ export const socketCreation = defineMeasurement<'socketCreation', SocketCreation
   read: (k: KernelState, kind) => {
     const fn = kind === 'kfunc' || kind === 'kprobe';
     return {
-      calls: counter(k, '@calls'),
+      calls: presentCounts({socket: counterTotal(k, '@socket_ok'), accept: counterTotal(k, '@accept_ok')}),
       errors: Object.entries(counter(k, '@errno')).map(([key, count]) => {
         const [syscall, errno] = key.split(',');
         return {syscall: syscall ?? '', errno: Number(errno), count};

@@ -68,7 +68,7 @@ test('bind() failures are errors; returns whose entry came before the probes are
     '{"type": "map", "data": {"@bind_ok": 1}}',
     '{"type": "map", "data": {"@bind_fail": {"98": 1}}}',
     '{"type": "map", "data": {"@accept_unmatched": 1}}',
-    '{"type": "map", "data": {"@calls": {"accept": 5}}}',
+    '{"type": "map", "data": {"@accept_ok": 5}}',
   ]);
   const s = traceSummary(kernel, null);
   t.deepEqual(s.kernel.bind, {ok: 1, failed: {EADDRINUSE: 1}});

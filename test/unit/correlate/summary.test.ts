@@ -16,7 +16,8 @@ function facts(over: Partial<RunFacts> = {}): RunFacts {
   const kernel = foldLines([
     '{"type": "map", "data": {"@client_estab": {"12000": 2, "12001": 2, "9999": 1}}}',
     '{"type": "map", "data": {"@server_estab": {"12000": 2, "12001": 2}}}',
-    '{"type": "map", "data": {"@calls": {"socket": 5, "accept": 4}}}',
+    '{"type": "map", "data": {"@socket_ok": 5}}',
+    '{"type": "map", "data": {"@accept_ok": 4}}',
     '{"type": "map", "data": {"@connect_ok": 4}}',
     '{"type": "map", "data": {"@connect_errno": {"99": 1}}}',
     '{"type": "map", "data": {"@errno": {"socket,24": 1}}}',

@@ -9,7 +9,8 @@ test('trace live state: the dashboard counts are the kernel\'s, for the traced p
   const kernel = fold([
     '{"type": "map", "data": {"@client_estab": {"8080": 23, "9090": 4}}}',
     '{"type": "map", "data": {"@server_estab": {"8080": 23, "9090": 4}}}',
-    '{"type": "map", "data": {"@calls": {"socket": 24, "accept": 23}}}',
+    '{"type": "map", "data": {"@socket_ok": 24}}',
+    '{"type": "map", "data": {"@accept_ok": 23}}',
     '{"type": "map", "data": {"@connect_ok": {"0": 23}}}',
     '{"type": "map", "data": {"@connect_errno": {"111": 2}}}',
   ]);
@@ -33,7 +34,8 @@ test('trace sample: the run\'s sample shape, its counts the kernel\'s (connect()
   const kernel = foldLines([
     '{"type": "map", "data": {"@client_estab": {"8080": 23}}}',
     '{"type": "map", "data": {"@server_estab": {"8080": 22}}}',
-    '{"type": "map", "data": {"@calls": {"socket": 24, "accept": 22}}}',
+    '{"type": "map", "data": {"@socket_ok": 24}}',
+    '{"type": "map", "data": {"@accept_ok": 22}}',
     '{"type": "map", "data": {"@connect_ok": {"0": 23}}}',
     '{"type": "map", "data": {"@connect_errno": {"111": 2}}}',
   ]);
@@ -51,7 +53,8 @@ test('trace sample line: a field the summary withholds (incomplete) is null in t
   const kernel = foldLines([
     '{"type": "map", "data": {"@client_estab": {"8080": 5}}}',
     '{"type": "map", "data": {"@server_estab": {"8080": 5}}}',
-    '{"type": "map", "data": {"@calls": {"socket": 6, "accept": 5}}}',
+    '{"type": "map", "data": {"@socket_ok": 6}}',
+    '{"type": "map", "data": {"@accept_ok": 5}}',
   ]);
   const base = liveState(0);
   const live = traceLive({tMs: 1, kernel, port: null, plan: base.plan, failedProbes: [], limits: base.limits, portRange: base.portRange, memAvailableBytes: 7});

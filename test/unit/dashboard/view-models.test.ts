@@ -51,7 +51,7 @@ test('connections: one series point per sample, generator and kernel', (t) => {
 });
 
 test('ports: per destination against the range, parity and EADDRNOTAVAIL', (t) => {
-  const v = vm.portsView(liveState(3, kernel({'@port_new': {'12000': 2, '12001': 1}, '@parity': {'0': 3}, '@connect_errno': {'99': 1}})));
+  const v = vm.portsView(liveState(3, kernel({'@port_new': {'12000': 2, '12001': 1}, '@port_even': {'': 3}, '@connect_errno': {'99': 1}})));
   t.is(v.state, 'ok');
   if (v.state !== 'ok') return;
   t.deepEqual(v.rows.slice(0, 5), [

@@ -162,7 +162,7 @@ test('a map written by another measurement, or a skeleton block in a probe file,
 test('a bpftrace error is blamed on the measurement whose probe it names, else whose lines it names (stdin:A-B)', (t) => {
   const maps = (m: string) => REGISTRY.find((x) => x.name === m)!.maps;
   const parts = [
-    {measurement: 'socketCreation', kind: 'tracepoint' as const, files: [{name: 'a.bt', text: '// a comment\ntracepoint:syscalls:sys_enter_socket\n{\n  // inside\n  @calls["socket"] = count();\n}\n'}], maps: maps('socketCreation')},
+    {measurement: 'socketCreation', kind: 'tracepoint' as const, files: [{name: 'a.bt', text: '// a comment\ntracepoint:syscalls:sys_enter_socket\n{\n  // inside\n  @socket_ok = count();\n}\n'}], maps: maps('socketCreation')},
     {measurement: 'receiveLookup', kind: 'tracepoint' as const, files: [{name: 'b.bt', text: 'tracepoint:net:netif_receive_skb\n{\n  @rx_packets = count();\n}\n'}], maps: maps('receiveLookup')},
   ];
   const composed = composeProgram(parts);

@@ -9,7 +9,8 @@ const kernel: KernelState = {
   counters: {
     '@client_estab': {'12000': 12, '12001': 11},
     '@server_estab': {'12000': 12, '12001': 11},
-    '@calls': {socket: 23, accept: 23},
+    '@socket_ok': {'': 23},
+    '@accept_ok': {'': 23},
     '@connect_errno': {'99': 1},
     '@alloc_bytes': {TCP: 4736 * 23},
     '@freed_bytes': {TCP: 4736},

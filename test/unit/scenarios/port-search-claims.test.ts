@@ -83,7 +83,7 @@ test('a step\'s kernel counts: the reading after minus the one before; a sum not
   const before = readAll(state([]), {portAllocation: 'kfunc'}).portAllocation;
   const after = readAll(state([
     '{"type": "map", "data": {"@connect_ok": 2}}',
-    '{"type": "map", "data": {"@parity": {"0": 2}}}',
+    '{"type": "map", "data": {"@port_even": 2}}',
     '{"type": "hist", "data": {"@attempts": [{"min": 0, "max": 0, "count": 2}]}}',
     '{"type": "map", "data": {"@attempts_sum": 0}}',
   ]), {portAllocation: 'kfunc'}).portAllocation;
