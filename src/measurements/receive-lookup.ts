@@ -32,7 +32,7 @@ export const receiveLookup = defineMeasurement<'receiveLookup', ReceiveLookupRea
   // while another BPF program runs on that CPU; skipped runs are known per process only (program-runs.ts), so they
   // would withhold kernel.established and the connect latency too. Beside the 4-tuple sets they withhold ports.*
   // where the sets come from their tracepoint, which can be skipped alike (their function variants never are, and
-  // keep their numbers). Its few keys take the sets' size: no keyed count on the tracepoint variant, 2 with kprobes.
+  // keep their numbers). Its few keys take the sets' size: no keyed map on the tracepoint variant; 4 with kprobes (2 per-CPU: @lookups, @lookup_ns).
   group: 'pairs',
   maps: [
     {name: '@rx_packets', aggregation: 'count', keys: [], unit: 'packets', print: 'tick', about: 'packets received (netif_receive_skb)'},
