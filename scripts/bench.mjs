@@ -160,7 +160,8 @@ async function toolRun(measure, extra = [], watch = null) {
   const lines = r.stdout.trim().split('\n');
   const summary = JSON.parse(lines.at(-1));
   if (summary.connections.established !== N) echo(`warning: ${summary.connections.established} of ${N} established`);
-  return {summary, firstSampleMs, bpftraceStartCpuMs: [...startCpuMs.values()].reduce((a, b) => a + b, 0)};
+  // null when no note said it (--measure none, or /proc unreadable): never a 0 that looks measured
+  return {summary, firstSampleMs, bpftraceStartCpuMs: startCpuMs.size ? [...startCpuMs.values()].reduce((a, b) => a + b, 0) : null};
 }
 
 // The pids of every process below pid (children, their children, ...) whose comm is name.

@@ -143,6 +143,13 @@ async function start(entries: PlanEntry[], o: AttachOptions, slot: {state: Kerne
 // One process group being attached: its entries as they stand, or those left without a variant and why.
 type GroupResult = {attached: Attached | null; failed: Array<{entry: PlanEntry; why: string}>};
 
+// Say entries ready (onReady), ms after attachPlan began, with the CPU their bpftrace process pid has used so far.
+async function sayReady(entries: PlanEntry[], pid: number, o: AttachOptions, ms: number): Promise<void> {
+  if (!o.onReady || entries.length === 0) return;
+  const bpftrace = {pid, cpuMs: await cpuMsOf(pid)};
+  for (const e of entries) o.onReady(e, ms, bpftrace);
+}
+
 // Start a group's program, falling back per measurement: a failure blamed on one measurement (by the line or probe
 // bpftrace names) moves that one to its next variant and the group is tried again; a failure no measurement can be
 // blamed for splits the group into one process per measurement.
@@ -154,11 +161,7 @@ async function attachGroup(entries: PlanEntry[], o: AttachOptions, t0: number): 
     try {
       const {handle, composed} = await start(list, o, slot);
       // a variant still to be checked for silence is not counting yet: it is reported once checked
-      if (o.onReady && list.some((e) => !e.variant!.live)) {
-        const ms = Date.now() - t0;
-        const bpftrace = {pid: handle.pid, cpuMs: await cpuMsOf(handle.pid)};
-        for (const e of list) if (!e.variant!.live) o.onReady(e, ms, bpftrace);
-      }
+      await sayReady(list.filter((e) => !e.variant!.live), handle.pid, o, Date.now() - t0);
       return [{attached: Object.assign(slot, {entries: list, handle, composed}) as Attached, failed}];
     } catch (error) {
       const why = (error as Error).message;
@@ -226,12 +229,9 @@ export async function attachPlan(plan: PlanEntry[], o: AttachOptions): Promise<P
     );
     groups = collect(restarted);
   }
-  if (checking && o.onReady) {
+  if (checking) {
     const ms = Date.now() - t0;
-    for (const g of groups) {
-      const bpftrace = {pid: g.handle.pid, cpuMs: await cpuMsOf(g.handle.pid)};
-      for (const e of g.entries) o.onReady(e, ms, bpftrace);
-    }
+    for (const g of groups) await sayReady(g.entries, g.handle.pid, o, ms);
   }
   const attached: Attached[] = groups;
   const state = () => mergeStates(attached.map((a) => a.state));
